@@ -1,0 +1,319 @@
+"""Validity checks across records: identity, references and dates.
+
+Each check is a small generator of `Problem`s registered in `CHECKS`.  They
+read the loaded `Matrix` and never raise for user data; `today` comes in
+from the caller (the CLI decides it once).
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Callable, Iterable, Iterator
+
+from .dates import Quarter
+from .load import Loaded, Matrix
+from .problem import Location, Problem
+from .rules import RULES
+
+
+@dataclass(frozen=True)
+class Context:
+    matrix: Matrix
+    today: date
+
+
+Check = Callable[[Context], Iterator[Problem]]
+CHECKS: list[Check] = []
+
+
+def register(check: Check) -> Check:
+    CHECKS.append(check)
+    return check
+
+
+def finding(code: str, where: Location, message: str, hint: str = "") -> Problem:
+    return Problem(where, RULES[code].severity, code, message, hint)
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A did-you-mean hint, matching case-insensitively."""
+    by_fold = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f"did you mean '{by_fold[close[0]]}'?" if close else ""
+
+
+_LOOKALIKE = str.maketrans({"0": "o", "1": "l", "i": "l", "5": "s", "_": "-", "2": "z"})
+
+
+def skeleton(ident: str) -> str:
+    """What an id looks like to a reader: case, width and O/0, l/1/I folded away."""
+    return unicodedata.normalize("NFKC", ident).casefold().translate(_LOOKALIKE)
+
+
+def _identity(records: list[Loaded], what: str, ctx: Context) -> Iterator[Problem]:
+    seen: dict[str, Loaded] = {}
+    shapes: dict[str, Loaded] = {}
+    for record in records:
+        ident = record.value.id
+        first = seen.get(ident)
+        if first is not None:
+            yield finding("duplicate-id", ctx.matrix.at(record, "id"),
+                          f"{what} id '{ident}' is already used at {ctx.matrix.at(first, 'id')}")
+            continue
+        seen[ident] = record
+        twin = shapes.setdefault(skeleton(ident), record)
+        if twin is not record:
+            yield finding("lookalike-id", ctx.matrix.at(record, "id"),
+                          f"{what} id '{ident}' looks like '{twin.value.id}' at {ctx.matrix.at(twin, 'id')}",
+                          "ids must be told apart at a glance; rename one")
+
+
+@register
+def unique_ids(ctx: Context) -> Iterator[Problem]:
+    """Ids are unique per kind and unmistakable.
+
+    `HUM-01` twice -> duplicate-id; `OCHA` beside `0CHA` -> lookalike-id.
+    """
+    m = ctx.matrix
+    yield from _identity(m.organizations, "organization", ctx)
+    yield from _identity(m.areas, "area", ctx)
+    yield from _identity(m.activities, "activity", ctx)
+    codes: dict[str, Loaded] = {}
+    for area in m.areas:
+        first = codes.setdefault(area.value.code, area)
+        if first is not area:
+            yield finding("duplicate-id", m.at(area, "code"),
+                          f"area code '{area.value.code}' is already used by area '{first.value.id}'")
+
+
+@register
+def unique_parts(ctx: Context) -> Iterator[Problem]:
+    """Milestones, deliverables and indicators are unique within their activity;
+    an update reports on each activity once.
+
+    Two milestones `M1` in HUM-01 -> duplicate-id.
+    """
+    for record in ctx.matrix.activities:
+        for part in ("milestones", "deliverables", "indicators"):
+            seen: set[str] = set()
+            for i, item in enumerate(getattr(record.value, part)):
+                if item.id in seen:
+                    yield finding("duplicate-id", ctx.matrix.at(record, part, i, "id"),
+                                  f"{part[:-1]} id '{item.id}' appears twice in {record.value.id}")
+                seen.add(item.id)
+    for record in ctx.matrix.updates:
+        seen = set()
+        for i, entry in enumerate(record.value.entries):
+            if entry.activity in seen:
+                yield finding("duplicate-id", ctx.matrix.at(record, "entries", i, "activity"),
+                              f"activity {entry.activity} has two entries in this update",
+                              "merge them into one entry")
+            seen.add(entry.activity)
+
+
+@register
+def names_match_files(ctx: Context) -> Iterator[Problem]:
+    """File and folder names agree with what the file says.
+
+    `activities/hum/HUM-02.yaml` holding `id: HUM-01` -> id-mismatch.
+    """
+    m = ctx.matrix
+    codes = {a.value.id: a.value.code for a in m.areas}
+    for record in m.activities:
+        path, act = PurePosixPath(record.path), record.value
+        if path.stem != act.id:
+            yield finding("id-mismatch", m.at(record, "id"),
+                          f"activity id '{act.id}' differs from its file name '{path.name}'",
+                          f"rename the file to {act.id}.yaml or fix the id")
+        if path.parent.name != act.area:
+            yield finding("id-mismatch", m.at(record, "area"),
+                          f"activity of area '{act.area}' is filed under '{path.parent.name}/'",
+                          f"move it to activities/{act.area}/")
+        code = codes.get(act.area)
+        if code and not act.id.startswith(code + "-"):
+            yield finding("id-mismatch", m.at(record, "id"),
+                          f"activity id '{act.id}' does not start with its area code '{code}-'")
+    for record in m.updates:
+        path, update = PurePosixPath(record.path), record.value
+        if path.stem != update.organization:
+            yield finding("id-mismatch", m.at(record, "organization"),
+                          f"update of '{update.organization}' is filed as '{path.name}'",
+                          f"rename the file to {update.organization}.yaml")
+        if path.parent.name != str(update.period):
+            yield finding("id-mismatch", m.at(record, "period"),
+                          f"update for {update.period} is filed under '{path.parent.name}/'",
+                          f"move it to updates/{update.period}/")
+
+
+def _org_refs(ctx: Context) -> Iterator[tuple[Loaded, tuple, str, str | None]]:
+    """Every place an organization is named: (record, key path, id, side it must be on)."""
+    m = ctx.matrix
+    if m.meta:
+        for side in ("un", "oic"):
+            point = getattr(m.meta.value.focal_points, side)
+            yield m.meta, ("focal_points", side, "organization"), point.organization, side
+    for org in m.organizations:
+        if org.value.parent:
+            yield org, ("parent",), org.value.parent, None
+    for record in m.activities:
+        act = record.value
+        for side in ("un", "oic"):
+            for i, ident in enumerate(getattr(act.leads, side)):
+                yield record, ("leads", side, i), ident, side
+        for i, ident in enumerate(act.partners):
+            yield record, ("partners", i), ident, None
+        for i, fund in enumerate(act.funding):
+            yield record, ("funding", i, "funder"), fund.funder, None
+    for record in m.updates:
+        yield record, ("organization",), record.value.organization, None
+
+
+@register
+def organizations_exist(ctx: Context) -> Iterator[Problem]:
+    """Every organization named is in organizations.yaml, on the right side.
+
+    `leads: {un: [OCAH]}` -> unknown-organization (did you mean 'OCHA'?);
+    `leads: {un: [IDB]}` -> wrong-side.
+    """
+    known = ctx.matrix.org_by_id
+    for record, keys, ident, side in _org_refs(ctx):
+        org = known.get(ident)
+        if org is None:
+            yield finding("unknown-organization", ctx.matrix.at(record, *keys),
+                          f"organization '{ident}' is not in organizations.yaml", suggest(ident, known))
+        elif side and org.value.side != side:
+            yield finding("wrong-side", ctx.matrix.at(record, *keys),
+                          f"'{ident}' is on the {org.value.side.upper()} side but listed under {side}",
+                          f"move it to the {org.value.side} list")
+
+
+@register
+def areas_exist(ctx: Context) -> Iterator[Problem]:
+    """Every activity's area is in areas.yaml.
+
+    `area: humanitrian` -> unknown-area (did you mean 'humanitarian'?).
+    """
+    known = ctx.matrix.area_by_id
+    for record in ctx.matrix.activities:
+        if record.value.area not in known:
+            yield finding("unknown-area", ctx.matrix.at(record, "area"),
+                          f"area '{record.value.area}' is not in areas.yaml", suggest(record.value.area, known))
+
+
+@register
+def update_references(ctx: Context) -> Iterator[Problem]:
+    """Update entries name real activities, milestones and indicators.
+
+    `activity: HUM-99` -> unknown-activity; `milestones_done: {M9: ...}` -> unknown-milestone.
+    """
+    m = ctx.matrix
+    for record in m.updates:
+        org = record.value.organization
+        for i, entry in enumerate(record.value.entries):
+            act_record = m.activity_by_id.get(entry.activity)
+            if act_record is None:
+                yield finding("unknown-activity", m.at(record, "entries", i, "activity"),
+                              f"activity '{entry.activity}' does not exist", suggest(entry.activity, m.activity_by_id))
+                continue
+            act = act_record.value
+            if org not in act.leads.un + act.leads.oic + act.partners:
+                yield finding("not-involved", m.at(record, "entries", i, "activity"),
+                              f"{org} neither leads nor partners {act.id}",
+                              "add it as a partner in the activity, or drop the entry")
+            yield from _parts(ctx, record, i, "milestones_done", entry.milestones_done, act.milestones, act.id)
+            yield from _parts(ctx, record, i, "indicators", entry.indicators, act.indicators, act.id)
+
+
+def _parts(ctx: Context, record: Loaded, i: int, field: str, reported: dict, planned: list, act_id: str):
+    names = {item.id for item in planned}
+    kind = "milestone" if field == "milestones_done" else "indicator"
+    for ident in reported:
+        if ident not in names:
+            yield finding(f"unknown-{kind}", ctx.matrix.at(record, "entries", i, field, ident, key=True),
+                          f"{act_id} has no {kind} '{ident}'", suggest(ident, names))
+
+
+@register
+def activity_dates(ctx: Context) -> Iterator[Problem]:
+    """Ends follow starts; milestones fall inside the activity; nothing actual lies in the future.
+
+    `planned_start: 2015-06, planned_end: 2015-01` -> date-order.
+    """
+    m = ctx.matrix
+    for record in m.activities:
+        d = record.value.dates
+        for first, last in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+            start, end = getattr(d, first), getattr(d, last)
+            if start and end and end.end < start.start:
+                yield finding("date-order", m.at(record, "dates", last),
+                              f"{last} {end} is before {first} {start}")
+        for name in ("actual_start", "actual_end"):
+            value = getattr(d, name)
+            if value and value.start > ctx.today:
+                yield finding("future-date", m.at(record, "dates", name),
+                              f"{name} {value} is after {ctx.today.isoformat()}",
+                              "actual dates record what has happened; use planned_* for the future")
+        for i, milestone in enumerate(record.value.milestones):
+            if milestone.due.end < d.planned_start.start or milestone.due.start > d.planned_end.end:
+                yield finding("milestone-outside", m.at(record, "milestones", i, "due"),
+                              f"milestone {milestone.id} is due {milestone.due}, outside "
+                              f"{d.planned_start}..{d.planned_end}")
+
+
+@register
+def update_dates(ctx: Context) -> Iterator[Problem]:
+    """Updates fall inside the Matrix period, after their quarter, and not in the future.
+
+    An update for 2015-Q1 submitted on 2015-03-15 -> early-submission.
+    """
+    m = ctx.matrix
+    span = m.meta.value.period if m.meta else None
+    for record in m.updates:
+        update = record.value
+        period: Quarter = update.period
+        if span and (period.end < span.start or period.start > span.end):
+            yield finding("period-outside", m.at(record, "period"),
+                          f"{period} is outside the Matrix period {span.start}..{span.end}")
+        if period.end >= ctx.today:
+            yield finding("future-update", m.at(record, "period"),
+                          f"{period} has not ended on {ctx.today.isoformat()}",
+                          "report a quarter once it is over")
+        elif update.submitted > ctx.today:
+            yield finding("future-date", m.at(record, "submitted"),
+                          f"submitted {update.submitted} is after {ctx.today.isoformat()}")
+        if update.submitted <= period.end:
+            yield finding("early-submission", m.at(record, "submitted"),
+                          f"submitted {update.submitted}, before {period} ended on {period.end}")
+        for i, entry in enumerate(update.entries):
+            for ident, done in entry.milestones_done.items():
+                if done > update.submitted:
+                    yield finding("future-date", m.at(record, "entries", i, "milestones_done", ident),
+                                  f"milestone {ident} done {done}, after the report was submitted")
+
+
+@register
+def required_files(ctx: Context) -> Iterator[Problem]:
+    """organizations.yaml and areas.yaml exist (matrix.yaml is checked while loading)."""
+    m = ctx.matrix
+    for name, records in (("organizations.yaml", m.organizations), ("areas.yaml", m.areas)):
+        path = m.path_of(name)
+        if not records and path not in m.files:
+            yield finding("missing-file", Location(path), f"{name} is missing", "create it; see README")
+
+
+def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS) -> list[Problem]:
+    ctx = Context(matrix, today)
+    return [problem for check in checks for problem in check(ctx)]
+
+
+def validate(root, today: date, base=None) -> tuple[Matrix, list[Problem]]:
+    """Load a matrix directory and run every validity check: the core of `uncoop validate`."""
+    from .load import load
+
+    matrix, problems = load(root, base)
+    problems.extend(run_checks(matrix, today))
+    return matrix, problems

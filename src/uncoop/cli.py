@@ -1,0 +1,166 @@
+"""The `uncoop` command line: argv, today, exit codes and file writes live here only.
+
+Commands are thin: they parse options, call core functions and return an
+exit code (0 clean, 1 findings at or above --fail-on, 2 usage or setup
+error).  Heavy modules are imported inside the command that needs them so
+that `uncoop --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="uncoop",
+    help="Keep the UN-OIC Cooperation Matrix honest: validate it, follow it up, report on it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class FindingFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Level(str, enum.Enum):
+    warning = "warning"
+    error = "error"
+
+
+class Fail(Exception):
+    """A usage or setup error: message to stderr, exit 2."""
+
+
+MATRIX_HELP = "The matrix directory (default: $UNCOOP_MATRIX, else the nearest matrix/ upward from here)."
+AS_OF_HELP = "Judge as of this date, YYYY-MM-DD (default: today)."
+
+
+def resolve_matrix(option: Optional[Path]) -> Path:
+    from .load import find_matrix
+
+    chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
+    if chosen is not None:
+        if not (chosen / "matrix.yaml").is_file() and not chosen.is_dir():
+            raise Fail(f"{chosen} is not a directory")
+        return chosen
+    found = find_matrix(Path.cwd())
+    if found is None:
+        raise Fail(f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
+                   "pass --matrix DIR or set UNCOOP_MATRIX")
+    return found
+
+
+def resolve_today(as_of: Optional[str]) -> date:
+    if as_of is None:
+        return date.today()  # the one place uncoop asks the clock
+    try:
+        return date.fromisoformat(as_of)
+    except ValueError:
+        raise Fail(f"--as-of '{as_of}' is not a date; write YYYY-MM-DD") from None
+
+
+def _run(body) -> None:
+    """Run a command body, turning setup failures into exit 2 with one line."""
+    try:
+        code = body()
+    except Fail as exc:
+        sys.stderr.write(f"uncoop: {exc}\n")
+        raise typer.Exit(2)
+    raise typer.Exit(code or 0)
+
+
+def _only_paths(problems: list, paths: List[Path]) -> list:
+    """Keep findings located in the given files or directories."""
+    wanted = [p.absolute() for p in paths]
+    kept = []
+    for problem in problems:
+        where = Path(problem.location.path).absolute()
+        if any(where == w or w in where.parents for w in wanted):
+            kept.append(problem)
+    return kept
+
+
+def exit_code(problems: list, fail_on: Level, exit_zero: bool) -> int:
+    from .problem import Severity
+
+    threshold = Severity.parse(fail_on.value)
+    return 0 if exit_zero else int(any(p.severity >= threshold for p in problems))
+
+
+def summary_line(problems: list, files: int) -> str:
+    from .problem import Severity
+
+    counts = [sum(p.severity == s for p in problems) for s in (Severity.ERROR, Severity.WARNING)]
+    words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in zip(counts, ("error", "warning"))]
+    return f"{', '.join(words)} in {files} file{'' if files == 1 else 's'}\n"
+
+
+@app.command()
+def validate(
+    paths: List[Path] = typer.Argument(None, help="Report only findings in these files or folders."),
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: Optional[FindingFormat] = typer.Option(
+        None, "--format", "-f", help="text, json or github (default: github when GITHUB_ACTIONS=true, else text)."),
+    fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
+) -> None:
+    """Check every file of the Matrix: YAML, schema, ids, references and dates.
+
+    Prints one line per finding, sorted by file, line and column:
+    path:line:col: severity[code] message (hint).  All files are loaded and
+    cross-checked even when PATHS limits what is reported.
+    """
+
+    def body() -> int:
+        from .check import validate as run
+        from .problem import FORMATTERS, sort_problems
+
+        root = resolve_matrix(matrix)
+        today = resolve_today(as_of)
+        loaded, problems = run(root, today, Path.cwd())
+        if paths:
+            problems = _only_paths(problems, paths)
+        problems = sort_problems(problems)
+        chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        sys.stdout.write(FORMATTERS[chosen](problems))
+        if chosen == "text":
+            sys.stderr.write(summary_line(problems, len(loaded.files)))
+        return exit_code(problems, fail_on, exit_zero)
+
+    _run(body)
+
+
+@app.command()
+def rules(
+    fmt: FindingFormat = typer.Option(FindingFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """List every finding code with its severity and meaning."""
+    from .rules import RULES
+
+    if fmt is FindingFormat.json:
+        import json
+
+        doc = [{"code": r.code, "severity": r.severity.label, "stage": r.stage, "summary": r.summary}
+               for r in RULES.values()]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    width = max(len(code) for code in RULES)
+    for r in RULES.values():
+        sys.stdout.write(f"{r.code:<{width}}  {r.severity.label:<7}  {r.stage:<9}  {r.summary}\n")
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app(prog_name="uncoop")

@@ -1,0 +1,249 @@
+"""Files -> records that remember where they came from, plus problems.
+
+Never raises for anything a user wrote: unsafe paths, unreadable bytes,
+YAML errors and schema errors all become located `Problem`s, and loading goes
+on with the next file so that one run reports everything.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import stat
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Generic, Iterable, Iterator, TypeVar
+
+from . import yamlsrc
+from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
+from .problem import Location, Problem, Severity
+from .schema_errors import schema_problems
+
+MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[T]):
+    """A validated record and where it stands: display path and key path in the file."""
+
+    value: T
+    path: str
+    keys: tuple = ()
+
+
+@dataclass
+class Matrix:
+    """Everything read from one `matrix/` directory."""
+
+    root: Path
+    meta: Loaded[MatrixFile] | None = None
+    organizations: list[Loaded[Organization]] = field(default_factory=list)
+    areas: list[Loaded[Area]] = field(default_factory=list)
+    activities: list[Loaded[Activity]] = field(default_factory=list)
+    updates: list[Loaded[Update]] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # display path -> real path
+    _positions: dict[str, yamlsrc.Positions] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def org_by_id(self) -> dict[str, Loaded[Organization]]:
+        return _first_by_id(self.organizations)
+
+    @cached_property
+    def area_by_id(self) -> dict[str, Loaded[Area]]:
+        return _first_by_id(self.areas)
+
+    @cached_property
+    def activity_by_id(self) -> dict[str, Loaded[Activity]]:
+        return _first_by_id(self.activities)
+
+    def path_of(self, name: str) -> str:
+        """The display path of a file directly under the matrix directory."""
+        for shown, real in self.files.items():
+            if real.name == name and real.parent == self.root:
+                return shown
+        return _display(self.root / name, self.root.parent)
+
+    def locate(self, path: str, keys: tuple = (), key: bool = False) -> Location:
+        """1-based line/column of a key path in a file, parsed again only on demand."""
+        positions = self._positions.get(path)
+        if positions is None:
+            real = self.files.get(path)
+            try:
+                data = real.read_bytes() if real else b""
+            except OSError:
+                data = b""
+            positions = self._positions[path] = yamlsrc.positions(data)
+        line, column = positions.find(tuple(keys), want_key=key)
+        return Location(path, line + 1, column + 1)
+
+    def at(self, record: Loaded, *keys: Any, key: bool = False) -> Location:
+        return self.locate(record.path, record.keys + keys, key)
+
+
+def _first_by_id(records: list[Loaded]) -> dict:
+    index: dict = {}
+    for record in records:
+        index.setdefault(record.value.id, record)
+    return index
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _problem(path: str, code: str, message: str, hint: str = "", line: int = 1, column: int = 1) -> Problem:
+    return Problem(Location(path, line, column), Severity.ERROR, code, message, hint)
+
+
+def _kind_of(rel: tuple[str, ...]) -> str | None:
+    """Which schema a file under matrix/ follows, from where it stands."""
+    if len(rel) == 1:
+        return {"matrix.yaml": "matrix", "organizations.yaml": "organizations", "areas.yaml": "areas"}.get(rel[0])
+    if rel[0] == "activities" and len(rel) == 3:
+        return "activity"
+    if rel[0] == "updates" and len(rel) == 3:
+        return "update"
+    return None
+
+
+def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[Problem]]:
+    """The YAML files of a matrix as (display path, real path, kind), refusing unsafe ones."""
+    found: list[tuple[str, Path, str]] = []
+    problems: list[Problem] = []
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames.sort()
+        for name in list(dirnames):
+            if name.startswith("."):
+                dirnames.remove(name)
+            elif (here / name).is_symlink():
+                dirnames.remove(name)
+                problems.append(_problem(_display(here / name, base), "unsafe-path",
+                                         "symlinked directory is not followed",
+                                         "replace the link with a real directory"))
+        for name in sorted(filenames):
+            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+                continue
+            path = here / name
+            shown = _display(path, base)
+            error = _unsafe(path, real_root)
+            if error:
+                problems.append(_problem(shown, "unsafe-path", error[0], error[1]))
+                continue
+            rel = path.relative_to(root).parts
+            kind = _kind_of(rel)
+            if name.endswith(".yml"):
+                problems.append(_problem(shown, "unknown-file", "uncoop reads '.yaml' files only",
+                                         f"rename it to {name[:-4]}.yaml"))
+            elif kind is None:
+                problems.append(_problem(shown, "unknown-file", "this file is not part of the Matrix layout",
+                                         "see README: matrix.yaml, organizations.yaml, areas.yaml, "
+                                         "activities/<area>/<ID>.yaml, updates/<YYYY>-Q<n>/<ORG>.yaml"))
+            else:
+                found.append((shown, path, kind))
+    return found, problems
+
+
+def _unsafe(path: Path, real_root: Path) -> tuple[str, str] | None:
+    """Why a path may not be read, or None: links out of the tree, loops, FIFOs, huge files."""
+    try:
+        if path.is_symlink():
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(real_root):
+                return "symlink leads outside the matrix directory", "copy the file in instead"
+        info = path.stat()
+    except (OSError, RuntimeError) as exc:
+        return f"cannot follow this path ({getattr(exc, 'strerror', None) or exc})", "fix or remove the link"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (FIFO, device or socket)", "remove it from the matrix directory"
+    if info.st_size > MAX_BYTES:
+        return (f"file is {info.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit",
+                "a Matrix record is a few KB; split or trim the file")
+    return None
+
+
+def read_record(shown: str, path: Path, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
+    """Read and validate one file: (record or None, problems, positions if computed)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")], None
+    value, error = yamlsrc.read(data)
+    if error is not None:
+        return None, [_problem(shown, error.code, error.message, error.hint,
+                               error.line + 1, error.column + 1)], None
+    if value is None:
+        return None, [_problem(shown, "empty-file", "the file is empty",
+                               "fill it in or delete it")], None
+    model = FILE_KINDS[kind]
+    if not isinstance(value, dict):
+        return None, [_problem(shown, "wrong-type", f"the file must be a mapping of fields, not a {type(value).__name__}")], None
+    try:
+        return model.__pydantic_validator__.validate_python(value), [], None
+    except Exception as exc:  # pydantic.ValidationError; imported lazily elsewhere
+        if not hasattr(exc, "errors"):
+            raise
+        positions = yamlsrc.positions(data)
+        return None, schema_problems(exc, model, shown, positions), positions
+
+
+def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
+    """Read a whole matrix directory.  `base` is what display paths are relative to."""
+    root = Path(root).absolute()
+    base = Path(base).absolute() if base is not None else root.parent
+    matrix = Matrix(root=root)
+    found, problems = discover(root, base)
+    # Records stay alive until the command ends: collecting them mid-load is wasted work.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for shown, path, kind in found:
+            matrix.files[shown] = path
+            record, found_problems, positions = read_record(shown, path, kind)
+            problems.extend(found_problems)
+            if positions is not None:
+                matrix._positions[shown] = positions
+            if record is not None:
+                _file(matrix, kind, record, shown)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if matrix.meta is None and not any(p.location.path.endswith("matrix.yaml") for p in problems):
+        problems.append(_problem(_display(root / "matrix.yaml", base), "missing-file",
+                                 "matrix.yaml is missing", "every Matrix needs its matrix.yaml"))
+    return matrix, problems
+
+
+def _file(matrix: Matrix, kind: str, record: Any, shown: str) -> None:
+    if kind == "activity":
+        matrix.activities.append(Loaded(record, shown))
+    elif kind == "update":
+        matrix.updates.append(Loaded(record, shown))
+    elif kind == "matrix":
+        matrix.meta = Loaded(record, shown)
+    elif kind == "organizations":
+        matrix.organizations.extend(_items(record.organizations, shown, "organizations"))
+    elif kind == "areas":
+        matrix.areas.extend(_items(record.areas, shown, "areas"))
+
+
+def _items(values: Iterable, shown: str, key: str) -> Iterator[Loaded]:
+    return (Loaded(value, shown, (key, i)) for i, value in enumerate(values))
+
+
+def find_matrix(start: Path) -> Path | None:
+    """The nearest `matrix/` holding a matrix.yaml, from `start` upward."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if folder.name == "matrix" and (folder / "matrix.yaml").is_file():
+            return folder
+        candidate = folder / "matrix"
+        if (candidate / "matrix.yaml").is_file():
+            return candidate
+    return None

@@ -1,0 +1,344 @@
+"""The Matrix's input schema: Pydantic at the boundary, frozen dataclasses inside.
+
+Every record type is a Pydantic *dataclass*: validated with `extra="forbid"`
+(typos are errors) and strict types (`yes` is not 1, `.nan` is not a number),
+then used everywhere else as a plain frozen dataclass.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic.dataclasses import dataclass
+from pydantic_core import PydanticCustomError
+
+from .dates import FlexDate, Quarter, parse_day
+
+# Strictness is per field: strict dataclasses would refuse the dicts we validate.
+CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
+record = dataclass(config=CONFIG, frozen=True)
+
+LANGS = ("en", "fr", "ar")
+SIDES = ("un", "oic")
+STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended")
+ENDED = frozenset(("closed", "cancelled"))
+Side = Literal["un", "oic"]
+Status = Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
+
+
+def _written(value: Any) -> Any:
+    """A plain number keeps the text it was written as (see yamlsrc.IntText)."""
+    return getattr(value, "text", value)
+
+
+def _text(value: Any) -> "str | dict[str, str]":
+    value = _written(value)
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+    if isinstance(value, dict) and value:
+        for lang, text in value.items():
+            if lang not in LANGS:
+                raise ValueError(f"unknown language '{lang}'; use one of {', '.join(LANGS)}")
+            if not isinstance(_written(text), str) or not _written(text).strip():
+                raise ValueError(f"the '{lang}' text must be a non-empty string")
+        return {lang: _written(text) for lang, text in value.items()}
+    raise ValueError("expected text, or a map of language to text like {en: ..., fr: ..., ar: ...}")
+
+
+_TEXT_SCHEMA = {"anyOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "minProperties": 1, "additionalProperties": False,
+     "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS}},
+]}
+Text = Annotated[Any, PlainValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+
+
+def _ident(pattern: str, what: str, example: str):
+    regex = re.compile(pattern)
+
+    def check(value: Any) -> str:
+        value = _written(value)
+        if not isinstance(value, str):
+            raise PydanticCustomError("invalid_id", f"{what} must be text like '{example}'")
+        if not regex.fullmatch(value):
+            raise PydanticCustomError("invalid_id", f"'{value}' is not a valid {what}; write it like '{example}'")
+        return value
+
+    return Annotated[Any, PlainValidator(check), WithJsonSchema({"type": "string", "pattern": f"^{pattern}$"})]
+
+
+OrgId = _ident(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", "organization id", "OCHA")
+AreaId = _ident(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "area id", "humanitarian")
+AreaCode = _ident(r"[A-Z]{2,5}", "area code", "HUM")
+ActivityId = _ident(r"[A-Z]{2,5}-[0-9]{2,3}", "activity id", "HUM-01")
+ItemId = _ident(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", "id", "M1")
+Currency = _ident(r"[A-Z]{3}", "ISO 4217 currency code", "USD")
+
+
+def _schema_string(pattern: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern})
+
+
+def _dated(parse, kind: type, example: str):
+    """A validator that raises `invalid_date` so the loader can code it."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, (str, date)):
+            raise PydanticCustomError("invalid_date", f"expected a date like {example}")
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise PydanticCustomError("invalid_date", str(exc)) from None
+
+    return check
+
+
+_flex = _dated(FlexDate.parse, FlexDate, "2015-06-30, 2015-06 or 2015-Q2")
+_day = _dated(parse_day, date, "2015-06-30")
+_quarter = _dated(Quarter.parse, Quarter, "2015-Q1")
+
+
+When = Annotated[Any, PlainValidator(_flex),
+                 _schema_string(r"^\d{4}-(\d{2}(-\d{2})?|Q[1-4])$")]
+Day = Annotated[Any, PlainValidator(_day), _schema_string(r"^\d{4}-\d{2}-\d{2}$")]
+Period = Annotated[Any, PlainValidator(_quarter), _schema_string(r"^\d{4}-Q[1-4]$")]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Percent = Annotated[float, Field(strict=True, ge=0, le=100)]
+PositiveInt = Annotated[int, Field(strict=True, ge=1, le=3650)]
+Paragraph = Annotated[int, Field(strict=True, ge=1, le=999)]
+
+
+def _unique(items: list) -> list:
+    seen = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"'{item}' is listed twice")
+        seen.add(item)
+    return items
+
+
+# --- matrix.yaml -------------------------------------------------------------
+
+@record
+class Adoption:
+    date: Day
+    place: Text
+    source: Text
+
+
+@record
+class Span:
+    start: Day
+    end: Day
+
+
+@record
+class Reporting:
+    first_period: Period
+    cadence: Literal["quarterly"] = "quarterly"
+    due_days: PositiveInt = 30
+
+
+@record
+class FocalPoint:
+    organization: OrgId
+    title: Text
+
+
+@record
+class FocalPoints:
+    un: FocalPoint
+    oic: FocalPoint
+
+
+@record
+class Meeting:
+    host: Text
+    year: Optional[Annotated[int, Field(strict=True, ge=1900, le=2200)]] = None
+    date: Optional[Day] = None
+
+
+@record
+class Thresholds:
+    due_soon_days: PositiveInt = 30
+    stale_days: PositiveInt = 120
+    off_track_points: Annotated[float, Field(strict=True, gt=0, le=100)] = 25.0
+
+
+@record
+class Languages:
+    default: Literal["en", "fr", "ar"] = "en"
+    required: Annotated[list[Literal["en", "fr", "ar"]], AfterValidator(_unique)] = Field(default_factory=list)
+
+
+@record
+class MatrixFile:
+    title: Text
+    adopted: Adoption
+    period: Span
+    reporting: Reporting
+    focal_points: FocalPoints
+    next_meeting: Optional[Meeting] = None
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    languages: Languages = Field(default_factory=Languages)
+    description: Optional[Text] = None
+
+
+# --- organizations.yaml and areas.yaml ---------------------------------------
+
+OrgKind = Literal[
+    "secretariat", "department", "office", "fund", "programme", "specialized-agency",
+    "related-organization", "research-institute", "subsidiary-organ", "inter-agency-body",
+    "general-secretariat", "specialized-institution", "subsidiary-institution",
+    "affiliated-institution", "standing-committee", "mission", "unit", "organ", "other",
+]
+
+
+@record
+class Organization:
+    id: OrgId
+    name: Text
+    side: Side
+    kind: OrgKind
+    parent: Optional[OrgId] = None
+    acronym: Optional[Text] = None
+    url: Optional[Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")]] = None
+
+
+@record
+class OrganizationsFile:
+    organizations: list[Organization]
+
+
+@record
+class Area:
+    id: AreaId
+    code: AreaCode
+    title: Text
+    paragraphs: Annotated[list[Paragraph], Field(min_length=1)]
+    description: Optional[Text] = None
+
+
+@record
+class AreasFile:
+    areas: list[Area]
+
+
+# --- activities/<area>/<ID>.yaml ---------------------------------------------
+
+@record
+class Leads:
+    un: Annotated[list[OrgId], Field(min_length=1), AfterValidator(_unique)]
+    oic: Annotated[list[OrgId], Field(min_length=1), AfterValidator(_unique)]
+
+
+@record
+class Dates:
+    planned_start: When
+    planned_end: When
+    actual_start: Optional[When] = None
+    actual_end: Optional[When] = None
+
+
+@record
+class Milestone:
+    id: ItemId
+    title: Text
+    due: When
+
+
+@record
+class Deliverable:
+    id: ItemId
+    title: Text
+    due: Optional[When] = None
+
+
+@record
+class Indicator:
+    id: ItemId
+    title: Text
+    unit: Text
+    target: Number
+    baseline: Number = 0.0
+
+
+FundingStatus = Literal["sought", "pledged", "committed", "disbursed"]
+
+
+@record
+class Funding:
+    mechanism: Text
+    funder: OrgId
+    amount: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+    currency: Currency
+    status: FundingStatus
+
+
+@record
+class Link:
+    title: Text
+    url: Annotated[str, Field(strict=True, pattern=r"^(https?://|mailto:)\S+$")]
+
+
+@record
+class Activity:
+    id: ActivityId
+    title: Text
+    area: AreaId
+    source: Annotated[list[Paragraph], Field(min_length=1)]
+    leads: Leads
+    status: Status
+    dates: Dates
+    description: Optional[Text] = None
+    partners: Annotated[list[OrgId], AfterValidator(_unique)] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    deliverables: list[Deliverable] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    funding: list[Funding] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+
+# --- updates/<YYYY>-Q<n>/<ORG>.yaml ------------------------------------------
+
+@record
+class Entry:
+    activity: ActivityId
+    status: Status
+    progress: Percent
+    milestones_done: dict[str, Day] = Field(default_factory=dict)
+    indicators: dict[str, Number] = Field(default_factory=dict)
+    narrative: Optional[Text] = None
+    obstacles: Optional[Text] = None
+    next_steps: Optional[Text] = None
+
+
+@record
+class Update:
+    organization: OrgId
+    period: Period
+    submitted: Day
+    entries: list[Entry] = Field(default_factory=list)
+
+
+FILE_KINDS = {
+    "matrix": MatrixFile,
+    "organizations": OrganizationsFile,
+    "areas": AreasFile,
+    "activity": Activity,
+    "update": Update,
+}
+
+
+def text_in(value: "str | dict[str, str] | None", lang: str = "en") -> str:
+    """The text in `lang`, else English, else any language it has."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return value.get(lang) or value.get("en") or next(iter(value.values()))

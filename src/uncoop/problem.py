@@ -1,0 +1,117 @@
+"""The one value every stage reports: a located, coded, one-line finding.
+
+The YAML reader, the schema, the validity checks and the timeline all yield
+`Problem`s; every output format reads them.  Standard library only, so any
+layer may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `--fail-on` is a comparison."""
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file: `path` as shown to the user, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    location: Location
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code, self.message)
+
+    def as_text(self) -> str:
+        text = f"{self.location}: {self.severity.label}[{self.code}] {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def as_dict(self) -> dict:
+        loc = self.location
+        return {
+            "path": loc.path,
+            "line": loc.line,
+            "column": loc.column,
+            "severity": self.severity.label,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Sorted by file, line, column; exact duplicates dropped."""
+    return sorted(set(problems), key=Problem.sort_key)
+
+
+def worst(problems: Iterable[Problem]) -> Severity | None:
+    return max((p.severity for p in problems), default=None)
+
+
+def format_text(problems: list[Problem]) -> str:
+    return "".join(p.as_text() + "\n" for p in problems)
+
+
+def format_json(problems: list[Problem]) -> str:
+    counts = {s.label: 0 for s in Severity}
+    for p in problems:
+        counts[p.severity.label] += 1
+    doc = {"problems": [p.as_dict() for p in problems], "counts": counts}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: list[Problem]) -> str:
+    """GitHub workflow commands; paths must be repo-relative without `./`."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for p in problems:
+        loc = p.location
+        path = loc.path[2:] if loc.path.startswith("./") else loc.path
+        message = f"{p.message} ({p.hint})" if p.hint else p.message
+        lines.append(
+            f"::{level[p.severity]} file={_gh_prop(path)},line={loc.line},col={loc.column},"
+            f"title={_gh_prop(p.code)}::{_gh_data(message)}\n"
+        )
+    return "".join(lines)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}

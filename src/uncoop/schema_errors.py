@@ -1,0 +1,110 @@
+"""Pydantic validation errors -> located, coded, one-line problems.
+
+Pydantic says *what* is wrong by key path (`loc`); the kept YAML positions
+say *where*.  An unknown key points at the key itself, a missing key at the
+mapping that lacks it, anything else at the offending value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import typing
+from typing import Any
+
+from .problem import Location, Problem, Severity
+from .yamlsrc import Positions
+
+_UNKNOWN = frozenset(("extra_forbidden", "unexpected_keyword_argument"))
+_MISSING = frozenset(("missing", "missing_argument"))
+_WRONG_TYPE = frozenset((
+    "string_type", "int_type", "float_type", "bool_type", "list_type", "dict_type",
+    "dataclass_type", "dataclass_args_type", "model_type", "int_from_float",
+))
+_CODES = {"invalid_date": "invalid-date", "invalid_id": "invalid-id"}
+
+
+def dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _unwrap(tp: Any) -> Any:
+    """The record type behind Optional[...], list[...], Annotated[...]."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (list, typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0] if args else tp
+            if origin is not list and len(args) != 1:
+                return tp
+        else:
+            return tp
+
+
+def _fields_at(model: Any, loc: tuple) -> list[str]:
+    """Field names of the record that `loc` points into, for did-you-mean."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not dataclasses.is_dataclass(current):
+            return []
+        hints = typing.get_type_hints(current, include_extras=True)
+        if part not in hints:
+            return []
+        current = _unwrap(hints[part])
+    return [f.name for f in dataclasses.fields(current)] if dataclasses.is_dataclass(current) else []
+
+
+def _described(value: Any) -> str:
+    if hasattr(value, "text"):
+        return value.text
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _one(error: dict, model: Any, path: str, positions: Positions) -> Problem:
+    kind, loc = error["type"], tuple(error["loc"])
+    if kind in _UNKNOWN:
+        name = str(loc[-1])
+        fields = _fields_at(model, loc[:-1])
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else (
+            f"allowed: {', '.join(fields)}" if fields else "remove it")
+        line, col = positions.find(loc, want_key=True)
+        return Problem(Location(path, line + 1, col + 1), Severity.ERROR, "unknown-field",
+                       f"unknown field '{dotted(loc)}'", hint)
+    line, col = positions.find(loc if kind not in _MISSING else loc[:-1])
+    where = Location(path, line + 1, col + 1)
+    if kind in _MISSING:
+        return Problem(where, Severity.ERROR, "missing-field",
+                       f"missing required field '{dotted(loc)}'", "add it")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind in _CODES:
+        return Problem(where, Severity.ERROR, _CODES[kind], f"{dotted(loc)}: {message}")
+    if kind == "too_short":
+        least = error.get("ctx", {}).get("min_length", 1)
+        return Problem(where, Severity.ERROR, "invalid-value",
+                       f"{dotted(loc)}: needs at least {least} entr{'y' if least == 1 else 'ies'}")
+    if kind in _WRONG_TYPE:
+        wanted = message.removeprefix("Input should be ").removeprefix("a valid ")
+        return Problem(where, Severity.ERROR, "wrong-type",
+                       f"{dotted(loc)}: expected {wanted}, got {_described(error.get('input'))}",
+                       "quote text values; write numbers without quotes")
+    return Problem(where, Severity.ERROR, "invalid-value",
+                   f"{dotted(loc) or 'file'}: {message[0].lower() + message[1:]} (got {_described(error.get('input'))})")
+
+
+def schema_problems(exc: Any, model: Any, path: str, positions: Positions) -> list[Problem]:
+    return [_one(error, model, path, positions) for error in exc.errors(include_url=False)]

@@ -1,0 +1,310 @@
+"""Read one YAML file safely and fast, with YAML 1.2 scalars and positions.
+
+Values are built straight from libyaml's event stream (PyYAML's C parser),
+which costs a few times `json.loads`; ruamel's round-trip loader costs ~200x
+and is kept for the commands that write.  Building from events, not from a
+composed node tree, lets hostile input be refused as it streams by: anchors
+and aliases (alias bombs), tags (`!!python/...`), nesting beyond a cap,
+duplicate keys and second documents never become Python objects.
+
+Positions are not kept on the happy path.  `positions()` re-reads a file
+and maps every key path to its marks, only for files that have problems.
+
+Scalars follow the YAML 1.2 core schema: `NO`, `yes`, `on` stay strings and
+`010` is ten.  Dates stay strings (1.2 has no timestamp type) for the schema
+to parse with a located error.  Plain numbers keep their source text
+(`IntText`, `FloatText`) so an id written `1.10` reads back as "1.10".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+try:
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - libyaml missing: same events, slower
+    from yaml import SafeLoader as _Parser
+
+MAX_DEPTH = 32
+KeyPath = tuple  # of str keys and int indexes
+
+
+class IntText(int):
+    """An int from a plain scalar, remembering how it was written."""
+
+    text: str
+
+
+class FloatText(float):
+    text: str
+
+
+def source_text(value: Any) -> Any:
+    """The written form of a plain number; anything else unchanged."""
+    return getattr(value, "text", value)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlError:
+    """A problem found while reading: 0-based mark, code and message."""
+
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str = ""
+
+
+class _Stop(Exception):
+    def __init__(self, error: YamlError):
+        self.error = error
+
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOAT = {".inf": "inf", ".Inf": "inf", ".INF": "inf", ".nan": "nan", ".NaN": "nan", ".NAN": "nan"}
+_NUMERIC_START = frozenset("0123456789+-.")
+
+
+def resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema resolution of a plain (unquoted) scalar."""
+    if not text or text in _NULLS:
+        return None
+    first = text[0]
+    if first in "tTfF":
+        return _BOOLS.get(text, text)
+    if first not in _NUMERIC_START:
+        return text
+    if _INT.match(text):
+        value = IntText(text)
+    elif _OCT.match(text):
+        value = IntText(text[2:], 8)
+    elif _HEX.match(text):
+        value = IntText(text[2:], 16)
+    elif _FLOAT.match(text):
+        value = FloatText(text)
+    elif text.lstrip("+-") in _SPECIAL_FLOAT:
+        value = FloatText(text[0] + "inf" if text[0] in "+-" else _SPECIAL_FLOAT[text])
+    else:
+        return text
+    value.text = text
+    return value
+
+
+def _describe(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else type(value).__name__
+
+
+class _Builder:
+    """Turns one document's events into dicts, lists and scalars."""
+
+    def __init__(self, text: str, track: bool):
+        self.parser = _Parser(text)
+        self.track = track
+        self.value_marks: dict[KeyPath, tuple[int, int]] = {}
+        self.key_marks: dict[KeyPath, tuple[int, int]] = {}
+
+    def fail(self, mark: Any, code: str, message: str, hint: str = "") -> None:
+        raise _Stop(YamlError(mark.line, mark.column, code, message, hint))
+
+    def build(self) -> Any:
+        get = self.parser.get_event
+        get()  # StreamStart
+        event = get()
+        if type(event) is StreamEndEvent:
+            return None
+        value = self.node(get(), (), 0)
+        if type(get()) is not DocumentEndEvent:  # pragma: no cover - parser guarantees it
+            raise AssertionError("document did not end")
+        event = get()
+        if type(event) is DocumentStartEvent:
+            self.fail(event.start_mark, "multiple-documents",
+                      "a second YAML document ('---') in one file",
+                      "keep one record per file, or remove the extra '---'")
+        return value
+
+    def check_node(self, event: Any, depth: int) -> None:
+        if event.anchor is not None:
+            self.fail(event.start_mark, "yaml-anchor",
+                      f"anchor '&{event.anchor}' is not allowed",
+                      "write the value out in full; anchors and aliases are refused")
+        if event.tag is not None and event.tag != "!":
+            self.fail(event.start_mark, "yaml-tag", f"tag '{event.tag}' is not allowed",
+                      "remove the tag; uncoop reads plain YAML only")
+        if depth > MAX_DEPTH:
+            self.fail(event.start_mark, "yaml-too-deep",
+                      f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
+
+    def node(self, event: Any, path: KeyPath, depth: int) -> Any:
+        kind = type(event)
+        if kind is AliasEvent:
+            self.fail(event.start_mark, "yaml-alias", f"alias '*{event.anchor}' is not allowed",
+                      "write the value out in full; anchors and aliases are refused")
+        self.check_node(event, depth)
+        if self.track:
+            self.value_marks[path] = (event.start_mark.line, event.start_mark.column)
+        if kind is ScalarEvent:
+            if event.style == '"' and _CONTROL.search(event.value):
+                # escapes such as "\x07" only become control characters once parsed
+                self.fail(event.start_mark, "control-character",
+                          "escaped control character in a double-quoted string",
+                          "remove it; only tab and line breaks are allowed")
+            if event.style:
+                return event.value
+            return resolve_plain(event.value)
+        if kind is MappingStartEvent:
+            return self.mapping(path, depth)
+        if kind is SequenceStartEvent:
+            return self.sequence(path, depth)
+        raise AssertionError(f"unexpected event {event}")  # pragma: no cover
+
+    def mapping(self, path: KeyPath, depth: int) -> dict:
+        get = self.parser.get_event
+        result: dict[str, Any] = {}
+        while True:
+            event = get()
+            if type(event) is MappingEndEvent:
+                return result
+            if type(event) is not ScalarEvent:
+                self.fail(event.start_mark, "yaml-complex-key",
+                          "a key must be a plain text, not a list or mapping")
+            self.check_node(event, depth + 1)
+            key = event.value
+            if key in result:
+                self.fail(event.start_mark, "duplicate-key", f"key '{key}' appears twice in this mapping",
+                          "keep one of them; YAML would silently drop the other")
+            child = path + (key,)
+            if self.track:
+                self.key_marks[child] = (event.start_mark.line, event.start_mark.column)
+            result[key] = self.node(get(), child, depth + 1)
+
+    def sequence(self, path: KeyPath, depth: int) -> list:
+        get = self.parser.get_event
+        result: list[Any] = []
+        while True:
+            event = get()
+            if type(event) is SequenceEndEvent:
+                return result
+            result.append(self.node(event, path + (len(result),), depth + 1))
+
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def decode(data: bytes) -> tuple[str | None, YamlError | None]:
+    """UTF-8 text without BOM, or an error that names the byte and shows it."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", start)
+        line_bytes = data[line_start: line_end if line_end >= 0 else len(data)]
+        prefix = data[line_start:start].decode("utf-8", "replace")
+        shown = line_bytes.decode("cp1252", "replace").strip()[:60]
+        return None, YamlError(
+            data.count(b"\n", 0, start), len(prefix), "invalid-utf8",
+            f"byte 0x{data[start]:02X} is not valid UTF-8; the line reads {shown!r} as Windows-1252",
+            "save the file as UTF-8",
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def scan_text(text: str) -> YamlError | None:
+    """Refuse what YAML would accept silently: conflict markers, control characters."""
+    match = _CONFLICT.search(text)
+    if match:
+        line, col = _line_col(text, match.start())
+        return YamlError(line, col, "merge-conflict",
+                         f"unresolved git merge-conflict marker '{match.group(1)}'",
+                         "resolve the conflict and remove the markers")
+    match = _CONTROL.search(text) or _SURROGATE_ESCAPE.search(text)
+    if match:
+        line, col = _line_col(text, match.start())
+        char = match.group(0)
+        shown = char if len(char) > 1 else f"U+{ord(char):04X}"
+        return YamlError(line, col, "control-character", f"control character {shown} in the text",
+                         "remove it; only tab and line breaks are allowed")
+    return None
+
+
+def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Builder | None]:
+    builder = _Builder(text, track)
+    try:
+        return builder.build(), None, builder
+    except _Stop as stop:
+        return None, stop.error, builder
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        return None, YamlError(mark.line, mark.column, "yaml-syntax", message,
+                               "check indentation, colons and quotes"), builder
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked parser errors are rare
+        return None, YamlError(0, 0, "yaml-syntax", str(exc).splitlines()[0]), builder
+
+
+def read(data: bytes) -> tuple[Any, YamlError | None]:
+    """Bytes of one file to a Python value, or the first problem that stops reading."""
+    text, error = decode(data)
+    if error is None:
+        error = scan_text(text)
+    if error is not None:
+        return None, error
+    value, error, _ = parse(text)
+    return value, error
+
+
+@dataclass
+class Positions:
+    """Where each key and value of a file starts, 0-based, by key path."""
+
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, path: KeyPath, want_key: bool = False) -> tuple[int, int]:
+        """The mark of `path`, else of its nearest ancestor that exists."""
+        if want_key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (0, 0))
+
+
+def positions(data: bytes) -> Positions:
+    text, error = decode(data)
+    if text is None:
+        return Positions()
+    _, _, builder = parse(text, track=True)
+    return Positions(builder.value_marks, builder.key_marks)
