@@ -41,8 +41,9 @@ def finding(code: str, where: Location, message: str, hint: str = "") -> Problem
 
 def suggest(name: str, known: Iterable[str]) -> str:
     """A did-you-mean hint, matching case-insensitively."""
-    by_fold = {k.casefold(): k for k in known}
-    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.6)
+    by_fold = {k.casefold(): k for k in sorted(known)}
+    cutoff = 0.5 if len(name) <= 3 else 0.6  # one wrong character in "M1" is already 50%
+    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=cutoff)
     return f"did you mean '{by_fold[close[0]]}'?" if close else ""
 
 
@@ -215,6 +216,8 @@ def update_references(ctx: Context) -> Iterator[Problem]:
         org = record.value.organization
         for i, entry in enumerate(record.value.entries):
             act_record = m.activity_by_id.get(entry.activity)
+            if act_record is None and entry.activity in m.unloaded_activities:
+                continue
             if act_record is None:
                 yield finding("unknown-activity", m.at(record, "entries", i, "activity"),
                               f"activity '{entry.activity}' does not exist", suggest(entry.activity, m.activity_by_id))

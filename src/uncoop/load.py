@@ -13,15 +13,18 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, Iterable, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import yamlsrc
+from pydantic import ValidationError
+
 from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
 from .problem import Location, Problem, Severity
 from .schema_errors import schema_problems
 
 MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
 T = TypeVar("T")
+LIST_FILES = {"organizations": ("organizations", Organization), "areas": ("areas", Area)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,9 @@ class Matrix:
     activities: list[Loaded[Activity]] = field(default_factory=list)
     updates: list[Loaded[Update]] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # display path -> real path
+    # ids of activities whose file failed to load: references to them are not reported
+    # again as unknown, the file's own problems already say what is wrong
+    unloaded_activities: set[str] = field(default_factory=set)
     _positions: dict[str, yamlsrc.Positions] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -181,16 +187,41 @@ def read_record(shown: str, path: Path, kind: str) -> tuple[Any, list[Problem], 
     if value is None:
         return None, [_problem(shown, "empty-file", "the file is empty",
                                "fill it in or delete it")], None
-    model = FILE_KINDS[kind]
     if not isinstance(value, dict):
         return None, [_problem(shown, "wrong-type", f"the file must be a mapping of fields, not a {type(value).__name__}")], None
+    if kind in LIST_FILES:
+        return _read_list(shown, data, value, kind)
+    record, problems, positions = _validate(FILE_KINDS[kind], value, shown, data)
+    return record, problems, positions
+
+
+def _validate(model: Any, value: Any, shown: str, data: bytes, prefix: tuple = (),
+              positions: yamlsrc.Positions | None = None) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
     try:
-        return model.__pydantic_validator__.validate_python(value), [], None
-    except Exception as exc:  # pydantic.ValidationError; imported lazily elsewhere
-        if not hasattr(exc, "errors"):
-            raise
-        positions = yamlsrc.positions(data)
-        return None, schema_problems(exc, model, shown, positions), positions
+        return model.__pydantic_validator__.validate_python(value), [], positions
+    except ValidationError as exc:
+        positions = positions or yamlsrc.positions(data)
+        return None, schema_problems(exc, model, shown, positions, prefix), positions
+
+
+def _read_list(shown: str, data: bytes, value: dict, kind: str) -> tuple[Any, list[Problem], Any]:
+    """Validate organizations/areas entry by entry, so one bad entry does not hide the rest."""
+    key, item_model = LIST_FILES[kind]
+    shell = {k: ([] if k == key else v) for k, v in value.items()}
+    _, problems, positions = _validate(FILE_KINDS[kind], shell, shown, data)
+    items = value.get(key)
+    if not isinstance(items, list):
+        items = []
+        if key in value:
+            positions = positions or yamlsrc.positions(data)
+            line, col = positions.find((key,))
+            problems.append(_problem(shown, "wrong-type", f"{key}: expected a list", "", line + 1, col + 1))
+    good = []
+    for i, item in enumerate(items):
+        record, item_problems, positions = _validate(item_model, item, shown, data, (key, i), positions)
+        problems.extend(item_problems)
+        good.append((i, record))
+    return good, problems, positions
 
 
 def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
@@ -211,6 +242,8 @@ def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
                 matrix._positions[shown] = positions
             if record is not None:
                 _file(matrix, kind, record, shown)
+            elif kind == "activity":
+                matrix.unloaded_activities.add(path.stem)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -227,14 +260,9 @@ def _file(matrix: Matrix, kind: str, record: Any, shown: str) -> None:
         matrix.updates.append(Loaded(record, shown))
     elif kind == "matrix":
         matrix.meta = Loaded(record, shown)
-    elif kind == "organizations":
-        matrix.organizations.extend(_items(record.organizations, shown, "organizations"))
-    elif kind == "areas":
-        matrix.areas.extend(_items(record.areas, shown, "areas"))
-
-
-def _items(values: Iterable, shown: str, key: str) -> Iterator[Loaded]:
-    return (Loaded(value, shown, (key, i)) for i, value in enumerate(values))
+    else:
+        key = LIST_FILES[kind][0]
+        getattr(matrix, key).extend(Loaded(value, shown, (key, i)) for i, value in record if value is not None)
 
 
 def find_matrix(start: Path) -> Path | None:

@@ -74,11 +74,11 @@ def _described(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _one(error: dict, model: Any, path: str, positions: Positions) -> Problem:
-    kind, loc = error["type"], tuple(error["loc"])
+def _one(error: dict, model: Any, path: str, positions: Positions, prefix: tuple) -> Problem:
+    kind, loc = error["type"], prefix + tuple(error["loc"])
     if kind in _UNKNOWN:
         name = str(loc[-1])
-        fields = _fields_at(model, loc[:-1])
+        fields = _fields_at(model, loc[len(prefix):-1])
         close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else (
             f"allowed: {', '.join(fields)}" if fields else "remove it")
@@ -106,5 +106,22 @@ def _one(error: dict, model: Any, path: str, positions: Positions) -> Problem:
                    f"{dotted(loc) or 'file'}: {message[0].lower() + message[1:]} (got {_described(error.get('input'))})")
 
 
-def schema_problems(exc: Any, model: Any, path: str, positions: Positions) -> list[Problem]:
-    return [_one(error, model, path, positions) for error in exc.errors(include_url=False)]
+def _explained_by_typo(errors: list[dict]) -> set[tuple]:
+    """Missing fields whose misspelling is also present: the typo's hint says it all."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] in _MISSING}
+    explained = set()
+    for error in errors:
+        if error["type"] in _UNKNOWN:
+            loc = tuple(error["loc"])
+            for candidate in missing:
+                if candidate[:-1] == loc[:-1] and difflib.SequenceMatcher(
+                        None, str(candidate[-1]), str(loc[-1])).ratio() >= 0.6:
+                    explained.add(candidate)
+    return explained
+
+
+def schema_problems(exc: Any, model: Any, path: str, positions: Positions, prefix: tuple = ()) -> list[Problem]:
+    """`prefix` is where the validated value stands in its file (an entry of a list file)."""
+    errors = exc.errors(include_url=False)
+    skip = _explained_by_typo(errors)
+    return [_one(e, model, path, positions, prefix) for e in errors if tuple(e["loc"]) not in skip]

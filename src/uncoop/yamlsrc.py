@@ -266,7 +266,9 @@ def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Build
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
         if exc.context:
-            message = f"{message} ({exc.context})"
+            where = exc.context_mark
+            started = f" started at {where.line + 1}:{where.column + 1}" if where and where is not mark else ""
+            message = f"{message} ({exc.context}{started})"
         return None, YamlError(mark.line, mark.column, "yaml-syntax", message,
                                "check indentation, colons and quotes"), builder
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked parser errors are rare
