@@ -43,6 +43,9 @@ def test_quoted_values_stay_text():
     ('a: "bell \x07"\n', "control-character", 0, 9),
     ('a: "\\ud800"\n', "control-character", 0, 4),
     ('a: "\\x07"\n', "control-character", 0, 3),
+    ("a: b\x7f\n", "control-character", 0, 4),
+    ("a: b\x85c\n", "control-character", 0, 4),
+    ("a: b\x01c\n", "control-character", 0, 4),
 ])
 def test_refusals_are_located(text, code, line, column):
     value, error = read(text)

@@ -132,9 +132,8 @@ class _Builder:
         event = get()
         if type(event) is StreamEndEvent:
             return None
-        value = self.node(get(), (), 0)
-        if type(get()) is not DocumentEndEvent:  # pragma: no cover - parser guarantees it
-            raise AssertionError("document did not end")
+        value = self.document()
+        get()  # DocumentEnd
         event = get()
         if type(event) is DocumentStartEvent:
             self.fail(event.start_mark, "multiple-documents",
@@ -142,71 +141,83 @@ class _Builder:
                       "keep one record per file, or remove the extra '---'")
         return value
 
-    def check_node(self, event: Any, depth: int) -> None:
+    def refuse(self, event: Any) -> None:
+        """Anchors, aliases and tags: refused wherever they appear."""
+        if type(event) is AliasEvent:
+            self.fail(event.start_mark, "yaml-alias", f"alias '*{event.anchor}' is not allowed",
+                      "write the value out in full; anchors and aliases are refused")
         if event.anchor is not None:
-            self.fail(event.start_mark, "yaml-anchor",
-                      f"anchor '&{event.anchor}' is not allowed",
+            self.fail(event.start_mark, "yaml-anchor", f"anchor '&{event.anchor}' is not allowed",
                       "write the value out in full; anchors and aliases are refused")
         if event.tag is not None and event.tag != "!":
             self.fail(event.start_mark, "yaml-tag", f"tag '{event.tag}' is not allowed",
                       "remove the tag; uncoop reads plain YAML only")
-        if depth > MAX_DEPTH:
-            self.fail(event.start_mark, "yaml-too-deep",
-                      f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
 
-    def node(self, event: Any, path: KeyPath, depth: int) -> Any:
-        kind = type(event)
-        if kind is AliasEvent:
-            self.fail(event.start_mark, "yaml-alias", f"alias '*{event.anchor}' is not allowed",
-                      "write the value out in full; anchors and aliases are refused")
-        self.check_node(event, depth)
-        if self.track:
-            self.value_marks[path] = (event.start_mark.line, event.start_mark.column)
-        if kind is ScalarEvent:
-            if event.style == '"' and _CONTROL.search(event.value):
-                # escapes such as "\x07" only become control characters once parsed
-                self.fail(event.start_mark, "control-character",
-                          "escaped control character in a double-quoted string",
-                          "remove it; only tab and line breaks are allowed")
-            if event.style:
-                return event.value
-            return resolve_plain(event.value)
-        if kind is MappingStartEvent:
-            return self.mapping(path, depth)
-        if kind is SequenceStartEvent:
-            return self.sequence(path, depth)
-        raise AssertionError(f"unexpected event {event}")  # pragma: no cover
+    def path(self, stack: list) -> KeyPath:
+        return tuple(frame[1] if type(frame[0]) is dict else len(frame[0]) for frame in stack)
 
-    def mapping(self, path: KeyPath, depth: int) -> dict:
-        get = self.parser.get_event
-        result: dict[str, Any] = {}
+    def document(self) -> Any:
+        """One document's value, built with an explicit stack (no recursion, few calls).
+
+        A frame is [container, key]; a mapping frame whose key is _NEED_KEY awaits a key.
+        """
+        get, track, stack = self.parser.get_event, self.track, []
         while True:
             event = get()
-            if type(event) is MappingEndEvent:
-                return result
-            if type(event) is not ScalarEvent:
-                self.fail(event.start_mark, "yaml-complex-key",
-                          "a key must be a plain text, not a list or mapping")
-            self.check_node(event, depth + 1)
-            key = event.value
-            if key in result:
-                self.fail(event.start_mark, "duplicate-key", f"key '{key}' appears twice in this mapping",
-                          "keep one of them; YAML would silently drop the other")
-            child = path + (key,)
-            if self.track:
-                self.key_marks[child] = (event.start_mark.line, event.start_mark.column)
-            result[key] = self.node(get(), child, depth + 1)
+            kind = type(event)
+            if stack and stack[-1][1] is _NEED_KEY:
+                frame = stack[-1]
+                if kind is MappingEndEvent:
+                    value = stack.pop()[0]
+                else:
+                    if kind is not ScalarEvent:
+                        self.fail(event.start_mark, "yaml-complex-key",
+                                  "a key must be a plain text, not a list or mapping")
+                    if event.anchor is not None or event.tag is not None:
+                        self.refuse(event)
+                    key = event.value
+                    if key in frame[0]:
+                        self.fail(event.start_mark, "duplicate-key", f"key '{key}' appears twice in this mapping",
+                                  "keep one of them; YAML would silently drop the other")
+                    frame[1] = key
+                    if track:
+                        self.key_marks[self.path(stack)] = (event.start_mark.line, event.start_mark.column)
+                    continue
+            elif kind is SequenceEndEvent:
+                value = stack.pop()[0]
+            else:
+                if kind is AliasEvent or event.anchor is not None or event.tag is not None:
+                    self.refuse(event)
+                if track:
+                    self.value_marks[self.path(stack)] = (event.start_mark.line, event.start_mark.column)
+                if kind is ScalarEvent:
+                    style = event.style
+                    if not style:
+                        value = resolve_plain(event.value)
+                    elif style == '"' and _CONTROL.search(event.value):
+                        # escapes such as "\x07" only become control characters once parsed
+                        self.fail(event.start_mark, "control-character",
+                                  "escaped control character in a double-quoted string",
+                                  "remove it; only tab and line breaks are allowed")
+                    else:
+                        value = event.value
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        self.fail(event.start_mark, "yaml-too-deep",
+                                  f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
+                    stack.append([{}, _NEED_KEY] if kind is MappingStartEvent else [[], None])
+                    continue
+            if not stack:
+                return value
+            frame = stack[-1]
+            if frame[1] is None:
+                frame[0].append(value)
+            else:
+                frame[0][frame[1]] = value
+                frame[1] = _NEED_KEY
 
-    def sequence(self, path: KeyPath, depth: int) -> list:
-        get = self.parser.get_event
-        result: list[Any] = []
-        while True:
-            event = get()
-            if type(event) is SequenceEndEvent:
-                return result
-            result.append(self.node(event, path + (len(result),), depth + 1))
 
-
+_NEED_KEY = object()
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -239,21 +250,30 @@ def decode(data: bytes) -> tuple[str | None, YamlError | None]:
 
 
 def scan_text(text: str) -> YamlError | None:
-    """Refuse what YAML would accept silently: conflict markers, control characters."""
-    match = _CONFLICT.search(text)
-    if match:
-        line, col = _line_col(text, match.start())
-        return YamlError(line, col, "merge-conflict",
-                         f"unresolved git merge-conflict marker '{match.group(1)}'",
-                         "resolve the conflict and remove the markers")
-    match = _CONTROL.search(text) or _SURROGATE_ESCAPE.search(text)
-    if match:
-        line, col = _line_col(text, match.start())
-        char = match.group(0)
-        shown = char if len(char) > 1 else f"U+{ord(char):04X}"
-        return YamlError(line, col, "control-character", f"control character {shown} in the text",
-                         "remove it; only tab and line breaks are allowed")
+    """Refuse what YAML would accept silently: conflict markers, NEL, escaped surrogates.
+
+    Other control characters are refused by libyaml's reader (see `parse`);
+    the substring tests keep the regexes off the common path.
+    """
+    if "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text:
+        match = _CONFLICT.search(text)
+        if match:
+            line, col = _line_col(text, match.start())
+            return YamlError(line, col, "merge-conflict",
+                             f"unresolved git merge-conflict marker '{match.group(1)}'",
+                             "resolve the conflict and remove the markers")
+    if "\x85" in text or "\\u" in text:
+        match = _CONTROL.search(text) or _SURROGATE_ESCAPE.search(text)
+        if match:
+            return _control(text, match.start(), match.group(0))
     return None
+
+
+def _control(text: str, index: int, char: str) -> YamlError:
+    line, col = _line_col(text, index)
+    shown = char if len(char) > 1 else f"U+{ord(char):04X}"
+    return YamlError(line, col, "control-character", f"control character {shown} in the text",
+                     "remove it; only tab and line breaks are allowed")
 
 
 def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Builder | None]:
@@ -262,6 +282,8 @@ def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Build
         return builder.build(), None, builder
     except _Stop as stop:
         return None, stop.error, builder
+    except yaml.reader.ReaderError as exc:
+        return None, _control(text, exc.position, text[exc.position: exc.position + 1]), builder
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
