@@ -34,6 +34,31 @@ class FindingFormat(str, enum.Enum):
     github = "github"
 
 
+class StatusFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class Side(str, enum.Enum):
+    un = "un"
+    oic = "oic"
+
+
+class Only(str, enum.Enum):
+    overdue = "overdue"
+    due_soon = "due-soon"
+    stale = "stale"
+    off_track = "off-track"
+    missing = "missing"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    fr = "fr"
+    ar = "ar"
+
+
 class Level(str, enum.Enum):
     warning = "warning"
     error = "error"
@@ -139,6 +164,74 @@ def validate(
         if chosen == "text":
             sys.stderr.write(summary_line(problems, len(loaded.files)))
         return exit_code(problems, fail_on, exit_zero)
+
+    _run(body)
+
+
+def load_checked(matrix: Optional[Path], today: date):
+    """Load and validate; validity errors go to stderr so data output stays clean."""
+    from .check import validate as run
+    from .problem import Severity, format_text, sort_problems
+
+    root = resolve_matrix(matrix)
+    loaded, problems = run(root, today, Path.cwd())
+    errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
+    if errors:
+        sys.stderr.write(format_text(errors))
+        sys.stderr.write(f"uncoop: the Matrix has {len(errors)} validity error(s); run `uncoop validate`\n")
+    return loaded, problems
+
+
+@app.command()
+def status(
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    area: List[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable), e.g. humanitarian."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", help="Only activities this institution leads or partners."),
+    side: Optional[Side] = typer.Option(None, "--side", help="Only reporting rows of one side: un or oic."),
+    only: List[Only] = typer.Option([], "--only", help="Only activities with these findings (repeatable)."),
+    fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", "-f",
+                                     help="table (terminal), json or markdown (both deterministic, never wrapped)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar (falls back to English)."),
+    fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
+) -> None:
+    """Show what is overdue, due soon, stale, off track or unreported, as of a date.
+
+    The state on a date is the plan plus every update submitted on or before
+    it, so --as-of 2015-06-30 shows exactly what uncoop would have said then.
+    Timeline findings are warnings: use --fail-on warning to fail CI on them.
+    """
+
+    def body() -> int:
+        from .timeline import snapshot
+        from .view import build_view
+
+        # validity is judged today (files that exist now); the timeline as of --as-of
+        today = date.today()
+        when = resolve_today(as_of)
+        loaded, problems = load_checked(matrix, today)
+        known_areas = {a.value.id for a in loaded.areas}
+        for name in area:
+            if name not in known_areas:
+                from .check import suggest
+
+                raise Fail(f"unknown area '{name}' {suggest(name, known_areas)}".rstrip())
+        if org and org not in loaded.org_by_id:
+            from .check import suggest
+
+            raise Fail(f"unknown organization '{org}' {suggest(org, loaded.org_by_id)}".rstrip())
+        view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
+                          [o.value for o in only], lang.value)
+        if fmt is StatusFormat.table:
+            from .console import render_status
+
+            render_status(view, sys.stdout)
+        else:
+            from .view import to_json, to_markdown
+
+            sys.stdout.write((to_json if fmt is StatusFormat.json else to_markdown)(view))
+        return exit_code(problems + view.findings, fail_on, exit_zero)
 
     _run(body)
 

@@ -1,0 +1,135 @@
+"""The terminal dashboard of `uncoop status`, drawn with rich.
+
+Data never reaches rich as markup: every value is a `Text` with control
+characters replaced, so `[bold]` in a title prints as written and escape
+sequences in a file cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .model import text_in
+from .timeline import ActivityState
+from .view import StatusView, leads_of, summary_line
+
+# C0/C1 controls and the bidi overrides/isolates that can reorder what a terminal shows
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+STATE_STYLE = {
+    "pipeline": "cyan", "implementation": "", "finalisation": "green", "closed": "green",
+    "cancelled": "dim", "suspended": "yellow",
+}
+FINDING_STYLE = {"overdue-activity": "bold red", "overdue-milestone": "red", "off-track": "magenta",
+                 "stale": "yellow", "due-soon": "cyan"}
+SHORT = {"overdue-activity": "overdue", "overdue-milestone": "milestone overdue", "off-track": "off track",
+         "stale": "stale", "due-soon": "due soon"}
+GRID = {"submitted": ("✓", "green"), "late": ("L", "yellow"), "missing": ("✗", "bold red"),
+        "not-due": ("·", "dim"), "not-required": (" ", "")}
+
+
+def safe(value: object) -> Text:
+    return Text(_UNSAFE.sub("\ufffd", str(value)))
+
+
+def progress_bar(progress: float | None, width: int = 8) -> Text:
+    if progress is None:
+        return Text("–".rjust(width + 5), style="dim")
+    filled = round(progress / 100 * width)
+    bar = Text("█" * filled, style="green")
+    bar.append("░" * (width - filled), style="dim")
+    bar.append(f" {progress:3.0f}%")
+    return bar
+
+
+def _findings_cell(state: ActivityState) -> Text:
+    text = Text()
+    for code in sorted({f.code for f in state.findings}):
+        if text:
+            text.append(", ")
+        text.append(SHORT.get(code, code), style=FINDING_STYLE.get(code, ""))
+    return text
+
+
+def area_table(title: str, states: list[ActivityState], lang: str) -> Table:
+    table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
+    table.add_column("Activity", ratio=3, overflow="fold")
+    table.add_column("Leads UN / OIC", ratio=2, overflow="fold")
+    table.add_column("State", no_wrap=True)
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("Next due", no_wrap=True)
+    table.add_column("Findings", ratio=2, overflow="fold")
+    for s in states:
+        name = Text(s.activity.id, style="bold")
+        name.append(" ")
+        name.append_text(safe(text_in(s.activity.title, lang)))
+        leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
+        state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
+        due = Text(s.next_due[0].isoformat() if s.next_due else "")
+        table.add_row(name, leads, state, progress_bar(s.progress), due, _findings_cell(s))
+    return table
+
+
+def area_lines(title: str, states: list[ActivityState], lang: str) -> Group:
+    """The narrow-terminal layout: two lines per activity instead of six columns."""
+    lines: list = [Text(_UNSAFE.sub("\ufffd", title), style="bold underline")]
+    for s in states:
+        head = Text(s.activity.id, style="bold")
+        head.append(" ")
+        head.append_text(safe(text_in(s.activity.title, lang)))
+        detail = Text("    ")
+        detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
+        detail.append(" · ")
+        detail.append(s.status, style=STATE_STYLE.get(s.status, ""))
+        detail.append(" ")
+        detail.append_text(progress_bar(s.progress, width=6))
+        if s.next_due:
+            detail.append(f" · next {s.next_due[0].isoformat()}")
+        if s.findings:
+            detail.append(" · ")
+            detail.append_text(_findings_cell(s))
+        lines += [head, detail]
+    lines.append(Text(""))
+    return Group(*lines)
+
+
+def grid_table(view: StatusView) -> Table:
+    table = Table(title="Quarterly reports (¶53)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Institution", no_wrap=True)
+    for quarter in view.quarters:
+        table.add_column(f"{quarter.year % 100:02d}Q{quarter.number}", justify="center", no_wrap=True)
+    for side, label in (("un", "United Nations"), ("oic", "OIC")):
+        rows = [r for r in view.grid if r.side == side]
+        if rows:
+            table.add_row(Text(label, style="bold"), *[""] * len(view.quarters))
+        for i, row in enumerate(rows):
+            cells = [Text(GRID[c.state][0], style=GRID[c.state][1]) for c in row.cells]
+            table.add_row(safe(row.organization), *cells, end_section=i == len(rows) - 1)
+    table.caption = "✓ on time  L late  ✗ missing  · not yet due  (blank) not required"
+    return table
+
+
+WIDE = 120  # below this many columns the six-column table wraps titles into slivers
+
+
+def render_status(view: StatusView, out: IO[str], width: int | None = None, color: bool | None = None) -> None:
+    console = Console(file=out, width=width, no_color=color is False or None, highlight=False,
+                      force_terminal=color or None, emoji=False)
+    parts: list = [Text(f"Matrix status as of {view.snapshot.as_of.isoformat()}", style="bold"),
+                   Text(summary_line(view)), Text("")]
+    layout = area_table if console.width >= WIDE else area_lines
+    parts += [layout(a.title, a.activities, view.lang) for a in view.areas]
+    overdue = [f for f in view.findings if f.code in ("overdue-activity", "overdue-milestone")]
+    if overdue:
+        parts.append(Text("Overdue", style="bold red"))
+        parts += [safe(f"  {f.location}  {f.message}") for f in overdue]
+        parts.append(Text(""))
+    if view.grid:
+        parts.append(grid_table(view))
+    console.print(Group(*parts))

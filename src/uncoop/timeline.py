@@ -1,0 +1,263 @@
+"""The Matrix as of a date: effective state per activity, timeline findings, the reporting grid.
+
+Pure functions of (Matrix, as_of).  The state on D is the plan plus every
+update *submitted on or before D*, so any past status is reproduced exactly.
+Dates of month or quarter precision count from the end of their period, and
+"due on D" is overdue from D+1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterator
+
+from .dates import FlexDate, Quarter, quarters
+from .load import Loaded, Matrix
+from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
+from .problem import Location, Problem
+from .rules import RULES
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """One entry of one update, with where it came from."""
+
+    entry: Entry
+    update: Loaded[Update]
+    index: int
+
+    @property
+    def order(self) -> tuple:
+        u = self.update.value
+        return (u.period, u.submitted, u.organization)
+
+
+@dataclass
+class ActivityState:
+    record: Loaded[Activity]
+    status: str
+    progress: float | None = None
+    latest: Reported | None = None
+    milestones_done: dict[str, date] = field(default_factory=dict)
+    indicators: dict[str, float] = field(default_factory=dict)
+    next_due: tuple[date, str] | None = None
+    findings: list[Problem] = field(default_factory=list)
+
+    @property
+    def activity(self) -> Activity:
+        return self.record.value
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+    @property
+    def last_update(self) -> date | None:
+        return self.latest.update.value.submitted if self.latest else None
+
+
+CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    state: str  # one of CELL_STATES
+    due: date
+    submitted: date | None = None
+
+
+@dataclass
+class GridRow:
+    organization: str
+    side: str
+    cells: list[Cell]
+    findings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    as_of: date
+    activities: list[ActivityState]
+    quarters: list[Quarter]
+    grid: list[GridRow]
+    findings: list[Problem]
+
+
+def _finding(code: str, where: Location, message: str, hint: str = "") -> Problem:
+    return Problem(where, RULES[code].severity, code, message, hint)
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def visible_updates(matrix: Matrix, as_of: date) -> list[Loaded[Update]]:
+    """Updates submitted on or before `as_of`, oldest period first."""
+    updates = [u for u in matrix.updates if u.value.submitted <= as_of]
+    return sorted(updates, key=lambda u: (u.value.period, u.value.submitted, u.value.organization))
+
+
+def _reports_by_activity(updates: list[Loaded[Update]]) -> dict[str, list[Reported]]:
+    by_activity: dict[str, list[Reported]] = {}
+    for update in updates:
+        for i, entry in enumerate(update.value.entries):
+            by_activity.setdefault(entry.activity, []).append(Reported(entry, update, i))
+    for reports in by_activity.values():
+        reports.sort(key=lambda r: r.order)
+    return by_activity
+
+
+def activity_state(record: Loaded[Activity], reports: list[Reported], as_of: date) -> ActivityState:
+    act = record.value
+    state = ActivityState(record, act.status)
+    for report in reports:  # oldest first: later reports supersede
+        state.latest = report
+        state.status, state.progress = report.entry.status, report.entry.progress
+        for ident, done in report.entry.milestones_done.items():
+            state.milestones_done.setdefault(ident, done)
+        state.indicators.update(report.entry.indicators)
+    if act.dates.actual_end and act.dates.actual_end.end <= as_of and state.status not in ENDED:
+        state.status = "closed"
+    upcoming = [(m.due.end, f"milestone {m.id}") for m in act.milestones
+                if m.id not in state.milestones_done and m.due.end >= as_of]
+    if act.dates.planned_end.end >= as_of:
+        upcoming.append((act.dates.planned_end.end, "planned end"))
+    state.next_due = min(upcoming) if upcoming and not state.ended else None
+    return state
+
+
+def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> Iterator[Problem]:
+    act = s.activity
+    window_end = as_of + timedelta(days=soon)
+    for i, milestone in enumerate(act.milestones):
+        if milestone.id in s.milestones_done:
+            continue
+        due = milestone.due.end
+        where = m.at(s.record, "milestones", i, "due")
+        if due < as_of:
+            yield _finding("overdue-milestone", where,
+                           f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
+                           f"({_days((as_of - due).days)} overdue)")
+        elif due <= window_end:
+            yield _finding("due-soon", where,
+                           f"{act.id} milestone {milestone.id} is due {milestone.due} (in {_days((due - as_of).days)})")
+    end = act.dates.planned_end.end
+    where = m.at(s.record, "dates", "planned_end")
+    if end < as_of:
+        yield _finding("overdue-activity", where,
+                       f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
+                       f"and is still {s.status}", "report it closed, or agree a new planned_end")
+    elif end <= window_end:
+        yield _finding("due-soon", where,
+                       f"{act.id} is planned to end {act.dates.planned_end} (in {_days((end - as_of).days)})")
+
+
+def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:
+    start = s.activity.dates.planned_start.start
+    if start > as_of:
+        return
+    since = s.last_update or start
+    age = (as_of - since).days
+    if age > stale_days:
+        last = f"last update {s.last_update}" if s.last_update else "never reported"
+        yield _finding("stale", m.at(s.record, "id"),
+                       f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})")
+
+
+def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
+    """Progress is judged at the end of the period it was reported for, not today:
+    the time since the last report is what `stale` measures."""
+    if s.latest is None or s.status != "implementation" or s.progress is None:
+        return
+    dates = s.activity.dates
+    start, end = dates.planned_start.start, dates.planned_end.end
+    at = s.latest.update.value.period.end
+    span = (end - start).days
+    if span <= 0 or at <= start:
+        return
+    expected = min(100.0, 100.0 * (at - start).days / span)
+    if expected - s.progress > points:
+        where = m.at(s.latest.update, "entries", s.latest.index, "progress")
+        yield _finding("off-track", where,
+                       f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
+                       f"when {expected:.0f}% of its planned time had passed")
+
+
+def _active_in(record: Loaded[Activity], quarter: Quarter, ended_before: dict[str, Quarter]) -> bool:
+    dates = record.value.dates
+    start = (dates.actual_start or dates.planned_start).start
+    end = max(dates.planned_end.end, dates.actual_end.end if dates.actual_end else dates.planned_end.end)
+    if record.value.status in ENDED or quarter.end < start or quarter.start > end:
+        return False
+    ended = ended_before.get(record.value.id)
+    return ended is None or quarter <= ended
+
+
+def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tuple[list[Quarter], list[GridRow]]:
+    """Institution x quarter: who reported, late, or not at all (¶53)."""
+    if m.meta is None:
+        return [], []
+    meta = m.meta.value
+    last = min(Quarter.of(meta.period.end), Quarter.of(as_of))
+    span = quarters(meta.reporting.first_period, last)
+    due_days = meta.reporting.due_days
+    # the quarter in which a report said an activity ended: no reports are owed after it
+    ended_in: dict[str, Quarter] = {}
+    for update in updates:
+        for entry in update.value.entries:
+            if entry.status in ENDED:
+                ended_in.setdefault(entry.activity, update.value.period)
+    filed = {(u.value.organization, u.value.period): u for u in updates}
+    leads: dict[str, list[Loaded[Activity]]] = {}
+    for record in m.activities:
+        for org in record.value.leads.un + record.value.leads.oic:
+            leads.setdefault(org, []).append(record)
+    rows = []
+    for org_record in sorted(m.organizations, key=lambda o: (SIDES.index(o.value.side), o.value.id)):
+        org = org_record.value.id
+        cells, problems = [], []
+        for quarter in span:
+            due = quarter.end + timedelta(days=due_days)
+            owed = any(_active_in(r, quarter, ended_in) for r in leads.get(org, ()))
+            update = filed.get((org, quarter))
+            if update is not None:
+                submitted = update.value.submitted
+                late = submitted > due
+                cells.append(Cell("late" if late else "submitted", due, submitted))
+                if late:
+                    problems.append(_finding(
+                        "late-report", m.at(update, "submitted"),
+                        f"{org}'s report for {quarter} was submitted {submitted}, "
+                        f"{_days((submitted - due).days)} after it was due on {due}"))
+            elif not owed:
+                cells.append(Cell("not-required", due))
+            elif due >= as_of:
+                cells.append(Cell("not-due", due))
+            else:
+                cells.append(Cell("missing", due))
+                problems.append(_finding(
+                    "missing-report", m.at(org_record, "id"),
+                    f"{org} has not submitted its report for {quarter}, due {due}",
+                    f"file updates/{quarter}/{org}.yaml"))
+        if any(c.state != "not-required" for c in cells):
+            rows.append(GridRow(org, org_record.value.side, cells, problems))
+    return span, rows
+
+
+def snapshot(m: Matrix, as_of: date) -> Snapshot:
+    """Everything `uncoop status` and the report show, as of a date."""
+    thresholds = m.meta.value.thresholds if m.meta else Thresholds()
+    updates = visible_updates(m, as_of)
+    by_activity = _reports_by_activity(updates)
+    states = []
+    for record in sorted(m.activities, key=lambda r: r.value.id):
+        state = activity_state(record, by_activity.get(record.value.id, []), as_of)
+        if not state.ended:
+            state.findings.extend(_deadline_findings(m, state, as_of, thresholds.due_soon_days))
+            state.findings.extend(_stale(m, state, as_of, thresholds.stale_days))
+            state.findings.extend(_off_track(m, state, thresholds.off_track_points))
+        states.append(state)
+    span, grid = reporting_grid(m, updates, as_of)
+    findings = [f for s in states for f in s.findings] + [f for row in grid for f in row.findings]
+    return Snapshot(as_of, states, span, grid, findings)

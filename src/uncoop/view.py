@@ -1,0 +1,178 @@
+"""What `uncoop status` shows: a filtered snapshot, and its JSON and Markdown forms.
+
+Both forms are deterministic (sorted, no clock, no terminal width) so CI and
+golden files can compare them byte for byte.  The rich table is in `console`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .dates import Quarter
+from .load import Matrix
+from .model import STATUSES, text_in
+from .problem import Problem, sort_problems
+from .timeline import ActivityState, GridRow, Snapshot
+
+ONLY = {
+    "overdue": {"overdue-milestone", "overdue-activity"},
+    "due-soon": {"due-soon"},
+    "stale": {"stale"},
+    "off-track": {"off-track"},
+    "missing": {"missing-report", "late-report"},
+}
+
+
+@dataclass
+class AreaView:
+    id: str
+    title: str
+    activities: list[ActivityState]
+
+
+@dataclass
+class StatusView:
+    snapshot: Snapshot
+    lang: str
+    areas: list[AreaView]
+    grid: list[GridRow]
+    findings: list[Problem]
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        return self.snapshot.quarters
+
+
+def build_view(matrix: Matrix, snap: Snapshot, areas: list[str] = (), org: str | None = None,
+               side: str | None = None, only: list[str] = (), lang: str = "en") -> StatusView:
+    """Apply the status filters.  Filters narrow what is shown, never what is computed."""
+    wanted_codes = set().union(*(ONLY[o] for o in only)) if only else None
+
+    def keep_activity(state: ActivityState) -> bool:
+        act = state.activity
+        if areas and act.area not in areas:
+            return False
+        if org and org not in act.leads.un + act.leads.oic + act.partners:
+            return False
+        return not wanted_codes or any(f.code in wanted_codes for f in state.findings)
+
+    def keep_row(row: GridRow) -> bool:
+        if org and row.organization != org or side and row.side != side:
+            return False
+        return not only or "missing" in only and any(c.state in ("missing", "late") for c in row.cells)
+
+    shown = [s for s in snap.activities if keep_activity(s)]
+    rows = [r for r in snap.grid if keep_row(r)]
+    findings = [f for s in shown for f in s.findings] + [f for r in rows for f in r.findings]
+    if wanted_codes:
+        findings = [f for f in findings if f.code in wanted_codes]
+    area_views = []
+    for area in matrix.areas:
+        members = [s for s in shown if s.activity.area == area.value.id]
+        if members:
+            area_views.append(AreaView(area.value.id, text_in(area.value.title, lang), members))
+    view = StatusView(snap, lang, area_views, rows, sort_problems(findings))
+    view.counts = summary_counts(view)
+    return view
+
+
+def summary_counts(view: StatusView) -> dict:
+    states = [s for area in view.areas for s in area.activities]
+    by_status = Counter(s.status for s in states)
+    codes = Counter(f.code for f in view.findings)
+    return {
+        "activities": len(states),
+        "by_status": {status: by_status[status] for status in STATUSES if by_status[status]},
+        "overdue_activities": codes["overdue-activity"],
+        "overdue_milestones": codes["overdue-milestone"],
+        "due_soon": codes["due-soon"],
+        "stale": codes["stale"],
+        "off_track": codes["off-track"],
+        "reports_missing": codes["missing-report"],
+        "reports_late": codes["late-report"],
+    }
+
+
+def summary_line(view: StatusView) -> str:
+    c = view.counts
+    states = ", ".join(f"{n} {status}" for status, n in c["by_status"].items())
+    states = f" ({states})" if states else ""
+    return (f"{c['activities']} activities{states}; {c['overdue_activities']} overdue, "
+            f"{c['overdue_milestones']} milestones overdue, {c['due_soon']} due soon, {c['stale']} stale, "
+            f"{c['off_track']} off track; reports: {c['reports_missing']} missing, {c['reports_late']} late")
+
+
+def leads_of(state: ActivityState, side: str) -> str:
+    return ", ".join(getattr(state.activity.leads, side))
+
+
+def next_due_text(state: ActivityState) -> str:
+    return f"{state.next_due[0].isoformat()} ({state.next_due[1]})" if state.next_due else ""
+
+
+def _activity_json(state: ActivityState, lang: str) -> dict:
+    act = state.activity
+    return {
+        "id": act.id,
+        "title": text_in(act.title, lang),
+        "leads": {"un": act.leads.un, "oic": act.leads.oic},
+        "status": state.status,
+        "progress": state.progress,
+        "last_update": state.last_update.isoformat() if state.last_update else None,
+        "next_due": {"date": state.next_due[0].isoformat(), "what": state.next_due[1]} if state.next_due else None,
+        "milestones_done": {k: v.isoformat() for k, v in sorted(state.milestones_done.items())},
+        "findings": sorted({f.code for f in state.findings}),
+    }
+
+
+def to_json(view: StatusView) -> str:
+    doc = {
+        "as_of": view.snapshot.as_of.isoformat(),
+        "summary": view.counts,
+        "areas": [{"id": a.id, "title": a.title, "activities": [_activity_json(s, view.lang) for s in a.activities]}
+                  for a in view.areas],
+        "findings": [f.as_dict() for f in view.findings],
+        "reporting": {
+            "quarters": [str(q) for q in view.quarters],
+            "institutions": [{"id": r.organization, "side": r.side, "cells": [c.state for c in r.cells]}
+                             for r in view.grid],
+        },
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def md_cell(text: object) -> str:
+    """A Markdown table cell: pipes escaped, line breaks folded."""
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+
+
+GRID_MARK = {"submitted": "✓", "late": "late", "missing": "**missing**", "not-due": "…", "not-required": "–"}
+
+
+def to_markdown(view: StatusView) -> str:
+    out = [f"# Matrix status as of {view.snapshot.as_of.isoformat()}", "", summary_line(view), ""]
+    for area in view.areas:
+        out += [f"## {md_cell(area.title)}", "",
+                "| Activity | UN lead | OIC lead | Status | Progress | Next due | Findings |",
+                "| --- | --- | --- | --- | ---: | --- | --- |"]
+        for s in area.activities:
+            progress = "" if s.progress is None else f"{s.progress:g}%"
+            codes = ", ".join(sorted({f.code for f in s.findings}))
+            out.append(f"| {s.activity.id} {md_cell(text_in(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
+                       f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {progress} | {next_due_text(s)} | {codes} |")
+        out.append("")
+    if view.findings:
+        out += ["## Findings", ""]
+        out += [f"- `{f.location}` **{f.code}**: {md_cell(f.message)}" for f in view.findings]
+        out.append("")
+    if view.grid:
+        out += ["## Quarterly reports (¶53)", "",
+                "| Institution | Side | " + " | ".join(str(q) for q in view.quarters) + " |",
+                "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |"]
+        out += [f"| {r.organization} | {r.side.upper()} | " + " | ".join(GRID_MARK[c.state] for c in r.cells) + " |"
+                for r in view.grid]
+        out += ["", "✓ submitted on time · late · **missing** · … not yet due · – not required", ""]
+    return "\n".join(out)
