@@ -40,7 +40,7 @@ def safe(value: object) -> Text:
 
 def progress_bar(progress: float | None, width: int = 8) -> Text:
     if progress is None:
-        return Text("–".rjust(width + 5), style="dim")
+        return Text("no report", style="dim")
     filled = round(progress / 100 * width)
     bar = Text("█" * filled, style="green")
     bar.append("░" * (width - filled), style="dim")
@@ -111,7 +111,6 @@ def grid_table(view: StatusView) -> Table:
         for i, row in enumerate(rows):
             cells = [Text(GRID[c.state][0], style=GRID[c.state][1]) for c in row.cells]
             table.add_row(safe(row.organization), *cells, end_section=i == len(rows) - 1)
-    table.caption = "✓ on time  L late  ✗ missing  · not yet due  (blank) not required"
     return table
 
 
@@ -131,5 +130,6 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
         parts += [safe(f"  {f.location}  {f.message}") for f in overdue]
         parts.append(Text(""))
     if view.grid:
-        parts.append(grid_table(view))
+        parts += [grid_table(view), Text("✓ on time  L late  ✗ missing  · not yet due  (blank) not required",
+                                         style="dim")]
     console.print(Group(*parts))

@@ -1,0 +1,116 @@
+"""`uncoop status`: golden files for table, json and markdown; filters; terminal safety."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.test_check import edit, hum
+from uncoop.check import validate
+from uncoop.console import render_status
+from uncoop.timeline import snapshot
+from uncoop.view import build_view
+
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = "2015-02-15"
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; UNCOOP_REGEN=1 rewrites it (review the diff by eye)."""
+    path = GOLDEN / name
+    if os.environ.get("UNCOOP_REGEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("fmt, name", [("json", "status.json"), ("markdown", "status.md")])
+def test_machine_formats_match_golden_files(matrix_dir, run, fmt, name):
+    result = run("status", "--as-of", AS_OF, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    golden(name, result.stdout)
+
+
+def test_table_matches_golden_file_at_80_columns(matrix_dir):
+    matrix, _ = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    out = io.StringIO()
+    render_status(build_view(matrix, snapshot(matrix, date.fromisoformat(AS_OF))), out, width=80, color=False)
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 80
+    golden("status-80.txt", out.getvalue())
+
+
+def test_wide_table_has_columns(matrix_dir):
+    matrix, _ = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    out = io.StringIO()
+    render_status(build_view(matrix, snapshot(matrix, date.fromisoformat(AS_OF))), out, width=140, color=False)
+    golden("status-140.txt", out.getvalue())
+
+
+def test_same_input_same_bytes(matrix_dir, run):
+    first = run("status", "--as-of", AS_OF, "--format", "json").stdout
+    assert run("status", "--as-of", AS_OF, "--format", "json").stdout == first
+
+
+def test_filters(matrix_dir, run):
+    doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--area", "humanitarian").stdout)
+    assert [a["id"] for a in doc["areas"]] == ["humanitarian"]
+    doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--org", "UNHCR").stdout)
+    assert [x["id"] for a in doc["areas"] for x in a["activities"]] == ["HUM-01", "HUM-02"]
+    assert [r["id"] for r in doc["reporting"]["institutions"]] == ["UNHCR"]
+    doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--side", "oic").stdout)
+    assert [r["id"] for r in doc["reporting"]["institutions"]] == ["ICHAD", "OIC-GS"]
+    doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--only", "stale").stdout)
+    assert [x["id"] for a in doc["areas"] for x in a["activities"]] == ["CPV-01"]
+    assert {f["code"] for f in doc["findings"]} == {"stale"}
+
+
+def test_unknown_filter_values_are_usage_errors(matrix_dir, run):
+    result = run("status", "--area", "humanitrian")
+    assert result.exit_code == 2 and "did you mean 'humanitarian'?" in result.stderr
+    result = run("status", "--org", "OCAH")
+    assert result.exit_code == 2 and "did you mean 'OCHA'?" in result.stderr
+    assert run("status", "--side", "eu").exit_code == 2
+
+
+def test_fail_on_warning_and_exit_zero(matrix_dir, run):
+    assert run("status", "--as-of", AS_OF, "--format", "json").exit_code == 0
+    assert run("status", "--as-of", AS_OF, "--format", "json", "--fail-on", "warning").exit_code == 1
+    assert run("status", "--as-of", AS_OF, "--format", "json", "--fail-on", "warning", "--exit-zero").exit_code == 0
+
+
+def test_markup_and_escape_sequences_in_data_are_shown_literally(matrix_dir):
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: \"[bold]Plan[/bold] \\u202eevil [/]\"")
+    matrix, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    assert problems == []
+    out = io.StringIO()
+    render_status(build_view(matrix, snapshot(matrix, date(2015, 2, 15))), out, width=100, color=True)
+    text = out.getvalue()
+    assert "[bold]Plan[/bold]" in text and "[/]" in text
+    assert "\u202e" not in text
+
+
+def test_no_color_is_respected(matrix_dir, run, monkeypatch):
+    matrix, _ = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    render_status(build_view(matrix, snapshot(matrix, date(2015, 2, 15))), out, width=80)
+    assert "\x1b[" not in out.getvalue()
+
+
+def test_bundled_matrix_grid_slice_checked_by_hand():
+    """Against the files in matrix/updates as of 31 March 2016 (see matrix/README.md)."""
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    snap = snapshot(matrix, date(2016, 3, 31))
+    rows = {r.organization: [c.state for c in r.cells] for r in snap.grid}
+    assert [str(q) for q in snap.quarters][0] == "2014-Q3" and len(snap.quarters) == 7
+    assert rows["IIFA"] == ["missing"] * 6 + ["not-required"]  # never reported; CPV-05 ended 2015-Q4
+    assert rows["UNODA"] == ["late"] * 6 + ["not-due"]          # always late, 2016-Q1 due 2016-04-30
+    assert rows["DPKO"][:2] == ["submitted", "missing"]
+    assert rows["SMIIC"][4] == "missing" and rows["ICYF-DC"][2] == "late"
+    assert rows["OSA-YEMEN"] == ["submitted", "late", "submitted", "missing", "not-required", "not-required",
+                                 "not-required"]
