@@ -182,6 +182,20 @@ def load_checked(matrix: Optional[Path], today: date):
     return loaded, problems
 
 
+def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
+    """Unknown filter values are usage errors with a did-you-mean, not empty output."""
+    from .check import suggest
+
+    known = {a.value.id for a in loaded.areas}
+    for name in areas:
+        if name not in known:
+            hint = suggest(name, known)
+            raise Fail(f"unknown area '{name}'" + (f" ({hint})" if hint else ""))
+    if org and org not in loaded.org_by_id:
+        hint = suggest(org, loaded.org_by_id)
+        raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
+
+
 @app.command()
 def status(
     matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
@@ -211,16 +225,7 @@ def status(
         today = date.today()
         when = resolve_today(as_of)
         loaded, problems = load_checked(matrix, today)
-        known_areas = {a.value.id for a in loaded.areas}
-        for name in area:
-            if name not in known_areas:
-                from .check import suggest
-
-                raise Fail(f"unknown area '{name}' {suggest(name, known_areas)}".rstrip())
-        if org and org not in loaded.org_by_id:
-            from .check import suggest
-
-            raise Fail(f"unknown organization '{org}' {suggest(org, loaded.org_by_id)}".rstrip())
+        check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
                           [o.value for o in only], lang.value)
         if fmt is StatusFormat.table:
@@ -234,6 +239,63 @@ def status(
         return exit_code(problems + view.findings, fail_on, exit_zero)
 
     _run(body)
+
+
+@app.command()
+def calendar(
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here (default: standard output)."),
+    area: List[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable); leaves out report deadlines."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", help="Only what this institution leads, partners or owes."),
+    side: Optional[Side] = typer.Option(None, "--side", help="Only what institutions of one side lead or owe."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date stamped on the events (default: today)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar."),
+) -> None:
+    """Export milestones, planned ends and quarterly report deadlines as iCalendar.
+
+    All-day events with stable UIDs: re-importing an export updates the
+    events instead of duplicating them.
+    """
+
+    def body() -> int:
+        from .ical import deadlines, to_ical
+        from .model import text_in
+
+        today = resolve_today(as_of)
+        loaded, problems = load_checked(matrix, date.today())
+        check_filters(loaded, area, org)
+        orgs = {org} if org else None
+        if side:
+            side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
+            orgs = side_orgs if orgs is None else orgs & side_orgs
+        title = text_in(loaded.meta.value.title, lang.value) if loaded.meta else "UN-OIC Cooperation Matrix"
+        data = to_ical(deadlines(loaded, area, orgs, lang.value), today, title)
+        if out is None:
+            sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
+        else:
+            write_file(out, data)
+            sys.stderr.write(f"wrote {out}\n")
+        return 0
+
+    _run(body)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Atomic write: a reader never sees half a file, a failure leaves the old one."""
+    import tempfile
+
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 @app.command()

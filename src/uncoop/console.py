@@ -61,9 +61,10 @@ def area_table(title: str, states: list[ActivityState], lang: str) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
     table.add_column("Activity", ratio=3, overflow="fold")
     table.add_column("Leads UN / OIC", ratio=2, overflow="fold")
-    table.add_column("State", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
-    table.add_column("Next due", no_wrap=True)
+    # fixed widths keep the columns aligned from one area's table to the next
+    table.add_column("State", no_wrap=True, width=14)
+    table.add_column("Progress", no_wrap=True, width=13)
+    table.add_column("Next due", no_wrap=True, width=10)
     table.add_column("Findings", ratio=2, overflow="fold")
     for s in states:
         name = Text(s.activity.id, style="bold")

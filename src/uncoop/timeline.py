@@ -92,6 +92,10 @@ def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
 
+def _in(n: int) -> str:
+    return "today" if n == 0 else f"in {_days(n)}"
+
+
 def visible_updates(matrix: Matrix, as_of: date) -> list[Loaded[Update]]:
     """Updates submitted on or before `as_of`, oldest period first."""
     updates = [u for u in matrix.updates if u.value.submitted <= as_of]
@@ -141,7 +145,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
                            f"({_days((as_of - due).days)} overdue)")
         elif due <= window_end:
             yield _finding("due-soon", where,
-                           f"{act.id} milestone {milestone.id} is due {milestone.due} (in {_days((due - as_of).days)})")
+                           f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})")
     end = act.dates.planned_end.end
     where = m.at(s.record, "dates", "planned_end")
     if end < as_of:
@@ -150,7 +154,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
                        f"and is still {s.status}", "report it closed, or agree a new planned_end")
     elif end <= window_end:
         yield _finding("due-soon", where,
-                       f"{act.id} is planned to end {act.dates.planned_end} (in {_days((end - as_of).days)})")
+                       f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})")
 
 
 def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:

@@ -1,0 +1,90 @@
+"""Milestones, planned ends and quarterly report deadlines as an iCalendar file.
+
+All-day VEVENTs (calendars ignore VTODO), one per deadline, with UIDs derived
+from the ids so that a re-export updates events instead of duplicating them.
+A date of month or quarter precision is placed on the last day of its period,
+the day it is judged by.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from .dates import Quarter, quarters
+from .load import Matrix
+from .model import text_in
+
+NAMESPACE = uuid.UUID("6f1c8a4e-2b0e-5d43-9a57-0c3e6f9b1d20")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str  # stable identity, e.g. "milestone/HUM-01/M2"
+    day: date
+    summary: str
+    description: str
+    category: str
+
+
+def _owing(matrix: Matrix, quarter: Quarter, orgs: set[str] | None) -> list[str]:
+    owed = set()
+    for record in matrix.activities:
+        dates = record.value.dates
+        if record.value.status in ("closed", "cancelled"):
+            continue
+        if dates.planned_start.start <= quarter.end and dates.planned_end.end >= quarter.start:
+            owed.update(record.value.leads.un + record.value.leads.oic)
+    return sorted(owed if orgs is None else owed & orgs)
+
+
+def deadlines(matrix: Matrix, areas: list[str] = (), orgs: set[str] | None = None, lang: str = "en") -> list[Deadline]:
+    """Every deadline the filters keep, in date order."""
+    found = []
+    for record in sorted(matrix.activities, key=lambda r: r.value.id):
+        act = record.value
+        involved = set(act.leads.un + act.leads.oic + act.partners)
+        if act.status in ("closed", "cancelled"):
+            continue  # nothing left to schedule
+        if areas and act.area not in areas or orgs is not None and not involved & orgs:
+            continue
+        title = text_in(act.title, lang)
+        leads = f"UN: {', '.join(act.leads.un)}; OIC: {', '.join(act.leads.oic)}"
+        for m in act.milestones:
+            found.append(Deadline(f"milestone/{act.id}/{m.id}", m.due.end, f"{act.id} {m.id}: {text_in(m.title, lang)}",
+                                  f"{title}\nDue {m.due}. {leads}", act.area))
+        end = act.dates.planned_end
+        found.append(Deadline(f"planned-end/{act.id}", end.end, f"{act.id} planned end: {title}",
+                              f"Planned end {end}. {leads}", act.area))
+    if matrix.meta and not areas:
+        meta = matrix.meta.value
+        for quarter in quarters(meta.reporting.first_period, Quarter.of(meta.period.end)):
+            owing = _owing(matrix, quarter, orgs)
+            if owing:
+                due = quarter.end + timedelta(days=meta.reporting.due_days)
+                found.append(Deadline(f"report/{quarter}", due, f"Quarterly progress reports for {quarter} due",
+                                      f"Reports owed by: {', '.join(owing)}", "reporting"))
+    return sorted(found, key=lambda d: (d.day, d.key))
+
+
+def to_ical(items: list[Deadline], as_of: date, title: str) -> bytes:
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//uncoop//UN-OIC Cooperation Matrix//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", title)
+    stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)  # deterministic, not the clock
+    for item in items:
+        event = Event()
+        event.add("uid", f"{uuid.uuid5(NAMESPACE, item.key)}@uncoop")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + timedelta(days=1))
+        event.add("summary", item.summary)
+        event.add("description", item.description)
+        event.add("categories", [item.category])
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
