@@ -40,6 +40,12 @@ class StatusFormat(str, enum.Enum):
     markdown = "markdown"
 
 
+class ReportFormat(str, enum.Enum):
+    md = "md"
+    html = "html"
+    all = "all"
+
+
 class Side(str, enum.Enum):
     un = "un"
     oic = "oic"
@@ -242,6 +248,63 @@ def status(
 
 
 @app.command()
+def report(
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: ReportFormat = typer.Option(ReportFormat.all, "--format", "-f", help="md, html or all."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Folder to write into (default: reports/ beside the matrix directory); '-' for stdout."),
+    templates: Optional[Path] = typer.Option(
+        None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles and texts: en, fr or ar."),
+) -> None:
+    """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
+
+    Same Matrix and --as-of, same bytes: no generation time is printed unless
+    SOURCE_DATE_EPOCH is set.  Files are named progress-report-<as-of>.<md|html>.
+    """
+
+    def body() -> int:
+        from .render import FORMATS, build_report, render
+        from .timeline import snapshot
+
+        when = resolve_today(as_of)
+        loaded, problems = load_checked(matrix, date.today())
+        if loaded.meta is None:
+            raise Fail("the report needs a valid matrix.yaml")
+        if templates is not None and not templates.is_dir():
+            raise Fail(f"--templates {templates} is not a directory")
+        view = build_report(loaded, snapshot(loaded, when), lang.value)
+        formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
+        if out is not None and str(out) == "-":
+            if len(formats) != 1:
+                raise Fail("--out - writes one format: add --format md or --format html")
+            sys.stdout.write(_render(view, formats[0], templates))
+            return 0
+        folder = out or resolve_matrix(matrix).absolute().parent / "reports"
+        suffix = "" if lang is Lang.en else f".{lang.value}"
+        for name in formats:
+            path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
+            write_file(path, _render(view, name, templates).encode("utf-8"))
+            sys.stderr.write(f"wrote {path}\n")
+        return 0
+
+    _run(body)
+
+
+def _render(view, fmt: str, templates: Optional[Path]) -> str:
+    from jinja2 import TemplateError
+
+    from .render import render
+
+    try:
+        return render(view, fmt, templates)
+    except TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
+        raise Fail(f"template error: {where}{exc.message}") from None
+
+
+@app.command()
 def calendar(
     matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here (default: standard output)."),
@@ -284,10 +347,17 @@ def write_file(path: Path, data: bytes) -> None:
     """Atomic write: a reader never sees half a file, a failure leaves the old one."""
     import tempfile
 
-    path = path.resolve()
+    path = path.resolve()  # through a symlink: replace the target, keep the link
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -145,8 +145,11 @@ def to_json(view: StatusView) -> str:
 
 
 def md_cell(text: object) -> str:
-    """A Markdown table cell: pipes escaped, line breaks folded."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+    """Data text inside Markdown: line breaks folded (no stray headings or list items), pipes
+    escaped for tables, and <, >, & as entities so no HTML from the data reaches a renderer."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 GRID_MARK = {"submitted": "✓", "late": "late", "missing": "**missing**", "not-due": "…", "not-required": "–"}

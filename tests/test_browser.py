@@ -1,0 +1,85 @@
+"""The HTML report in a real browser: headless Chromium through Playwright (system browser).
+
+.ci/run installs Debian's chromium, so this runs in CI; on a machine without it the
+tests skip and say how to install it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from uncoop.check import validate
+from uncoop.render import build_report, render
+from uncoop.timeline import snapshot
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory) -> tuple[Path, int]:
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    html = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31))), "html")
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path, len(matrix.activities)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def loaded(browser, report_file):
+    path, count = report_file
+    page = browser.new_page()
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri(), wait_until="load")
+    yield page, path, count, requests, errors
+    page.close()
+
+
+def test_no_console_errors_and_no_request_but_the_file(loaded):
+    page, path, _, requests, errors = loaded
+    assert errors == []
+    assert requests == [path.as_uri()]
+
+
+def test_timeline_has_one_bar_per_activity(loaded):
+    page, _, count, _, _ = loaded
+    assert page.locator("svg.timeline rect.planned").count() == count
+    assert page.locator("svg.timeline g.overdue text.flag").count() >= 1
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "ltr"
+
+
+def test_print_layout_produces_a_pdf(loaded, tmp_path):
+    page, *_ = loaded
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 5
+
+
+def test_accessibility_scan_finds_no_serious_violations(loaded):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, *_ = loaded
+    results = Axe().run(page)
+    serious = [(v["id"], v["help"], len(v["nodes"])) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []

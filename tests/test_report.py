@@ -1,0 +1,116 @@
+"""`uncoop report`: golden files, determinism, and hostile text rendered harmlessly."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.conftest import REPO
+from tests.test_check import edit, hum
+from tests.test_status import golden
+from uncoop.check import validate
+from uncoop.render import build_report, mermaid_text, render, safe_url
+from uncoop.timeline import snapshot
+
+AS_OF = "2015-02-15"
+
+
+def report(matrix_dir, fmt: str, as_of: str = AS_OF) -> str:
+    matrix, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    assert problems == []
+    return render(build_report(matrix, snapshot(matrix, date.fromisoformat(as_of))), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_matches_golden_file(matrix_dir, fmt, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    golden(f"report.{fmt}", report(matrix_dir, fmt))
+
+
+def test_cli_writes_both_formats_deterministically(matrix_dir, run, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    result = run("report", "--as-of", AS_OF, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    md = (tmp_path / "out" / f"progress-report-{AS_OF}.md").read_bytes()
+    html = (tmp_path / "out" / f"progress-report-{AS_OF}.html").read_bytes()
+    run("report", "--as-of", AS_OF, "--out", str(tmp_path / "again"))
+    assert (tmp_path / "again" / f"progress-report-{AS_OF}.md").read_bytes() == md
+    assert (tmp_path / "again" / f"progress-report-{AS_OF}.html").read_bytes() == html
+    assert b"generated" not in md
+
+
+def test_source_date_epoch_adds_a_generation_date(matrix_dir, run, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1458000000")
+    result = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-")
+    assert "generated 2016-03-15 00:00 UTC" in result.stdout
+
+
+def test_default_output_is_reports_beside_the_matrix(matrix_dir, run):
+    assert run("report", "--as-of", AS_OF).exit_code == 0
+    assert sorted(p.name for p in (matrix_dir.parent / "reports").iterdir()) == [
+        f"progress-report-{AS_OF}.html", f"progress-report-{AS_OF}.md"]
+
+
+def test_hostile_title_renders_harmlessly(matrix_dir):
+    hostile = "<script>alert(1)</script> | a: b # c; d"
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", f"  en: '{hostile}'")
+    html = report(matrix_dir, "html")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; | a: b # c; d" in html
+    md = report(matrix_dir, "md")
+    assert "<script>" not in md
+    assert "| HUM-01 &lt;script&gt;alert(1)&lt;/script&gt; \\| a: b # c; d |" in md  # annex table cell
+    gantt = [l for l in md.splitlines() if l.endswith("hum01, 2014-07-01, 2016-06-30")]
+    assert gantt == ["    #60;script#62;alert(1)#60;/script#62; | a#58; b #35; c#59; d :active, hum01, "
+                     "2014-07-01, 2016-06-30"]
+
+
+def test_links_keep_only_safe_schemes(matrix_dir):
+    text = hum(matrix_dir).read_text() + (
+        "links:\n  - title: Plan\n    url: https://example.org/plan\n"
+        "  - title: Mail\n    url: mailto:focal@example.org\n")
+    hum(matrix_dir).write_text(text)
+    html = report(matrix_dir, "html")
+    assert 'href="https://example.org/plan"' in html and 'href="mailto:focal@example.org"' in html
+    assert safe_url("javascript:alert(1)") is None and safe_url(" JavaScript:x") is None
+    assert safe_url("data:text/html,x") is None and safe_url("HTTPS://x.org") == "HTTPS://x.org"
+
+
+def test_schema_refuses_javascript_links(matrix_dir):
+    hum(matrix_dir).write_text(hum(matrix_dir).read_text() + "links:\n  - title: x\n    url: javascript:alert(1)\n")
+    _, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    assert [p.code for p in problems] == ["invalid-value"]
+
+
+def test_mermaid_escapes():
+    assert mermaid_text("A: b # c; d\nnext") == "A#58; b #35; c#59; d next"
+
+
+def test_html_is_self_contained(matrix_dir):
+    html = report(matrix_dir, "html")
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html)
+    assert "<script" not in html and "@import" not in html and "url(http" not in html
+    assert '<html lang="en" dir="ltr">' in html and "@page { size: A4" in html
+    assert html.count('class="planned"') == 4
+
+
+def test_custom_templates_and_template_errors(matrix_dir, run, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text("{{ r.meta.title }}: {{ r.summary.activities }} activities\n")
+    result = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-", "--templates", str(folder))
+    assert result.stdout == "Test Matrix of UN-OIC joint activities: 4 activities\n"
+    (folder / "report.md.j2").write_text("{{ r.no_such_thing.x }}\n")
+    result = run("report", "--format", "md", "--out", "-", "--templates", str(folder))
+    assert result.exit_code == 2 and result.stderr.startswith("uncoop: template error")
+
+
+def test_committed_sample_reports_are_current(monkeypatch):
+    """reports/ holds the bundled Matrix's report as of 2016-03-31; regenerate with the README command."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    view = build_report(matrix, snapshot(matrix, date(2016, 3, 31)))
+    for fmt in ("md", "html"):
+        committed = (REPO / "reports" / f"progress-report-2016-03-31.{fmt}").read_text()
+        assert render(view, fmt) == committed, f"reports/progress-report-2016-03-31.{fmt} is stale"
