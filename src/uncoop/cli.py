@@ -32,12 +32,17 @@ class FindingFormat(str, enum.Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
 
 
 class StatusFormat(str, enum.Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
 
 
 class ReportFormat(str, enum.Enum):
@@ -123,6 +128,43 @@ def _only_paths(problems: list, paths: List[Path]) -> list:
     return kept
 
 
+def _only_changed(problems: list, ref: str) -> list:
+    """Keep findings in files git says changed since REF (the whole Matrix is still checked)."""
+    from .git import GitError, changed_since
+
+    try:
+        changed = changed_since(Path.cwd(), ref)
+    except GitError as exc:
+        raise Fail(f"--changed-since: {exc}") from None
+    return [p for p in problems if Path(p.location.path).resolve() in changed]
+
+
+SARIF_HELP = "Also write the findings as SARIF 2.1.0 to this file (for code scanning)."
+GITLAB_HELP = "Also write the findings as GitLab Code Quality JSON to this file."
+CHANGED_HELP = "Report only findings in files changed since this git revision (e.g. origin/main)."
+
+
+def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optional[Path], title: str) -> None:
+    """The main format to stdout, extra formats to files, and the GitHub job summary when there is one."""
+    from .formats import FORMATTERS, step_summary
+
+    if fmt in FORMATTERS:
+        sys.stdout.write(FORMATTERS[fmt](problems))
+    for path, name in ((sarif, "sarif"), (gitlab, "gitlab")):
+        if path is not None:
+            write_file(path, FORMATTERS[name](problems).encode("utf-8"))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(problems, title))
+
+
+def default_format(fmt) -> str:
+    if fmt is not None:
+        return fmt.value
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
 def exit_code(problems: list, fail_on: Level, exit_zero: bool) -> int:
     from .problem import Severity
 
@@ -144,7 +186,11 @@ def validate(
     matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: Optional[FindingFormat] = typer.Option(
-        None, "--format", "-f", help="text, json or github (default: github when GITHUB_ACTIONS=true, else text)."),
+        None, "--format", "-f",
+        help="text, json, github, sarif or gitlab (default: github when GITHUB_ACTIONS=true, else text)."),
+    sarif: Optional[Path] = typer.Option(None, "--sarif", help=SARIF_HELP),
+    gitlab: Optional[Path] = typer.Option(None, "--gitlab", help=GITLAB_HELP),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
 ) -> None:
@@ -152,21 +198,24 @@ def validate(
 
     Prints one line per finding, sorted by file, line and column:
     path:line:col: severity[code] message (hint).  All files are loaded and
-    cross-checked even when PATHS limits what is reported.
+    cross-checked even when PATHS or --changed-since limit what is reported.
+    When GITHUB_STEP_SUMMARY is set, every finding is also appended there.
     """
 
     def body() -> int:
         from .check import validate as run
-        from .problem import FORMATTERS, sort_problems
+        from .problem import sort_problems
 
         root = resolve_matrix(matrix)
         today = resolve_today(as_of)
         loaded, problems = run(root, today, Path.cwd())
         if paths:
             problems = _only_paths(problems, paths)
+        if changed_since:
+            problems = _only_changed(problems, changed_since)
         problems = sort_problems(problems)
-        chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-        sys.stdout.write(FORMATTERS[chosen](problems))
+        chosen = default_format(fmt)
+        emit_findings(problems, chosen, sarif, gitlab, "uncoop validate")
         if chosen == "text":
             sys.stderr.write(summary_line(problems, len(loaded.files)))
         return exit_code(problems, fail_on, exit_zero)
@@ -177,7 +226,8 @@ def validate(
 def load_checked(matrix: Optional[Path], today: date):
     """Load and validate; validity errors go to stderr so data output stays clean."""
     from .check import validate as run
-    from .problem import Severity, format_text, sort_problems
+    from .formats import format_text
+    from .problem import Severity, sort_problems
 
     root = resolve_matrix(matrix)
     loaded, problems = run(root, today, Path.cwd())
@@ -210,8 +260,12 @@ def status(
     org: Optional[str] = typer.Option(None, "--org", "-o", help="Only activities this institution leads or partners."),
     side: Optional[Side] = typer.Option(None, "--side", help="Only reporting rows of one side: un or oic."),
     only: List[Only] = typer.Option([], "--only", help="Only activities with these findings (repeatable)."),
-    fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", "-f",
-                                     help="table (terminal), json or markdown (both deterministic, never wrapped)."),
+    fmt: StatusFormat = typer.Option(
+        StatusFormat.table, "--format", "-f",
+        help="table (terminal); json or markdown (deterministic, never wrapped); github, sarif or gitlab (findings)."),
+    sarif: Optional[Path] = typer.Option(None, "--sarif", help=SARIF_HELP),
+    gitlab: Optional[Path] = typer.Option(None, "--gitlab", help=GITLAB_HELP),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar (falls back to English)."),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
@@ -234,14 +288,18 @@ def status(
         check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
                           [o.value for o in only], lang.value)
+        if changed_since:
+            view.findings = _only_changed(view.findings, changed_since)
         if fmt is StatusFormat.table:
             from .console import render_status
 
             render_status(view, sys.stdout)
-        else:
+        elif fmt in (StatusFormat.json, StatusFormat.markdown):
             from .view import to_json, to_markdown
 
             sys.stdout.write((to_json if fmt is StatusFormat.json else to_markdown)(view))
+        findings_only = fmt.value if fmt in (StatusFormat.github, StatusFormat.sarif, StatusFormat.gitlab) else ""
+        emit_findings(view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}")
         return exit_code(problems + view.findings, fail_on, exit_zero)
 
     _run(body)
@@ -366,6 +424,47 @@ def write_file(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+class Kind(str, enum.Enum):
+    matrix = "matrix"
+    organizations = "organizations"
+    areas = "areas"
+    activity = "activity"
+    update = "update"
+
+
+@app.command()
+def schema(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write one <kind>.schema.json per file kind into this folder."),
+    kind: Kind = typer.Option(Kind.activity, "--kind", help="Without --out: which kind to print."),
+    check: bool = typer.Option(False, "--check", help="With --out: exit 1 if the files there differ from the models."),
+) -> None:
+    """JSON Schema of each Matrix file kind, for editors (yaml-language-server) and other tools.
+
+    Matrix files point at them with a first-line comment such as
+    `# yaml-language-server: $schema=../../../schemas/activity.schema.json`.
+    """
+
+    def body() -> int:
+        from .schema import FILE_NAMES, schemas
+
+        texts = schemas()
+        if out is None:
+            sys.stdout.write(texts[FILE_NAMES[kind.value]])
+            return 0
+        stale = [name for name, text in texts.items()
+                 if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
+        if check:
+            for name in stale:
+                sys.stdout.write(f"{out / name}\n")
+            return int(bool(stale))
+        for name in stale:
+            write_file(out / name, texts[name].encode("utf-8"))
+            sys.stderr.write(f"wrote {out / name}\n")
+        return 0
+
+    _run(body)
 
 
 @app.command()

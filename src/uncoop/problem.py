@@ -8,7 +8,6 @@ layer may import it.
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -48,6 +47,9 @@ class Problem:
     code: str
     message: str
     hint: str = ""
+    # what the finding is about (e.g. "HUM-01/M2"), stable while lines move and days pass;
+    # CI fingerprints use it so a finding keeps its identity from one run to the next
+    key: str = ""
 
     def sort_key(self) -> tuple:
         loc = self.location
@@ -77,41 +79,3 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 def worst(problems: Iterable[Problem]) -> Severity | None:
     return max((p.severity for p in problems), default=None)
-
-
-def format_text(problems: list[Problem]) -> str:
-    return "".join(p.as_text() + "\n" for p in problems)
-
-
-def format_json(problems: list[Problem]) -> str:
-    counts = {s.label: 0 for s in Severity}
-    for p in problems:
-        counts[p.severity.label] += 1
-    doc = {"problems": [p.as_dict() for p in problems], "counts": counts}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_prop(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def format_github(problems: list[Problem]) -> str:
-    """GitHub workflow commands; paths must be repo-relative without `./`."""
-    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-    lines = []
-    for p in problems:
-        loc = p.location
-        path = loc.path[2:] if loc.path.startswith("./") else loc.path
-        message = f"{p.message} ({p.hint})" if p.hint else p.message
-        lines.append(
-            f"::{level[p.severity]} file={_gh_prop(path)},line={loc.line},col={loc.column},"
-            f"title={_gh_prop(p.code)}::{_gh_data(message)}\n"
-        )
-    return "".join(lines)
-
-
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}

@@ -84,8 +84,8 @@ class Snapshot:
     findings: list[Problem]
 
 
-def _finding(code: str, where: Location, message: str, hint: str = "") -> Problem:
-    return Problem(where, RULES[code].severity, code, message, hint)
+def _finding(code: str, where: Location, message: str, hint: str = "", key: str = "") -> Problem:
+    return Problem(where, RULES[code].severity, code, message, hint, key)
 
 
 def _days(n: int) -> str:
@@ -142,19 +142,21 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
         if due < as_of:
             yield _finding("overdue-milestone", where,
                            f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
-                           f"({_days((as_of - due).days)} overdue)")
+                           f"({_days((as_of - due).days)} overdue)", key=f"{act.id}/{milestone.id}")
         elif due <= window_end:
             yield _finding("due-soon", where,
-                           f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})")
+                           f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})",
+                           key=f"{act.id}/{milestone.id}")
     end = act.dates.planned_end.end
     where = m.at(s.record, "dates", "planned_end")
     if end < as_of:
         yield _finding("overdue-activity", where,
                        f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
-                       f"and is still {s.status}", "report it closed, or agree a new planned_end")
+                       f"and is still {s.status}", "report it closed, or agree a new planned_end", key=act.id)
     elif end <= window_end:
         yield _finding("due-soon", where,
-                       f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})")
+                       f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})",
+                       key=f"{act.id}/planned_end")
 
 
 def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:
@@ -166,7 +168,8 @@ def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterato
     if age > stale_days:
         last = f"last update {s.last_update}" if s.last_update else "never reported"
         yield _finding("stale", m.at(s.record, "id"),
-                       f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})")
+                       f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
+                       key=s.activity.id)
 
 
 def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
@@ -185,7 +188,7 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
         where = m.at(s.latest.update, "entries", s.latest.index, "progress")
         yield _finding("off-track", where,
                        f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
-                       f"when {expected:.0f}% of its planned time had passed")
+                       f"when {expected:.0f}% of its planned time had passed", key=s.activity.id)
 
 
 def _active_in(record: Loaded[Activity], quarter: Quarter, ended_before: dict[str, Quarter]) -> bool:
@@ -233,7 +236,7 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                     problems.append(_finding(
                         "late-report", m.at(update, "submitted"),
                         f"{org}'s report for {quarter} was submitted {submitted}, "
-                        f"{_days((submitted - due).days)} after it was due on {due}"))
+                        f"{_days((submitted - due).days)} after it was due on {due}", key=f"{org}/{quarter}"))
             elif not owed:
                 cells.append(Cell("not-required", due))
             elif due >= as_of:
@@ -243,7 +246,7 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                 problems.append(_finding(
                     "missing-report", m.at(org_record, "id"),
                     f"{org} has not submitted its report for {quarter}, due {due}",
-                    f"file updates/{quarter}/{org}.yaml"))
+                    f"file updates/{quarter}/{org}.yaml", key=f"{org}/{quarter}"))
         if any(c.state != "not-required" for c in cells):
             rows.append(GridRow(org, org_record.value.side, cells, problems))
     return span, rows

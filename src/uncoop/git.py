@@ -1,0 +1,114 @@
+"""Git through its command line: changed files, files at a revision, a file's history.
+
+Every failure becomes a `GitError` with a sentence a user can act on (not a
+repository, unknown revision, shallow clone); callers turn it into exit 2.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(cwd: Path, *args: str, binary: bool = False) -> "str | bytes":
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0]
+                       if done.stderr.strip() else f"git {' '.join(args)} failed")
+    return done.stdout if binary else done.stdout.decode("utf-8", "replace")
+
+
+def toplevel(cwd: Path) -> Path:
+    try:
+        return Path(str(_git(cwd, "rev-parse", "--show-toplevel")).strip())
+    except GitError:
+        raise GitError(f"{cwd} is not inside a git repository") from None
+
+
+def resolve(cwd: Path, ref: str) -> str:
+    """The commit a revision names, or a GitError that says the revision is unknown."""
+    try:
+        return str(_git(cwd, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
+    except GitError:
+        shallow = is_shallow(cwd)
+        hint = " (this is a shallow clone: fetch more history, e.g. git fetch --unshallow)" if shallow else ""
+        raise GitError(f"unknown git revision '{ref}'{hint}") from None
+
+
+def is_shallow(cwd: Path) -> bool:
+    try:
+        return str(_git(cwd, "rev-parse", "--is-shallow-repository")).strip() == "true"
+    except GitError:
+        return False
+
+
+def changed_since(cwd: Path, ref: str) -> set[Path]:
+    """Absolute paths of files changed since `ref`: committed, staged, unstaged or new."""
+    top = toplevel(cwd)
+    commit = resolve(cwd, ref)
+    names = str(_git(top, "diff", "--name-only", "-z", commit, "--")).split("\0")
+    names += str(_git(top, "ls-files", "--others", "--exclude-standard", "-z")).split("\0")
+    return {(top / name).resolve() for name in names if name}
+
+
+def files_at(cwd: Path, rev: str, folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` as it was at `rev`, keyed by path relative to `folder`."""
+    top = toplevel(cwd)
+    commit = resolve(cwd, rev)
+    prefix = folder.resolve().relative_to(top.resolve()).as_posix()
+    listing = str(_git(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix))
+    entries = []
+    for line in listing.split("\0"):
+        if line:
+            meta, name = line.split("\t", 1)
+            mode, kind, sha = meta.split()
+            if kind == "blob" and not mode.startswith("12"):  # symlinks are not followed into history
+                entries.append((name, sha))
+    if not entries:
+        return {}
+    batch = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
+                           input="".join(f"{sha}\n" for _, sha in entries).encode(), check=True).stdout
+    files, pos = {}, 0
+    for name, _ in entries:
+        header_end = batch.index(b"\n", pos)
+        size = int(batch[pos:header_end].split()[2])
+        files[name[len(prefix) + 1:] if prefix != "." else name] = batch[header_end + 1: header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+    return files
+
+
+@dataclass(frozen=True)
+class Revision:
+    commit: str
+    date: str
+    subject: str
+    path: str  # the file's path in that commit (renames are followed)
+
+
+def log(cwd: Path, path: Path) -> list[Revision]:
+    """Commits that touched `path`, oldest first, following renames."""
+    top = toplevel(cwd)
+    rel = path.resolve().relative_to(top.resolve()).as_posix()
+    out = str(_git(top, "log", "--follow", "--name-only", "--format=%x1e%H%x1f%ad%x1f%s", "--date=short", "--", rel))
+    revisions = []
+    for block in out.split("\x1e"):
+        if block.strip():
+            head, _, names = block.partition("\n")
+            commit, day, subject = head.split("\x1f", 2)
+            revisions.append(Revision(commit, day, subject, names.strip().splitlines()[0] if names.strip() else rel))
+    return list(reversed(revisions))
+
+
+def show(cwd: Path, commit: str, path: str) -> bytes | None:
+    try:
+        return _git(toplevel(cwd), "show", f"{commit}:{path}", binary=True)  # type: ignore[return-value]
+    except GitError:
+        return None
