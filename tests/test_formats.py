@@ -1,0 +1,155 @@
+"""CI formats, read back by their consumers: GitHub workflow commands, SARIF, GitLab Code Quality."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import sarif_pydantic
+
+from tests.test_check import edit, hum
+from uncoop.formats import fingerprint, format_github
+from uncoop.problem import Location, Problem, Severity
+
+HUM = "matrix/activities/humanitarian/HUM-01.yaml"
+# The Actions toolkit's command syntax: ::name key=value,key=value::message
+COMMAND = re.compile(r"^::(?P<name>[a-z]+) (?P<props>[^:]*)::(?P<data>.*)$")
+
+
+def parse_command(line: str) -> tuple[str, dict, str]:
+    """Undo the toolkit's escaping (escapeProperty / escapeData in @actions/core)."""
+    match = COMMAND.match(line)
+    assert match, line
+    unescape = lambda t: t.replace("%3A", ":").replace("%2C", ",").replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+    props = dict(p.split("=", 1) for p in match["props"].split(","))
+    return match["name"], {k: unescape(v) for k, v in props.items()}, unescape(match["data"])
+
+
+HUM2 = "matrix/activities/humanitarian/HUM-02.yaml"
+
+
+def plant(matrix_dir: Path) -> None:
+    edit(hum(matrix_dir), "partners: [UNHCR]", "partners: [UNHRC]")
+    edit(matrix_dir / "activities" / "humanitarian" / "HUM-02.yaml", "status: implementation", "stauts: implementation")
+
+
+def test_github_commands_round_trip_through_the_toolkit_grammar():
+    hostile = Problem(Location("./matrix/a,b:c.yaml", 3, 4), Severity.WARNING, "stale", "50% done\nnext: x, y", "h")
+    line = format_github([hostile]).rstrip("\n")
+    assert "\n" not in line
+    name, props, data = parse_command(line)
+    assert name == "warning"
+    assert props == {"file": "matrix/a,b:c.yaml", "line": "3", "col": "4", "title": "stale"}
+    assert data == "50% done\nnext: x, y (h)"
+
+
+def test_validate_github_format(matrix_dir, run):
+    plant(matrix_dir)
+    result = run("validate", "--format", "github", "--as-of", "2016-12-31")
+    parsed = [parse_command(line) for line in result.stdout.splitlines()]
+    assert [(n, p["file"], p["line"], p["col"], p["title"]) for n, p, _ in parsed] == [
+        ("error", HUM, "11", "12", "unknown-organization"), ("error", HUM2, "8", "1", "unknown-field")]
+
+
+def test_sarif_is_read_by_a_sarif_object_model(matrix_dir, run, tmp_path):
+    plant(matrix_dir)
+    result = run("validate", "--format", "text", "--sarif", str(tmp_path / "out.sarif"), "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and result.stdout.count("\n") == 2  # the main format still printed
+    doc = json.loads((tmp_path / "out.sarif").read_text())
+    log = sarif_pydantic.Sarif.model_validate(doc)
+    assert log.version == "2.1.0"
+    run0 = doc["runs"][0]
+    rule_ids = [r["id"] for r in run0["tool"]["driver"]["rules"]]
+    assert "unknown-organization" in rule_ids
+    first = run0["results"][0]
+    assert first["ruleId"] == "unknown-organization" and first["level"] == "error"
+    assert rule_ids[first["ruleIndex"]] == "unknown-organization"
+    assert first["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": HUM}, "region": {"startLine": 11, "startColumn": 12}}
+
+
+def test_fingerprints_survive_unrelated_lines_moving(matrix_dir, run):
+    plant(matrix_dir)
+
+    def prints() -> dict:
+        doc = json.loads(run("validate", "--format", "sarif", "--as-of", "2016-12-31").stdout)
+        return {r["ruleId"]: (r["partialFingerprints"]["uncoop/v1"], r["locations"][0]["physicalLocation"]["region"]
+                              ["startLine"]) for r in doc["runs"][0]["results"]}
+
+    before = prints()
+    hum(matrix_dir).write_text("# a new comment at the top\n\n" + hum(matrix_dir).read_text())
+    after = prints()
+    assert {k: v[0] for k, v in before.items()} == {k: v[0] for k, v in after.items()}
+    assert after["unknown-organization"][1] == before["unknown-organization"][1] + 2
+
+
+def test_timeline_fingerprints_do_not_change_as_days_pass():
+    a = Problem(Location("m.yaml", 5, 1), Severity.WARNING, "stale", "no update for 130 days", key="HUM-01")
+    b = Problem(Location("m.yaml", 5, 1), Severity.WARNING, "stale", "no update for 131 days", key="HUM-01")
+    assert fingerprint(a) == fingerprint(b)
+
+
+def test_gitlab_code_quality(matrix_dir, run):
+    plant(matrix_dir)
+    doc = json.loads(run("validate", "--format", "gitlab", "--as-of", "2016-12-31").stdout)
+    assert doc[0] == {"description": "unknown-organization: organization 'UNHRC' is not in organizations.yaml",
+                      "check_name": "unknown-organization", "fingerprint": doc[0]["fingerprint"],
+                      "severity": "major", "location": {"path": HUM, "lines": {"begin": 11}}}
+    assert len({d["fingerprint"] for d in doc}) == len(doc) == 2
+
+
+def test_step_summary_lists_every_finding(matrix_dir, run, tmp_path, monkeypatch):
+    plant(matrix_dir)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run("validate", "--as-of", "2016-12-31")
+    text = summary.read_text()
+    assert text.startswith("earlier step\n### uncoop validate")
+    assert f"| `{HUM}:11:12` | error | `unknown-organization` |" in text
+
+
+def test_status_findings_in_ci_formats(matrix_dir, run):
+    result = run("status", "--as-of", "2015-02-15", "--format", "github")
+    names = [parse_command(line)[0] for line in result.stdout.splitlines()]
+    assert names and set(names) == {"warning"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(matrix_dir: Path) -> Path:
+    root = matrix_dir.parent
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", "-A")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "base")
+    return root
+
+
+def test_changed_since_reports_only_touched_files(repo, run):
+    edit(hum(repo / "matrix"), "partners: [UNHCR]", "partners: [UNHRC]")
+    orgs = repo / "matrix" / "organizations.yaml"
+    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "typo")
+    result = run("validate", "--changed-since", "HEAD~1", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and result.stdout.startswith(f"{HUM}:11:12:")
+    # a finding caused by another file's change is reported only if its own file changed
+    orgs.write_text(orgs.read_text().replace("id: UNHCR", "id: UNHCR2"))
+    result = run("validate", "--changed-since", "HEAD", "--as-of", "2016-12-31")
+    assert "HUM-01.yaml" not in result.stdout and "organizations.yaml" not in result.stdout
+
+
+def test_changed_since_errors_are_clear(repo, run, tmp_path_factory, monkeypatch):
+    result = run("validate", "--changed-since", "no-such-branch")
+    assert result.exit_code == 2 and "unknown git revision 'no-such-branch'" in result.stderr
+    import shutil
+
+    elsewhere = tmp_path_factory.mktemp("norepo")
+    shutil.copytree(repo / "matrix", elsewhere / "matrix")
+    monkeypatch.chdir(elsewhere)
+    result = run("validate", "--changed-since", "HEAD")
+    assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
