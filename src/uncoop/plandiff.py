@@ -1,0 +1,222 @@
+"""What a change does to the plan: two loaded Matrices compared in the Matrix's own terms.
+
+`plan_diff` says which activities were added or removed, which deadlines moved
+and by how many days, which milestones were added, dropped or completed, which
+statuses and leads changed, which updates were submitted, and which findings
+appeared or disappeared.  `slippage` follows one activity's deadlines through
+its git history.  Both are pure: the git reading happens in the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from .dates import FlexDate
+from .load import Matrix
+from .model import text_in
+from .problem import Problem
+from .timeline import Snapshot
+
+
+@dataclass
+class Move:
+    activity: str
+    what: str  # "planned_end", "milestone M2", ...
+    old: str
+    new: str
+    days: int  # positive: later
+
+    @property
+    def direction(self) -> str:
+        return "later" if self.days > 0 else "earlier" if self.days < 0 else "same day, new precision"
+
+
+@dataclass
+class PlanDiff:
+    added: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    milestones_added: list[str] = field(default_factory=list)
+    milestones_dropped: list[str] = field(default_factory=list)
+    milestones_completed: list[str] = field(default_factory=list)
+    status_changes: list[tuple[str, str, str]] = field(default_factory=list)
+    lead_changes: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
+    updates_submitted: list[tuple[str, str, str]] = field(default_factory=list)
+    findings_new: list[Problem] = field(default_factory=list)
+    findings_gone: list[Problem] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+def _move(activity: str, what: str, old: FlexDate, new: FlexDate) -> Move | None:
+    if old.text == new.text:
+        return None
+    return Move(activity, what, old.text, new.text, (new.end - old.end).days)
+
+
+def _activity_changes(diff: PlanDiff, old, new) -> None:
+    ident = new.id
+    for name in ("planned_start", "planned_end"):
+        move = _move(ident, name, getattr(old.dates, name), getattr(new.dates, name))
+        if move:
+            diff.moves.append(move)
+    old_ms = {m.id: m for m in old.milestones}
+    new_ms = {m.id: m for m in new.milestones}
+    diff.milestones_added += [f"{ident} {m}" for m in new_ms if m not in old_ms]
+    diff.milestones_dropped += [f"{ident} {m}" for m in old_ms if m not in new_ms]
+    for mid in new_ms.keys() & old_ms.keys():
+        move = _move(ident, f"milestone {mid}", old_ms[mid].due, new_ms[mid].due)
+        if move:
+            diff.moves.append(move)
+    if old.status != new.status:
+        diff.status_changes.append((ident, old.status, new.status))
+    for side in ("un", "oic"):
+        before, after = getattr(old.leads, side), getattr(new.leads, side)
+        if before != after:
+            diff.lead_changes.append((ident, side, [o for o in after if o not in before],
+                                      [o for o in before if o not in after]))
+
+
+def _identity(problem: Problem) -> tuple:
+    """A finding's identity across revisions: not its line, not a day count."""
+    return (problem.code, problem.location.path, problem.key or problem.message)
+
+
+def plan_diff(base: Matrix, head: Matrix, base_snap: Snapshot, head_snap: Snapshot,
+              base_findings: list[Problem], head_findings: list[Problem], lang: str = "en") -> PlanDiff:
+    diff = PlanDiff()
+    old_acts, new_acts = base.activity_by_id, head.activity_by_id
+    diff.added = [(i, text_in(new_acts[i].value.title, lang)) for i in sorted(new_acts.keys() - old_acts.keys())]
+    diff.removed = [(i, text_in(old_acts[i].value.title, lang)) for i in sorted(old_acts.keys() - new_acts.keys())]
+    for ident in sorted(new_acts.keys() & old_acts.keys()):
+        _activity_changes(diff, old_acts[ident].value, new_acts[ident].value)
+    old_state = {s.activity.id: s for s in base_snap.activities}
+    for state in head_snap.activities:
+        before = old_state.get(state.activity.id)
+        done_before = before.milestones_done if before else {}
+        diff.milestones_completed += [f"{state.activity.id} {m} on {d.isoformat()}"
+                                      for m, d in sorted(state.milestones_done.items()) if m not in done_before]
+        if before and before.status != state.status and before.activity.status == state.activity.status:
+            diff.status_changes.append((state.activity.id, f"{before.status} (reported)", f"{state.status} (reported)"))
+    old_updates = {(u.value.organization, str(u.value.period)) for u in base.updates}
+    diff.updates_submitted = sorted((u.value.organization, str(u.value.period), u.value.submitted.isoformat())
+                                    for u in head.updates
+                                    if (u.value.organization, str(u.value.period)) not in old_updates)
+    old_ids = {_identity(p) for p in base_findings}
+    new_ids = {_identity(p) for p in head_findings}
+    diff.findings_new = [p for p in head_findings if _identity(p) not in old_ids]
+    diff.findings_gone = [p for p in base_findings if _identity(p) not in new_ids]
+    return diff
+
+
+def _days(n: int) -> str:
+    return f"{abs(n)} day{'' if abs(n) == 1 else 's'}"
+
+
+def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
+    out = [f"## Matrix changes: {base} → {head}", ""]
+    if diff.empty():
+        return "\n".join(out + ["No change to the plan, the updates or the findings.", ""])
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.extend([f"**{title}**", "", *[f"- {line}" for line in lines], ""])
+
+    section("Activities added", [f"{i} {t}" for i, t in diff.added])
+    section("Activities removed", [f"{i} {t}" for i, t in diff.removed])
+    section("Deadlines moved", [f"{m.activity} {m.what}: {m.old} → {m.new} ({_days(m.days)} {m.direction})"
+                                if m.days else f"{m.activity} {m.what}: {m.old} → {m.new} ({m.direction})"
+                                for m in diff.moves])
+    section("Milestones added", diff.milestones_added)
+    section("Milestones dropped", diff.milestones_dropped)
+    section("Milestones completed", diff.milestones_completed)
+    section("Status changes", [f"{i}: {a} → {b}" for i, a, b in diff.status_changes])
+    section("Lead changes", [f"{i} ({side.upper()}): " + ", ".join(
+        [f"+{o}" for o in added] + [f"−{o}" for o in removed]) for i, side, added, removed in diff.lead_changes])
+    section("Updates submitted", [f"{org} for {period} (submitted {day})" for org, period, day in diff.updates_submitted])
+    section("New findings", [f"`{p.location}` {p.severity.label}[{p.code}] {p.message}" for p in diff.findings_new])
+    section("Findings resolved", [f"{p.severity.label}[{p.code}] {p.message}" for p in diff.findings_gone])
+    return "\n".join(out)
+
+
+def to_json(diff: PlanDiff, base: str, head: str) -> str:
+    doc = {
+        "base": base, "head": head,
+        "activities_added": [{"id": i, "title": t} for i, t in diff.added],
+        "activities_removed": [{"id": i, "title": t} for i, t in diff.removed],
+        "deadlines_moved": [{"activity": m.activity, "what": m.what, "old": m.old, "new": m.new, "days": m.days}
+                            for m in diff.moves],
+        "milestones_added": diff.milestones_added, "milestones_dropped": diff.milestones_dropped,
+        "milestones_completed": diff.milestones_completed,
+        "status_changes": [{"activity": i, "old": a, "new": b} for i, a, b in diff.status_changes],
+        "lead_changes": [{"activity": i, "side": s, "added": a, "removed": r} for i, s, a, r in diff.lead_changes],
+        "updates_submitted": [{"organization": o, "period": p, "submitted": d} for o, p, d in diff.updates_submitted],
+        "findings_new": [p.as_dict() for p in diff.findings_new],
+        "findings_resolved": [p.as_dict() for p in diff.findings_gone],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Slip:
+    commit: str
+    day: str
+    subject: str
+    what: str
+    old: str
+    new: str
+    days: int
+
+
+def _deadlines(value: dict) -> dict[str, FlexDate]:
+    """planned_start/planned_end and milestone dues of one raw activity, skipping unreadable ones."""
+    found = {}
+    dates = value.get("dates") if isinstance(value, dict) else None
+    for name in ("planned_start", "planned_end"):
+        try:
+            found[name] = FlexDate.parse(str(dates[name]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    for m in value.get("milestones") or [] if isinstance(value, dict) else []:
+        try:
+            found[f"milestone {m['id']}"] = FlexDate.parse(str(m["due"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    return found
+
+
+def slippage(versions: list[tuple[str, str, str, dict | None]]) -> list[Slip]:
+    """Deadline moves across (commit, date, subject, raw activity) versions, oldest first."""
+    slips, previous = [], None
+    for commit, day, subject, value in versions:
+        if value is None:
+            continue
+        current = _deadlines(value)
+        if previous is not None:
+            for what, new in current.items():
+                old = previous.get(what)
+                if old is not None and old.text != new.text:
+                    slips.append(Slip(commit, day, subject, what, old.text, new.text, (new.end - old.end).days))
+        previous = current
+    return slips
+
+
+def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None) -> str:
+    out = [f"## Deadline history of {ident}", "",
+           f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file."]
+    if shallow:
+        out.append("History may be incomplete: this is a shallow clone (git fetch --unshallow).")
+    out.append("")
+    if not slips:
+        return "\n".join(out + ["No deadline has moved.", ""])
+    out += ["| Date | Commit | Deadline | From | To | Days |", "| --- | --- | --- | --- | --- | ---: |"]
+    out += [f"| {s.day} | {s.commit[:10]} | {s.what} | {s.old} | {s.new} | {s.days:+d} |" for s in slips]
+    totals: dict[str, list[int]] = {}
+    for s in slips:
+        totals.setdefault(s.what, []).append(s.days)
+    out += ["", *[f"- {what}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
+                  for what, d in totals.items()], ""]
+    return "\n".join(out)

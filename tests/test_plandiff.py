@@ -1,0 +1,111 @@
+"""`uncoop diff` and `uncoop history` on a scripted sequence of commits in a scratch repo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_check import edit, hum
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+
+
+@pytest.fixture
+def repo(matrix_dir: Path) -> Path:
+    root = matrix_dir.parent
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "adopt the Matrix")
+    return root
+
+
+def test_diff_reports_each_kind_of_change(repo, run):
+    m = repo / "matrix"
+    edit(hum(m), "planned_end: 2016-Q2", "planned_end: 2016-12")              # +184 days
+    edit(hum(m), "    due: 2014-12-31", "    due: 2014-11-30")                 # milestone 30 days earlier
+    edit(hum(m), "  - id: M2\n    title: Technical working group formed\n    due: 2015-06\n",
+         "  - id: M3\n    title: Policy framework drafted\n    due: 2015-Q4\n")  # M2 dropped, M3 added
+    edit(hum(m), "oic: [ICHAD]", "oic: [ICHAD, OIC-GS]")
+    cpv = m / "activities" / "conflict" / "CPV-01.yaml"
+    edit(cpv, "status: implementation", "status: suspended")
+    (m / "activities" / "conflict" / "CPV-02.yaml").write_text(
+        cpv.read_text().replace("CPV-01", "CPV-02").replace("Support to the OIC", "Electoral support to the OIC"))
+    (m / "activities" / "humanitarian" / "HUM-02.yaml").unlink()
+    (m / "updates" / "2015-Q1").mkdir()
+    (m / "updates" / "2015-Q1" / "OCHA.yaml").write_text(
+        "organization: OCHA\nperiod: 2015-Q1\nsubmitted: 2015-04-20\nentries:\n  - activity: HUM-01\n"
+        "    status: implementation\n    progress: 40\n    milestones_done:\n      M3: 2015-03-30\n")
+    commit(repo, "review of the plan")
+    doc = json.loads(run("diff", "HEAD~1", "HEAD", "--format", "json", "--as-of", "2015-05-01").stdout)
+    assert doc["activities_added"] == [{"id": "CPV-02", "title": "Electoral support to the OIC Peace, Security and "
+                                                                  "Mediation Unit"}]
+    assert doc["activities_removed"] == [{"id": "HUM-02", "title": "Joint advocacy for the Solutions Strategy for "
+                                                                    "Afghan Refugees"}]
+    assert {(d["activity"], d["what"], d["old"], d["new"], d["days"]) for d in doc["deadlines_moved"]} == {
+        ("HUM-01", "planned_end", "2016-Q2", "2016-12", 184), ("HUM-01", "milestone M1", "2014-12-31", "2014-11-30", -31)}
+    assert doc["milestones_added"] == ["HUM-01 M3"] and doc["milestones_dropped"] == ["HUM-01 M2"]
+    assert doc["milestones_completed"] == ["HUM-01 M3 on 2015-03-30"]
+    assert {"activity": "CPV-01", "old": "implementation", "new": "suspended"} in doc["status_changes"]
+    assert doc["lead_changes"] == [{"activity": "HUM-01", "side": "oic", "added": ["OIC-GS"], "removed": []}]
+    assert doc["updates_submitted"] == [{"organization": "OCHA", "period": "2015-Q1", "submitted": "2015-04-20"}]
+    gone = {(f["code"], f["message"].split(" ")[0]) for f in doc["findings_resolved"]}
+    assert ("overdue-activity", "HUM-02") in gone  # the removed activity's finding went away
+    markdown = run("diff", "HEAD~1", "HEAD", "--as-of", "2015-05-01").stdout
+    assert "- HUM-01 planned_end: 2016-Q2 → 2016-12 (184 days later)" in markdown
+    assert "- HUM-01 milestone M1: 2014-12-31 → 2014-11-30 (31 days earlier)" in markdown
+
+
+def test_diff_against_the_working_tree_and_no_change(repo, run):
+    assert "No change to the plan" in run("diff", "HEAD").stdout
+    edit(hum(repo / "matrix"), "partners: [UNHCR]", "partners: [UNHRC]")
+    doc = json.loads(run("diff", "HEAD", "--format", "json").stdout)
+    assert [f["code"] for f in doc["findings_new"]] == ["unknown-organization"]
+    assert doc["findings_new"][0]["path"] == "matrix/activities/humanitarian/HUM-01.yaml"
+
+
+def test_diff_errors(repo, run, tmp_path_factory, monkeypatch):
+    result = run("diff", "nope")
+    assert result.exit_code == 2 and "unknown git revision 'nope'" in result.stderr
+
+
+def test_history_shows_how_far_each_deadline_moved(repo, run):
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q2", "planned_end: 2016-Q4")
+    commit(repo, "first extension")
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q4", "planned_end: 2017-03")
+    edit(hum(repo / "matrix"), "    due: 2015-06", "    due: 2015-09")
+    commit(repo, "second extension")
+    doc = json.loads(run("history", "HUM-01", "--format", "json").stdout)
+    assert doc["revisions"] == 3 and doc["shallow"] is False
+    assert [(m["deadline"], m["old"], m["new"], m["days"], m["subject"]) for m in doc["moves"]] == [
+        ("planned_end", "2016-Q2", "2016-Q4", 184, "first extension"),
+        ("planned_end", "2016-Q4", "2017-03", 90, "second extension"),
+        ("milestone M2", "2015-06", "2015-09", 92, "second extension")]
+    text = run("history", "HUM-01").stdout
+    assert "- planned_end: moved 2 times, +274 days in all" in text
+
+
+def test_history_on_a_shallow_clone_says_so(repo, run, tmp_path, monkeypatch):
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q2", "planned_end: 2016-Q4")
+    commit(repo, "extension")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(clone)], check=True)
+    monkeypatch.chdir(clone)
+    result = run("history", "HUM-01")
+    assert result.exit_code == 0 and "shallow clone" in result.stdout
+    result = run("diff", "HEAD~1")
+    assert result.exit_code == 2 and "shallow clone" in result.stderr
+
+
+def test_history_of_an_unknown_activity(repo, run):
+    result = run("history", "HUM-99")
+    assert result.exit_code == 2 and "did you mean" in result.stderr
