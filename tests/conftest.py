@@ -14,6 +14,15 @@ FIXTURE = Path(__file__).parent / "fixtures" / "matrix"
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def private_cache_key(tmp_path_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's signing key lives in a per-test folder, never in the user's home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("UNCOOP_NO_CACHE", raising=False)
+    monkeypatch.delenv("UNCOOP_CACHE_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
 @pytest.fixture
 def matrix_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A writable copy of the fixture Matrix at tmp/matrix, with tmp as the working directory."""

@@ -313,10 +313,10 @@ def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS) ->
     return [problem for check in checks for problem in check(ctx)]
 
 
-def validate(root, today: date, base=None) -> tuple[Matrix, list[Problem]]:
+def validate(root, today: date, base=None, cache=None) -> tuple[Matrix, list[Problem]]:
     """Load a matrix directory and run every validity check: the core of `uncoop validate`."""
     from .load import load
 
-    matrix, problems = load(root, base)
+    matrix, problems = load(root, base, cache)
     problems.extend(run_checks(matrix, today))
     return matrix, problems

@@ -79,6 +79,7 @@ class Fail(Exception):
     """A usage or setup error: message to stderr, exit 2."""
 
 
+NO_CACHE_HELP = "Read every file afresh and leave the cache alone (also: UNCOOP_NO_CACHE=1)."
 MATRIX_HELP = "The matrix directory (default: $UNCOOP_MATRIX, else the nearest matrix/ upward from here)."
 AS_OF_HELP = "Judge as of this date, YYYY-MM-DD (default: today)."
 
@@ -96,6 +97,39 @@ def resolve_matrix(option: Optional[Path]) -> Path:
         raise Fail(f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
                    "pass --matrix DIR or set UNCOOP_MATRIX")
     return found
+
+
+class Cached:
+    """The record cache of one run: opened before loading, saved after (the only write)."""
+
+    def __init__(self, root: Path, disabled: bool):
+        self.cache = self.path = self.secret = None
+        if disabled or os.environ.get("UNCOOP_NO_CACHE"):
+            return
+        from .cache import RecordCache, user_secret
+
+        self.secret = user_secret()
+        if self.secret is None:
+            return
+        folder = Path(os.environ.get("UNCOOP_CACHE_DIR") or root.absolute().parent / ".uncoop-cache")
+        self.path = folder / "records.pickle"
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            blob = b""
+        self.cache = RecordCache.loads(blob, self.secret)
+
+    def save(self) -> None:
+        if self.cache is None or not self.cache.changed:
+            return
+        try:
+            folder = self.path.parent
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / ".gitignore").exists():
+                (folder / ".gitignore").write_text("# uncoop's record cache: safe to delete\n*\n")
+            write_file(self.path, self.cache.dumps(self.secret))
+        except OSError:
+            pass  # a read-only checkout still gets its answer, just not a faster next run
 
 
 def resolve_today(as_of: Optional[str]) -> date:
@@ -193,6 +227,7 @@ def validate(
     changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
+    no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
     """Check every file of the Matrix: YAML, schema, ids, references and dates.
 
@@ -208,7 +243,9 @@ def validate(
 
         root = resolve_matrix(matrix)
         today = resolve_today(as_of)
-        loaded, problems = run(root, today, Path.cwd())
+        cached = Cached(root, no_cache)
+        loaded, problems = run(root, today, Path.cwd(), cached.cache)
+        cached.save()
         if paths:
             problems = _only_paths(problems, paths)
         if changed_since:
@@ -223,14 +260,16 @@ def validate(
     _run(body)
 
 
-def load_checked(matrix: Optional[Path], today: date):
+def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False):
     """Load and validate; validity errors go to stderr so data output stays clean."""
     from .check import validate as run
     from .formats import format_text
     from .problem import Severity, sort_problems
 
     root = resolve_matrix(matrix)
-    loaded, problems = run(root, today, Path.cwd())
+    cached = Cached(root, no_cache)
+    loaded, problems = run(root, today, Path.cwd(), cached.cache)
+    cached.save()
     errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     if errors:
         sys.stderr.write(format_text(errors))
@@ -269,6 +308,7 @@ def status(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar (falls back to English)."),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
+    no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
     """Show what is overdue, due soon, stale, off track or unreported, as of a date.
 
@@ -284,7 +324,7 @@ def status(
         # validity is judged today (files that exist now); the timeline as of --as-of
         today = date.today()
         when = resolve_today(as_of)
-        loaded, problems = load_checked(matrix, today)
+        loaded, problems = load_checked(matrix, today, no_cache)
         check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
                           [o.value for o in only], lang.value)

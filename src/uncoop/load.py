@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import yamlsrc
 from pydantic import ValidationError
@@ -21,6 +21,9 @@ from pydantic import ValidationError
 from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
 from .problem import Location, Problem, Severity
 from .schema_errors import schema_problems
+
+if TYPE_CHECKING:
+    from .cache import RecordCache
 
 MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
 T = TypeVar("T")
@@ -180,6 +183,10 @@ def read_record(shown: str, path: Path, kind: str) -> tuple[Any, list[Problem], 
         data = path.read_bytes()
     except OSError as exc:
         return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")], None
+    return parse_record(shown, data, kind)
+
+
+def parse_record(shown: str, data: bytes, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
     value, error = yamlsrc.read(data)
     if error is not None:
         return None, [_problem(shown, error.code, error.message, error.hint,
@@ -224,8 +231,12 @@ def _read_list(shown: str, data: bytes, value: dict, kind: str) -> tuple[Any, li
     return good, problems, positions
 
 
-def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
-    """Read a whole matrix directory.  `base` is what display paths are relative to."""
+def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = None) -> tuple[Matrix, list[Problem]]:
+    """Read a whole matrix directory.  `base` is what display paths are relative to.
+
+    With a `cache`, a file whose bytes are unchanged is not parsed or validated
+    again; its record and problems come from the cache (keyed by content hash).
+    """
     root = Path(root).absolute()
     base = Path(base).absolute() if base is not None else root.parent
     matrix = Matrix(root=root)
@@ -236,10 +247,8 @@ def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
     try:
         for shown, path, kind in found:
             matrix.files[shown] = path
-            record, found_problems, positions = read_record(shown, path, kind)
+            record, found_problems = _one_file(matrix, shown, path, kind, cache)
             problems.extend(found_problems)
-            if positions is not None:
-                matrix._positions[shown] = positions
             if record is not None:
                 _file(matrix, kind, record, shown)
             elif kind == "activity":
@@ -251,6 +260,24 @@ def load(root: Path, base: Path | None = None) -> tuple[Matrix, list[Problem]]:
         problems.append(_problem(_display(root / "matrix.yaml", base), "missing-file",
                                  "matrix.yaml is missing", "every Matrix needs its matrix.yaml"))
     return matrix, problems
+
+
+def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: "RecordCache | None") -> tuple[Any, list]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
+    key = cache.key(shown, kind, data) if cache is not None else None
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    record, problems, positions = parse_record(shown, data, kind)
+    if positions is not None:
+        matrix._positions[shown] = positions
+    if key is not None:
+        cache.put(key, (record, problems))
+    return record, problems
 
 
 def _file(matrix: Matrix, kind: str, record: Any, shown: str) -> None:

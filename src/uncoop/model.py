@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from .dates import FlexDate, Quarter, parse_day
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
-CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
+CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)  # built on first use: a warm cache never needs it
 record = dataclass(config=CONFIG, frozen=True)
 
 LANGS = ("en", "fr", "ar")

@@ -1,0 +1,99 @@
+"""A cache of parsed and validated records, keyed by each file's content hash.
+
+Re-running on an unchanged Matrix then costs little more than reading the
+files: no YAML parsing, no schema validation.  It can never hide an error:
+a file whose bytes changed is read again, and every cross-file check and the
+timeline run on every invocation.  The cache is stamped with uncoop's version
+and a hash of the modules that define the schema, so upgrading invalidates it.
+
+The cache file is signed (HMAC-SHA256) with a key kept in the user's own cache
+directory, outside any repository: a cache file planted in a pull request is
+not trusted, since unpickling untrusted bytes would run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+_SCHEMA_MODULES = ("model.py", "dates.py", "yamlsrc.py", "load.py", "schema_errors.py", "problem.py")
+_MAGIC = b"uncoop-cache-1\n"
+
+
+def stamp() -> bytes:
+    """uncoop's version and the source of every module that decides what a record is."""
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in _SCHEMA_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.digest()
+
+
+class RecordCache:
+    """Entries used by this run are kept; entries of deleted or changed files are dropped on save."""
+
+    def __init__(self, entries: dict | None = None):
+        self.old = entries or {}
+        self.new: dict = {}
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(shown: str, kind: str, data: bytes) -> tuple:
+        return (shown, kind, hashlib.blake2b(data, digest_size=20).digest())
+
+    def get(self, key: tuple) -> Any:
+        value = self.old.get(key)
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.new[key] = value
+        return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        self.new[key] = value
+
+    @property
+    def changed(self) -> bool:
+        return self.new.keys() != self.old.keys()
+
+    def dumps(self, secret: bytes) -> bytes:
+        body = pickle.dumps((stamp(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
+        return _MAGIC + hmac.new(secret, body, hashlib.sha256).digest() + body
+
+    @classmethod
+    def loads(cls, blob: bytes, secret: bytes) -> "RecordCache":
+        """A cache from bytes, or an empty one if they are foreign, tampered with or stale."""
+        if not blob.startswith(_MAGIC):
+            return cls()
+        mac, body = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+        if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
+            return cls()
+        try:
+            version, entries = pickle.loads(body)
+        except Exception:  # a cache is disposable: anything odd means start afresh
+            return cls()
+        return cls(entries) if version == stamp() else cls()
+
+
+def user_secret() -> bytes | None:
+    """The per-user signing key, created on first use; None where no private place exists."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
+    path = base / "cache-key"
+    try:
+        if path.is_file():
+            return path.read_bytes()
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        secret = os.urandom(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secret)
+        return secret
+    except OSError:
+        return None

@@ -1,0 +1,79 @@
+"""The record cache: faster re-runs that can never hide an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_check import edit, hum
+from uncoop import cache as cache_module
+from uncoop.cache import RecordCache
+
+CACHE = Path(".uncoop-cache") / "records.pickle"
+
+
+def test_warm_run_gives_the_same_answer(matrix_dir, run):
+    cold = run("status", "--as-of", "2015-02-15", "--format", "json")
+    assert (matrix_dir.parent / CACHE).is_file()
+    assert (matrix_dir.parent / ".uncoop-cache" / ".gitignore").read_text().endswith("*\n")
+    warm = run("status", "--as-of", "2015-02-15", "--format", "json")
+    assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code
+
+
+def test_an_edited_file_is_always_checked_again(matrix_dir, run):
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    edit(hum(matrix_dir), "status: implementation", "stauts: implementation")
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "unknown field 'stauts'" in result.stdout
+    edit(hum(matrix_dir), "stauts: implementation", "status: implementation")
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+
+
+def test_cached_problems_come_back_with_their_locations(matrix_dir, run):
+    edit(hum(matrix_dir), "partners: [UNHCR]", "partners: [UNHRC]")
+    edit(matrix_dir / "activities" / "humanitarian" / "HUM-02.yaml", "status: implementation", "stauts: x")
+    first = run("validate", "--as-of", "2016-12-31").stdout
+    assert run("validate", "--as-of", "2016-12-31").stdout == first and first.count("\n") == 2
+
+
+def test_hits_and_misses(matrix_dir):
+    from datetime import date
+
+    from uncoop.check import validate
+
+    cache = RecordCache()
+    validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, cache)
+    assert (cache.hits, cache.misses) == (0, 10)
+    warm = RecordCache(cache.new)
+    validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, warm)
+    assert (warm.hits, warm.misses) == (10, 0) and not warm.changed
+
+
+def test_a_tampered_or_foreign_cache_is_ignored(matrix_dir, run):
+    run("validate", "--as-of", "2016-12-31")
+    path = matrix_dir.parent / CACHE
+    blob = bytearray(path.read_bytes())
+    blob[-5] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    assert RecordCache.loads(b"not a cache", b"k").new == {} and RecordCache.loads(bytes(blob), b"k").old == {}
+
+
+def test_a_new_version_or_schema_invalidates_the_cache(matrix_dir, run, monkeypatch):
+    run("validate", "--as-of", "2016-12-31")
+    secret = cache_module.user_secret()
+    assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
+    monkeypatch.setattr(cache_module, "stamp", lambda: b"another version")
+    assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old == {}
+
+
+def test_no_cache_writes_nothing(matrix_dir, run, monkeypatch):
+    assert run("validate", "--no-cache", "--as-of", "2016-12-31").exit_code == 0
+    monkeypatch.setenv("UNCOOP_NO_CACHE", "1")
+    assert run("status", "--as-of", "2016-12-31", "--format", "json").exit_code == 0
+    assert not (matrix_dir.parent / ".uncoop-cache").exists()
+
+
+def test_cache_dir_can_be_elsewhere(matrix_dir, run, tmp_path, monkeypatch):
+    monkeypatch.setenv("UNCOOP_CACHE_DIR", str(tmp_path / "elsewhere"))
+    run("validate", "--as-of", "2016-12-31")
+    assert (tmp_path / "elsewhere" / "records.pickle").is_file()
