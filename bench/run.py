@@ -1,11 +1,15 @@
-"""Benchmark uncoop against the json.loads floor and yamllint, from one run.
+"""Benchmark uncoop against the floor and its peers, from one run, on this machine.
 
-    python bench/run.py                 # 200 and 2,000 activities
+    python bench/run.py                          # 200 and 2,000 activities
     python bench/run.py --sizes 200,2000,20000 --write
 
-Every time is the median of --repeat runs, each in a fresh process.  Absolute
-times on shared machines are noisy; the ratios inside one run are what hold.
-The floor is reading the same records as JSON files and `json.loads`-ing them.
+For each synthetic Matrix (bench/generate.py, seeded) it times, each in fresh processes and as the
+median of --repeat runs: the `json.loads` floor of the same content; `uncoop validate` cold
+(--no-cache) and warm (cache filled); `uncoop status --format json` and `uncoop report --format
+html` (warm); the in-process cost of rendering the HTML report once loaded; yamllint and
+check-jsonschema on the same files (the peers); and peak memory of each uncoop run.  Startup is
+measured against `python -c pass` in the same run.  Absolute times on shared machines are noisy:
+the ratios within one run are what hold.  Timings are never asserted in tests.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 CORPUS = HERE / ".corpus"
 sys.path.insert(0, str(HERE))
 
@@ -30,6 +36,7 @@ from generate import generate  # noqa: E402
 
 PY = sys.executable
 AS_OF = "2017-01-01"
+UNCOOP = [PY, "-m", "uncoop"]
 
 FLOOR = """
 import json, os, sys, time
@@ -41,20 +48,22 @@ for d, _, fs in os.walk(sys.argv[1]):
 print(time.perf_counter() - t)
 """
 
-CORE = """
+RENDER = """
 import sys, time
 from datetime import date
 from uncoop.check import validate
-t = time.perf_counter()
+from uncoop.render import build_report, render
+from uncoop.timeline import snapshot
 matrix, problems = validate(sys.argv[1], date(2017, 1, 1))
-assert not problems, problems[:3]
+t = time.perf_counter()
+render(build_report(matrix, snapshot(matrix, date(2017, 1, 1))), "html")
 print(time.perf_counter() - t)
 """
 
 
 def corpus(n: int) -> tuple[Path, Path]:
     """The YAML corpus of n activities and its JSON twin, generated once."""
-    root = CORPUS / f"matrix-{n}"
+    root = CORPUS / f"matrix-{n}" / "matrix"
     twin = CORPUS / f"json-{n}"
     if not (root / "matrix.yaml").exists():
         shutil.rmtree(root, ignore_errors=True)
@@ -69,43 +78,101 @@ def corpus(n: int) -> tuple[Path, Path]:
     return root, twin
 
 
-def timed(cmd: list[str], repeat: int, inner: bool = False) -> float:
-    """Median seconds: wall time of the process, or the time it prints (inner)."""
-    samples = []
+def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in MB, and stdout of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    return wall, usage.ru_maxrss // 1024, out.decode()
+
+
+def median(cmd: list[str], repeat: int, inner: bool = False, env: dict | None = None) -> tuple[float, int]:
+    samples, peak = [], 0
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if inner:
-            if out.returncode:
-                raise SystemExit(f"{cmd} failed:\n{out.stderr}")
-            samples.append(float(out.stdout.strip().splitlines()[-1]))
-        else:
-            samples.append(wall)
-    return statistics.median(samples)
+        wall, rss, out = run_once(cmd, env)
+        samples.append(float(out.strip().splitlines()[-1]) if inner else wall)
+        peak = max(peak, rss)
+    return statistics.median(samples), peak
 
 
-def measure(n: int, repeat: int, peers: bool) -> dict:
+def peers(root: Path) -> dict:
+    """yamllint and check-jsonschema (with uncoop's own schemas) on the same files, once each."""
+    found = {}
+    if importlib.util.find_spec("yamllint"):
+        found["yamllint"] = run_once([PY, "-m", "yamllint", "-d", "relaxed", str(root)])[0]
+    checker = shutil.which("check-jsonschema", path=str(Path(PY).parent))
+    if checker:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([*UNCOOP, "schema", "--out", tmp], check=True, capture_output=True)
+            total = 0.0
+            for kind, files in (("activity", sorted(root.glob("activities/*/*.yaml"))),
+                                ("update", sorted(root.glob("updates/*/*.yaml")))):
+                total += run_once([checker, "--schemafile", f"{tmp}/{kind}.schema.json", *map(str, files)])[0]
+            found["check-jsonschema"] = total
+    return found
+
+
+def measure(n: int, repeat: int, with_peers: bool) -> dict:
     root, twin = corpus(n)
-    files = sum(1 for _ in root.rglob("*.yaml"))
-    row = {"activities": n, "files": files}
-    row["floor"] = timed([PY, "-c", FLOOR, str(twin)], repeat, inner=True)
-    row["core"] = timed([PY, "-c", CORE, str(root)], repeat, inner=True)
-    row["cli"] = timed([PY, "-m", "uncoop", "validate", "--matrix", str(root), "--as-of", AS_OF], repeat)
-    if peers and importlib.util.find_spec("yamllint"):
-        row["yamllint"] = timed([PY, "-m", "yamllint", "-d", "relaxed", str(root)], 1)
+    cache_env = dict(os.environ, UNCOOP_CACHE_DIR=str(CORPUS / f"cache-{n}"))
+    shutil.rmtree(CORPUS / f"cache-{n}", ignore_errors=True)
+    row = {"activities": n, "files": sum(1 for _ in root.rglob("*.yaml"))}
+    row["floor"], _ = median([PY, "-c", FLOOR, str(twin)], repeat, inner=True)
+    base = [*UNCOOP]
+    row["cold"], row["cold_mb"] = median([*base, "validate", "--no-cache", "--matrix", str(root), "--as-of", AS_OF],
+                                         repeat)
+    run_once([*base, "validate", "--matrix", str(root), "--as-of", AS_OF], cache_env)  # fill the cache
+    row["warm"], row["warm_mb"] = median([*base, "validate", "--matrix", str(root), "--as-of", AS_OF], repeat,
+                                         env=cache_env)
+    row["status"], row["status_mb"] = median([*base, "status", "--format", "json", "--matrix", str(root),
+                                              "--as-of", AS_OF], repeat, env=cache_env)
+    with tempfile.TemporaryDirectory() as out:
+        row["report"], row["report_mb"] = median([*base, "report", "--format", "html", "--matrix", str(root),
+                                                  "--as-of", AS_OF, "--out", out], repeat, env=cache_env)
+    row["render"], _ = median([PY, "-c", RENDER, str(root)], max(1, repeat // 2), inner=True)
+    if with_peers:
+        row.update(peers(root))
     return row
 
 
-def table(rows: list[dict], startup: float) -> str:
-    out = [f"python -c pass: {startup * 1000:.1f} ms (startup baseline)", "",
-           "| activities | files | json.loads floor | uncoop core | × floor | `uncoop validate` | × floor | yamllint | × floor |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def startup(repeat: int) -> dict:
+    env = dict(os.environ, UNCOOP_CACHE_DIR=str(CORPUS / "cache-bundled"))
+    run_once([*UNCOOP, "status", "--as-of", "2016-03-31"], env)  # fill the cache
+    return {
+        "pass": median([PY, "-c", "pass"], max(repeat, 7))[0],
+        "help": median([*UNCOOP, "--help"], max(repeat, 7))[0],
+        "status": median([*UNCOOP, "status", "--as-of", "2016-03-31", "--format", "json"], max(repeat, 7), env=env)[0],
+        "status_table": median([*UNCOOP, "status", "--as-of", "2016-03-31"], max(repeat, 7), env=env)[0],
+    }
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def table(rows: list[dict], s: dict) -> str:
+    out = ["Startup (bundled Matrix, 311 files, warm cache) against `python -c pass` "
+           f"= {ms(s['pass'])}:", "",
+           "| command | time | × python -c pass | budget |", "|---|---:|---:|---:|",
+           f"| `uncoop --help` | {ms(s['help'])} | {s['help'] / s['pass']:.1f}× | 8× |",
+           f"| `uncoop status --format json` | {ms(s['status'])} | {s['status'] / s['pass']:.1f}× | 15× |",
+           f"| `uncoop status` (rich table) | {ms(s['status_table'])} | {s['status_table'] / s['pass']:.1f}× | 15× |",
+           "", "Synthetic Matrices (× = ratio to the `json.loads` floor of the same content; MB = peak RSS):", "",
+           "| activities | files | floor | validate cold | × | validate warm | × | status json | report html "
+           "| render only | peak MB | yamllint | × | check-jsonschema | × |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lint = r.get("yamllint")
-        lint_cells = f"{lint:.2f} s | {lint / r['floor']:.0f}×" if lint else "– | –"
-        out.append(f"| {r['activities']:,} | {r['files']:,} | {r['floor'] * 1000:.0f} ms | {r['core'] * 1000:.0f} ms | "
-                   f"{r['core'] / r['floor']:.1f}× | {r['cli'] * 1000:.0f} ms | {r['cli'] / r['floor']:.1f}× | {lint_cells} |")
+        def peer(name: str) -> str:
+            return f"{ms(r[name])} | {r[name] / r['floor']:.0f}×" if name in r else "– | –"
+        peak = max(r["cold_mb"], r["warm_mb"], r["status_mb"], r["report_mb"])
+        out.append(f"| {r['activities']:,} | {r['files']:,} | {ms(r['floor'])} | {ms(r['cold'])} | "
+                   f"{r['cold'] / r['floor']:.1f}× | {ms(r['warm'])} | {r['warm'] / r['floor']:.1f}× | "
+                   f"{ms(r['status'])} | {ms(r['report'])} | {ms(r['render'])} | {peak} | "
+                   f"{peer('yamllint')} | {peer('check-jsonschema')} |")
     return "\n".join(out) + "\n"
 
 
@@ -113,17 +180,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="comma-separated activity counts")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--no-peers", action="store_true", help="skip yamllint")
+    parser.add_argument("--peers-up-to", type=int, default=2000,
+                        help="run yamllint and check-jsonschema only up to this size (they take minutes beyond)")
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
     args = parser.parse_args()
-    startup = timed([PY, "-c", "pass"], max(args.repeat, 5))
-    rows = [measure(int(n), args.repeat, not args.no_peers) for n in args.sizes.split(",")]
-    text = table(rows, startup)
+    s = startup(args.repeat)
+    rows = [measure(int(n), args.repeat, int(n) <= args.peers_up_to) for n in args.sizes.split(",")]
+    text = table(rows, s)
     sys.stdout.write(text)
     if args.write:
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-        (HERE / "RESULTS.md").write_text(f"# Benchmark results\n\nMachine: {machine}.  Command: "
-                                         f"`python bench/run.py --sizes {args.sizes} --write`.\n\n{text}")
+        machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                   f"{platform.system()} {platform.release()}")
+        (HERE / "RESULTS.md").write_text(
+            f"# Benchmark results\n\nMachine: {machine}.\n\nCommand: `python bench/run.py --sizes {args.sizes} "
+            f"--repeat {args.repeat} --write`.\n\n{text}")
 
 
 if __name__ == "__main__":

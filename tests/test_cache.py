@@ -77,3 +77,14 @@ def test_cache_dir_can_be_elsewhere(matrix_dir, run, tmp_path, monkeypatch):
     monkeypatch.setenv("UNCOOP_CACHE_DIR", str(tmp_path / "elsewhere"))
     run("validate", "--as-of", "2016-12-31")
     assert (tmp_path / "elsewhere" / "records.pickle").is_file()
+
+
+def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
+    run("status", "--as-of", "2016-12-31", "--format", "json")
+    secret = cache_module.user_secret()
+    entries = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
+    with_positions = {key[0] for key, value in entries.items() if len(value) > 2}
+    assert "matrix/activities/humanitarian/HUM-01.yaml" in with_positions
+    before = (matrix_dir.parent / CACHE).read_bytes()
+    run("status", "--as-of", "2016-12-31", "--format", "json")
+    assert (matrix_dir.parent / CACHE).read_bytes() == before  # nothing new to keep: not rewritten

@@ -42,6 +42,7 @@ class RecordCache:
         self.old = entries or {}
         self.new: dict = {}
         self.hits = self.misses = 0
+        self.dirty = False
 
     @staticmethod
     def key(shown: str, kind: str, data: bytes) -> tuple:
@@ -59,9 +60,20 @@ class RecordCache:
     def put(self, key: tuple, value: Any) -> None:
         self.new[key] = value
 
+    def positions(self, key: tuple) -> Any:
+        entry = self.new.get(key)
+        return entry[2] if entry is not None and len(entry) > 2 else None
+
+    def keep_positions(self, key: tuple, positions: Any) -> None:
+        """Where a file's keys are, once computed for a finding, so the next run need not parse it."""
+        entry = self.new.get(key)
+        if entry is not None:
+            self.new[key] = (entry[0], entry[1], positions)
+            self.dirty = True
+
     @property
     def changed(self) -> bool:
-        return self.new.keys() != self.old.keys()
+        return self.dirty or self.new.keys() != self.old.keys()
 
     def dumps(self, secret: bytes) -> bytes:
         body = pickle.dumps((stamp(), self.new), protocol=pickle.HIGHEST_PROTOCOL)

@@ -212,27 +212,33 @@ def update_references(ctx: Context) -> Iterator[Problem]:
     `activity: HUM-99` -> unknown-activity; `milestones_done: {M9: ...}` -> unknown-milestone.
     """
     m = ctx.matrix
+    parts: dict[str, tuple[set, set, set]] = {}  # per activity, computed once: ids and who may report
     for record in m.updates:
         org = record.value.organization
         for i, entry in enumerate(record.value.entries):
             act_record = m.activity_by_id.get(entry.activity)
-            if act_record is None and entry.activity in m.unloaded_activities:
-                continue
             if act_record is None:
-                yield finding("unknown-activity", m.at(record, "entries", i, "activity"),
-                              f"activity '{entry.activity}' does not exist", suggest(entry.activity, m.activity_by_id))
+                if entry.activity not in m.unloaded_activities:
+                    yield finding("unknown-activity", m.at(record, "entries", i, "activity"),
+                                  f"activity '{entry.activity}' does not exist",
+                                  suggest(entry.activity, m.activity_by_id))
                 continue
             act = act_record.value
-            if org not in act.leads.un + act.leads.oic + act.partners:
+            known = parts.get(act.id)
+            if known is None:
+                known = parts[act.id] = ({x.id for x in act.milestones}, {x.id for x in act.indicators},
+                                         set(act.leads.un + act.leads.oic + act.partners))
+            if org not in known[2]:
                 yield finding("not-involved", m.at(record, "entries", i, "activity"),
                               f"{org} neither leads nor partners {act.id}",
                               "add it as a partner in the activity, or drop the entry")
-            yield from _parts(ctx, record, i, "milestones_done", entry.milestones_done, act.milestones, act.id)
-            yield from _parts(ctx, record, i, "indicators", entry.indicators, act.indicators, act.id)
+            if entry.milestones_done:
+                yield from _parts(ctx, record, i, "milestones_done", entry.milestones_done, known[0], act.id)
+            if entry.indicators:
+                yield from _parts(ctx, record, i, "indicators", entry.indicators, known[1], act.id)
 
 
-def _parts(ctx: Context, record: Loaded, i: int, field: str, reported: dict, planned: list, act_id: str):
-    names = {item.id for item in planned}
+def _parts(ctx: Context, record: Loaded, i: int, field: str, reported: dict, names: set, act_id: str):
     kind = "milestone" if field == "milestones_done" else "indicator"
     for ident in reported:
         if ident not in names:

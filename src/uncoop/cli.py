@@ -100,10 +100,13 @@ def resolve_matrix(option: Optional[Path]) -> Path:
 
 
 class Cached:
-    """The record cache of one run: opened before loading, saved after (the only write)."""
+    """The record cache of one run: opened before loading, saved when the command ends."""
+
+    opened: list["Cached"] = []
 
     def __init__(self, root: Path, disabled: bool):
         self.cache = self.path = self.secret = None
+        Cached.opened.append(self)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
         from .cache import RecordCache, user_secret
@@ -148,6 +151,10 @@ def _run(body) -> None:
     except Fail as exc:
         sys.stderr.write(f"uncoop: {exc}\n")
         raise typer.Exit(2)
+    finally:
+        # saved last: positions found while reporting are kept for the next run
+        while Cached.opened:
+            Cached.opened.pop().save()
     raise typer.Exit(code or 0)
 
 
@@ -245,7 +252,6 @@ def validate(
         today = resolve_today(as_of)
         cached = Cached(root, no_cache)
         loaded, problems = run(root, today, Path.cwd(), cached.cache)
-        cached.save()
         if paths:
             problems = _only_paths(problems, paths)
         if changed_since:
@@ -269,7 +275,6 @@ def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False):
     root = resolve_matrix(matrix)
     cached = Cached(root, no_cache)
     loaded, problems = run(root, today, Path.cwd(), cached.cache)
-    cached.save()
     errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     if errors:
         sys.stderr.write(format_text(errors))

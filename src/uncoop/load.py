@@ -54,6 +54,8 @@ class Matrix:
     # again as unknown, the file's own problems already say what is wrong
     unloaded_activities: set[str] = field(default_factory=set)
     _positions: dict[str, yamlsrc.Positions] = field(default_factory=dict, repr=False)
+    _cache: Any = field(default=None, repr=False)
+    _cache_keys: dict[str, tuple] = field(default_factory=dict, repr=False)
 
     @cached_property
     def org_by_id(self) -> dict[str, Loaded[Organization]]:
@@ -78,12 +80,18 @@ class Matrix:
         """1-based line/column of a key path in a file, parsed again only on demand."""
         positions = self._positions.get(path)
         if positions is None:
-            real = self.files.get(path)
-            try:
-                data = real.read_bytes() if real else b""
-            except OSError:
-                data = b""
-            positions = self._positions[path] = yamlsrc.positions(data)
+            cache_key = self._cache_keys.get(path)
+            positions = self._cache.positions(cache_key) if cache_key is not None else None
+            if positions is None:
+                real = self.files.get(path)
+                try:
+                    data = real.read_bytes() if real else b""
+                except OSError:
+                    data = b""
+                positions = yamlsrc.positions(data)
+                if cache_key is not None:
+                    self._cache.keep_positions(cache_key, positions)
+            self._positions[path] = positions
         line, column = positions.find(tuple(keys), want_key=key)
         return Location(path, line + 1, column + 1)
 
@@ -125,28 +133,31 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
     found: list[tuple[str, Path, str]] = []
     problems: list[Problem] = []
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
+    root_text = str(root)
+    for dirpath, dirnames, filenames in os.walk(root_text, followlinks=False):
+        # string paths: this loop runs once per file, and pathlib objects cost more than the stat
+        rel_dir = os.path.relpath(dirpath, root_text)
+        rel_parts = () if rel_dir == "." else tuple(rel_dir.split(os.sep))
+        shown_dir = _display(Path(dirpath), base)
         dirnames.sort()
         for name in list(dirnames):
             if name.startswith("."):
                 dirnames.remove(name)
-            elif (here / name).is_symlink():
+            elif os.path.islink(os.path.join(dirpath, name)):
                 dirnames.remove(name)
-                problems.append(_problem(_display(here / name, base), "unsafe-path",
+                problems.append(_problem(f"{shown_dir}/{name}", "unsafe-path",
                                          "symlinked directory is not followed",
                                          "replace the link with a real directory"))
         for name in sorted(filenames):
             if not name.endswith((".yaml", ".yml")) or name.startswith("."):
                 continue
-            path = here / name
-            shown = _display(path, base)
+            path = os.path.join(dirpath, name)
+            shown = f"{shown_dir}/{name}"
             error = _unsafe(path, real_root)
             if error:
                 problems.append(_problem(shown, "unsafe-path", error[0], error[1]))
                 continue
-            rel = path.relative_to(root).parts
-            kind = _kind_of(rel)
+            kind = _kind_of(rel_parts + (name,))
             if name.endswith(".yml"):
                 problems.append(_problem(shown, "unknown-file", "uncoop reads '.yaml' files only",
                                          f"rename it to {name[:-4]}.yaml"))
@@ -155,18 +166,19 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
                                          "see README: matrix.yaml, organizations.yaml, areas.yaml, "
                                          "activities/<area>/<ID>.yaml, updates/<YYYY>-Q<n>/<ORG>.yaml"))
             else:
-                found.append((shown, path, kind))
+                found.append((shown, Path(path), kind))
     return found, problems
 
 
-def _unsafe(path: Path, real_root: Path) -> tuple[str, str] | None:
+def _unsafe(path: str, real_root: Path) -> tuple[str, str] | None:
     """Why a path may not be read, or None: links out of the tree, loops, FIFOs, huge files."""
     try:
-        if path.is_symlink():
-            target = path.resolve(strict=True)
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = Path(path).resolve(strict=True)
             if not target.is_relative_to(real_root):
                 return "symlink leads outside the matrix directory", "copy the file in instead"
-        info = path.stat()
+            info = os.stat(path)
     except (OSError, RuntimeError) as exc:
         return f"cannot follow this path ({getattr(exc, 'strerror', None) or exc})", "fix or remove the link"
     if not stat.S_ISREG(info.st_mode):
@@ -239,7 +251,7 @@ def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = Non
     """
     root = Path(root).absolute()
     base = Path(base).absolute() if base is not None else root.parent
-    matrix = Matrix(root=root)
+    matrix = Matrix(root=root, _cache=cache)
     found, problems = discover(root, base)
     # Records stay alive until the command ends: collecting them mid-load is wasted work.
     gc_was_enabled = gc.isenabled()
@@ -269,9 +281,10 @@ def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: "RecordC
         return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
     key = cache.key(shown, kind, data) if cache is not None else None
     if key is not None:
+        matrix._cache_keys[shown] = key
         hit = cache.get(key)
         if hit is not None:
-            return hit
+            return hit[0], hit[1]
     record, problems, positions = parse_record(shown, data, kind)
     if positions is not None:
         matrix._positions[shown] = positions
