@@ -26,9 +26,29 @@ def test_fixture_loads_clean(matrix_dir: Path):
 def test_records_locate_their_fields(matrix_dir: Path):
     matrix, _ = load.load(matrix_dir, matrix_dir.parent)
     org = matrix.org_by_id["ICHAD"]
-    assert str(matrix.at(org)) == "matrix/organizations.yaml:25:5"
+    assert str(matrix.at_now(org)) == "matrix/organizations.yaml:25:5"
     act = matrix.activity_by_id["HUM-01"]
-    assert str(matrix.at(act, "leads", "oic", 0)) == "matrix/activities/humanitarian/HUM-01.yaml:10:9"
+    assert str(matrix.at_now(act, "leads", "oic", 0)) == "matrix/activities/humanitarian/HUM-01.yaml:10:9"
+
+
+def test_queued_locations_are_resolved_one_parse_per_file(matrix_dir: Path, monkeypatch):
+    from uncoop import yamlsrc
+    from uncoop.problem import Problem, Severity
+
+    matrix, _ = load.load(matrix_dir, matrix_dir.parent)
+    act = matrix.activity_by_id["HUM-01"]
+    parsed = []
+    real = yamlsrc.positions
+    monkeypatch.setattr(yamlsrc, "positions", lambda data: parsed.append(1) or real(data))
+    queued = [Problem(matrix.at(act, *keys), Severity.WARNING, "stale", "x")
+              for keys in (("id",), ("milestones", 1, "due"), ("dates", "planned_end"))]
+    assert all(p.location.line == 0 for p in queued)
+    resolved = matrix.resolve(queued)
+    assert [str(p.location) for p in resolved] == [
+        "matrix/activities/humanitarian/HUM-01.yaml:1:5", "matrix/activities/humanitarian/HUM-01.yaml:22:10",
+        "matrix/activities/humanitarian/HUM-01.yaml:15:16"]
+    assert len(parsed) == 1
+    assert str(matrix.at(act, "id")) == "matrix/activities/humanitarian/HUM-01.yaml:1:5"  # known now: at once
 
 
 def test_oversized_file_is_refused_before_parsing(matrix_dir: Path):

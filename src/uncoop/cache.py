@@ -64,8 +64,9 @@ class RecordCache:
         entry = self.new.get(key)
         return entry[2] if entry is not None and len(entry) > 2 else None
 
-    def keep_positions(self, key: tuple, positions: Any) -> None:
-        """Where a file's keys are, once computed for a finding, so the next run need not parse it."""
+    def keep_positions(self, key: tuple, positions: dict) -> None:
+        """Where a file's findings are, once computed, so the next run need not parse it again.
+        The dict is shared with the Matrix, which adds to it and sets `dirty`."""
         entry = self.new.get(key)
         if entry is not None:
             self.new[key] = (entry[0], entry[1], positions)
@@ -87,10 +88,17 @@ class RecordCache:
         mac, body = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
         if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
             return cls()
+        import gc
+
+        was_enabled = gc.isenabled()
+        gc.disable()  # unpickling builds many objects at once; the collector would rescan them all
         try:
             version, entries = pickle.loads(body)
         except Exception:  # a cache is disposable: anything odd means start afresh
             return cls()
+        finally:
+            if was_enabled:
+                gc.enable()
         return cls(entries) if version == stamp() else cls()
 
 

@@ -63,13 +63,13 @@ def _identity(records: list[Loaded], what: str, ctx: Context) -> Iterator[Proble
         first = seen.get(ident)
         if first is not None:
             yield finding("duplicate-id", ctx.matrix.at(record, "id"),
-                          f"{what} id '{ident}' is already used at {ctx.matrix.at(first, 'id')}")
+                          f"{what} id '{ident}' is already used at {ctx.matrix.at_now(first, 'id')}")
             continue
         seen[ident] = record
         twin = shapes.setdefault(skeleton(ident), record)
         if twin is not record:
             yield finding("lookalike-id", ctx.matrix.at(record, "id"),
-                          f"{what} id '{ident}' looks like '{twin.value.id}' at {ctx.matrix.at(twin, 'id')}",
+                          f"{what} id '{ident}' looks like '{twin.value.id}' at {ctx.matrix.at_now(twin, 'id')}",
                           "ids must be told apart at a glance; rename one")
 
 
@@ -316,7 +316,7 @@ def required_files(ctx: Context) -> Iterator[Problem]:
 
 def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS) -> list[Problem]:
     ctx = Context(matrix, today)
-    return [problem for check in checks for problem in check(ctx)]
+    return matrix.resolve([problem for check in checks for problem in check(ctx)])
 
 
 def validate(root, today: date, base=None, cache=None) -> tuple[Matrix, list[Problem]]:

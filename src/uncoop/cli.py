@@ -146,6 +146,11 @@ def resolve_today(as_of: Optional[str]) -> date:
 
 def _run(body) -> None:
     """Run a command body, turning setup failures into exit 2 with one line."""
+    import gc
+
+    # A command is a short burst that keeps what it builds until it exits: the cyclic
+    # collector would only rescan live records (measured: unpickling the cache 4x slower).
+    gc.disable()
     try:
         code = body()
     except Fail as exc:
@@ -155,6 +160,7 @@ def _run(body) -> None:
         # saved last: positions found while reporting are kept for the next run
         while Cached.opened:
             Cached.opened.pop().save()
+        gc.enable()
     raise typer.Exit(code or 0)
 
 

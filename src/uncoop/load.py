@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -53,7 +53,8 @@ class Matrix:
     # ids of activities whose file failed to load: references to them are not reported
     # again as unknown, the file's own problems already say what is wrong
     unloaded_activities: set[str] = field(default_factory=set)
-    _positions: dict[str, yamlsrc.Positions] = field(default_factory=dict, repr=False)
+    _located: dict[str, dict] = field(default_factory=dict, repr=False)
+    _pending: list[tuple] = field(default_factory=list, repr=False)
     _cache: Any = field(default=None, repr=False)
     _cache_keys: dict[str, tuple] = field(default_factory=dict, repr=False)
 
@@ -76,24 +77,77 @@ class Matrix:
                 return shown
         return _display(self.root / name, self.root.parent)
 
-    def locate(self, path: str, keys: tuple = (), key: bool = False) -> Location:
-        """1-based line/column of a key path in a file, parsed again only on demand."""
-        positions = self._positions.get(path)
-        if positions is None:
+    def locate(self, path: str, keys: tuple = (), key: bool = False, now: bool = False) -> Location:
+        """1-based line/column of a key path in a file.
+
+        Answers already known (this run, or kept in the cache) come at once.  Otherwise a
+        placeholder (line 0) is returned and the request queued: `resolve` then parses each
+        file once for all its requests, whatever order findings were made in.  `now=True`
+        resolves at once, for a location quoted inside a message.
+        """
+        known = self._known(path)
+        wanted = (tuple(keys), key)
+        found = known.get(wanted)
+        if found is None:
+            if now:
+                found = known[wanted] = yamlsrc.positions(self._bytes(path)).find(wanted[0], want_key=key)
+                self._touched()
+            else:
+                self._pending.append((path, wanted))
+                return Location(path, 0, len(self._pending) - 1)
+        return Location(path, found[0] + 1, found[1] + 1)
+
+    def resolve(self, problems: list[Problem]) -> list[Problem]:
+        """Replace placeholder locations, parsing each file once for all its requests."""
+        if not self._pending:
+            return problems
+        by_path: dict[str, list[tuple]] = {}
+        for path, wanted in self._pending:
+            by_path.setdefault(path, []).append(wanted)
+        for path, requests in by_path.items():
+            known = self._known(path)
+            missing = [w for w in requests if w not in known]
+            if missing:
+                positions = yamlsrc.positions(self._bytes(path))
+                for wanted in missing:
+                    known[wanted] = positions.find(wanted[0], want_key=wanted[1])
+        self._touched()
+        pending, self._pending = self._pending, []
+        out = []
+        for problem in problems:
+            loc = problem.location
+            if loc.line == 0:
+                path, wanted = pending[loc.column]
+                line, column = self._located[path][wanted]
+                problem = replace(problem, location=Location(path, line + 1, column + 1))
+            out.append(problem)
+        return out
+
+    def _known(self, path: str) -> dict:
+        known = self._located.get(path)
+        if known is None:
             cache_key = self._cache_keys.get(path)
-            positions = self._cache.positions(cache_key) if cache_key is not None else None
-            if positions is None:
-                real = self.files.get(path)
-                try:
-                    data = real.read_bytes() if real else b""
-                except OSError:
-                    data = b""
-                positions = yamlsrc.positions(data)
+            known = self._cache.positions(cache_key) if cache_key is not None else None
+            if known is None:
+                known = {}
                 if cache_key is not None:
-                    self._cache.keep_positions(cache_key, positions)
-            self._positions[path] = positions
-        line, column = positions.find(tuple(keys), want_key=key)
-        return Location(path, line + 1, column + 1)
+                    self._cache.keep_positions(cache_key, known)
+            self._located[path] = known
+        return known
+
+    def _touched(self) -> None:
+        if self._cache is not None:
+            self._cache.dirty = True
+
+    def _bytes(self, path: str) -> bytes:
+        real = self.files.get(path)
+        try:
+            return real.read_bytes() if real else b""
+        except OSError:
+            return b""
+
+    def at_now(self, record: Loaded, *keys: Any, key: bool = False) -> Location:
+        return self.locate(record.path, record.keys + keys, key, now=True)
 
     def at(self, record: Loaded, *keys: Any, key: bool = False) -> Location:
         return self.locate(record.path, record.keys + keys, key)
@@ -285,9 +339,7 @@ def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: "RecordC
         hit = cache.get(key)
         if hit is not None:
             return hit[0], hit[1]
-    record, problems, positions = parse_record(shown, data, kind)
-    if positions is not None:
-        matrix._positions[shown] = positions
+    record, problems, _ = parse_record(shown, data, kind)
     if key is not None:
         cache.put(key, (record, problems))
     return record, problems

@@ -267,4 +267,8 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
         states.append(state)
     span, grid = reporting_grid(m, updates, as_of)
     findings = [f for s in states for f in s.findings] + [f for row in grid for f in row.findings]
-    return Snapshot(as_of, states, span, grid, findings)
+    # locations were queued while the findings were made: one parse per file resolves them all
+    resolved = dict(zip(map(id, findings), m.resolve(findings)))
+    for holder in (*states, *grid):
+        holder.findings = [resolved[id(f)] for f in holder.findings]
+    return Snapshot(as_of, states, span, grid, list(resolved.values()))
