@@ -319,10 +319,10 @@ def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS) ->
     return matrix.resolve([problem for check in checks for problem in check(ctx)])
 
 
-def validate(root, today: date, base=None, cache=None) -> tuple[Matrix, list[Problem]]:
+def validate(root, today: date, base=None, cache=None, progress=None) -> tuple[Matrix, list[Problem]]:
     """Load a matrix directory and run every validity check: the core of `uncoop validate`."""
     from .load import load
 
-    matrix, problems = load(root, base, cache)
+    matrix, problems = load(root, base, cache, progress)
     problems.extend(run_checks(matrix, today))
     return matrix, problems

@@ -135,6 +135,32 @@ class Cached:
             pass  # a read-only checkout still gets its answer, just not a faster next run
 
 
+class LoadProgress:
+    """A progress bar on stderr while a large Matrix loads: only on a terminal, only when slow."""
+
+    THRESHOLD = 1500  # files; below this a load takes well under a second
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = self.task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("Reading the Matrix", total=total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def resolve_today(as_of: Optional[str]) -> date:
     if as_of is None:
         return date.today()  # the one place uncoop asks the clock
@@ -257,7 +283,11 @@ def validate(
         root = resolve_matrix(matrix)
         today = resolve_today(as_of)
         cached = Cached(root, no_cache)
-        loaded, problems = run(root, today, Path.cwd(), cached.cache)
+        bar = LoadProgress(enabled=default_format(fmt) == "text")
+        try:
+            loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+        finally:
+            bar.close()
         if paths:
             problems = _only_paths(problems, paths)
         if changed_since:
@@ -272,7 +302,7 @@ def validate(
     _run(body)
 
 
-def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False):
+def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False, interactive: bool = False):
     """Load and validate; validity errors go to stderr so data output stays clean."""
     from .check import validate as run
     from .formats import format_text
@@ -280,7 +310,11 @@ def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False):
 
     root = resolve_matrix(matrix)
     cached = Cached(root, no_cache)
-    loaded, problems = run(root, today, Path.cwd(), cached.cache)
+    bar = LoadProgress(enabled=interactive)
+    try:
+        loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+    finally:
+        bar.close()
     errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     if errors:
         sys.stderr.write(format_text(errors))
@@ -335,7 +369,7 @@ def status(
         # validity is judged today (files that exist now); the timeline as of --as-of
         today = date.today()
         when = resolve_today(as_of)
-        loaded, problems = load_checked(matrix, today, no_cache)
+        loaded, problems = load_checked(matrix, today, no_cache, interactive=fmt is StatusFormat.table)
         check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
                           [o.value for o in only], lang.value)

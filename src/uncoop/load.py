@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 from . import yamlsrc
 from pydantic import ValidationError
@@ -297,11 +297,13 @@ def _read_list(shown: str, data: bytes, value: dict, kind: str) -> tuple[Any, li
     return good, problems, positions
 
 
-def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = None) -> tuple[Matrix, list[Problem]]:
+def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = None,
+         progress: Callable[[int, int], None] | None = None) -> tuple[Matrix, list[Problem]]:
     """Read a whole matrix directory.  `base` is what display paths are relative to.
 
     With a `cache`, a file whose bytes are unchanged is not parsed or validated
     again; its record and problems come from the cache (keyed by content hash).
+    `progress(done, total)` is called every few files, for a progress bar.
     """
     root = Path(root).absolute()
     base = Path(base).absolute() if base is not None else root.parent
@@ -311,7 +313,9 @@ def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = Non
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for shown, path, kind in found:
+        for done, (shown, path, kind) in enumerate(found):
+            if progress is not None and done % 64 == 0:
+                progress(done, len(found))
             matrix.files[shown] = path
             record, found_problems = _one_file(matrix, shown, path, kind, cache)
             problems.extend(found_problems)
