@@ -19,7 +19,8 @@ from .dates import FlexDate, Quarter, parse_day
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
 CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)  # built on first use: a warm cache never needs it
-record = dataclass(config=CONFIG, frozen=True)
+# kw_only: fields stand in house order (the order `uncoop fmt` writes), required or not
+record = dataclass(config=CONFIG, frozen=True, kw_only=True)
 
 LANGS = ("en", "fr", "ar")
 SIDES = ("un", "oic")
@@ -141,8 +142,8 @@ class Span:
 
 @record
 class Reporting:
-    first_period: Period
     cadence: Literal["quarterly"] = "quarterly"
+    first_period: Period
     due_days: PositiveInt = 30
 
 
@@ -181,6 +182,7 @@ class Languages:
 @record
 class MatrixFile:
     title: Text
+    description: Optional[Text] = None
     adopted: Adoption
     period: Span
     reporting: Reporting
@@ -188,7 +190,6 @@ class MatrixFile:
     next_meeting: Optional[Meeting] = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     languages: Languages = Field(default_factory=Languages)
-    description: Optional[Text] = None
 
 
 # --- organizations.yaml and areas.yaml ---------------------------------------
@@ -266,8 +267,8 @@ class Indicator:
     id: ItemId
     title: Text
     unit: Text
-    target: Number
     baseline: Number = 0.0
+    target: Number
 
 
 FundingStatus = Literal["sought", "pledged", "committed", "disbursed"]
@@ -293,12 +294,12 @@ class Activity:
     id: ActivityId
     title: Text
     area: AreaId
+    description: Optional[Text] = None
     source: Annotated[list[Paragraph], Field(min_length=1)]
     leads: Leads
+    partners: Annotated[list[OrgId], AfterValidator(_unique)] = Field(default_factory=list)
     status: Status
     dates: Dates
-    description: Optional[Text] = None
-    partners: Annotated[list[OrgId], AfterValidator(_unique)] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     deliverables: list[Deliverable] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
