@@ -272,3 +272,25 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
     for holder in (*states, *grid):
         holder.findings = [resolved[id(f)] for f in holder.findings]
     return Snapshot(as_of, states, span, grid, list(resolved.values()))
+
+
+def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str, float]]:
+    """(activity, status, progress) for each activity `org` leads or partners that is active in
+    `quarter`, pre-filled from the latest report for an earlier quarter."""
+    earlier = [u for u in m.updates if u.value.period < quarter]
+    by_activity = _reports_by_activity(sorted(earlier, key=lambda u: (u.value.period, u.value.submitted,
+                                                                       u.value.organization != org)))
+    result = []
+    for record in sorted(m.activities, key=lambda r: r.value.id):
+        act = record.value
+        if org not in act.leads.un + act.leads.oic + act.partners:
+            continue
+        if act.dates.planned_start.start > quarter.end or act.dates.planned_end.end < quarter.start:
+            continue
+        reports = by_activity.get(act.id, [])
+        status = reports[-1].entry.status if reports else act.status
+        if status in ENDED:
+            continue
+        progress = reports[-1].entry.progress if reports else 0
+        result.append((act.id, status, progress))
+    return result

@@ -1,0 +1,222 @@
+"""Editing without losing a byte: fmt, new activity, update, and atomic writes."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from uncoop import yamlsrc
+from uncoop.edit import EditError, canonical, set_field
+
+HAND_WRITTEN = """\
+# A hand-written activity, out of order, with comments and odd but valid values.
+title: "Plan of Action"   # double quotes kept
+id: HUM-01
+dates:
+    planned_end: 2016-Q2
+    planned_start: 2014-07
+area: humanitarian
+
+# the leads, agreed in Geneva
+leads: {oic: [ICHAD], un: [OCHA]}
+status: implementation
+source: [50]
+milestones:
+- due: 2015-06
+  title: 'NO'
+  id: 1.10
+- {id: M2, title: "12:30 meeting", due: 2015-Q3}
+"""
+
+
+def changed_lines(old: str, new: str) -> list[str]:
+    return [l for l in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+            if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+
+
+def test_canonical_orders_keys_and_keeps_every_comment_and_value():
+    out = canonical(HAND_WRITTEN, "activity")
+    assert out.splitlines()[1:4] == ['id: HUM-01', 'title: "Plan of Action"   # double quotes kept',
+                                     "area: humanitarian"]
+    for comment in ("# A hand-written activity", "# double quotes kept", "# the leads, agreed in Geneva"):
+        assert comment in out
+    assert "  planned_start: 2014-07\n  planned_end: 2016-Q2" in out  # 2-space indent, schema order
+    assert "leads: {un: [OCHA], oic: [ICHAD]}" in out  # flow style kept, keys in schema order
+    before, _ = yamlsrc.read(HAND_WRITTEN.encode())
+    after, _ = yamlsrc.read(out.encode())
+    assert before == after  # same data, key by key
+    assert after["milestones"][0]["id"].text == "1.10" and after["milestones"][0]["title"] == "NO"
+    assert canonical(out, "activity") == out  # idempotent
+
+
+def test_bom_and_crlf_survive():
+    text = "\ufeff" + "id: HUM-01\r\ntitle: T  # c\r\narea: humanitarian\r\n"
+    out = canonical(text, "activity")
+    assert out.startswith("\ufeff") and "\r\n" in out and "\n" not in out.replace("\r\n", "")
+    assert "# c" in out
+
+
+def test_a_single_field_edit_changes_one_line():
+    house = (REPO / "matrix" / "updates" / "2015-Q2" / "DPA.yaml").read_text()
+    edited = set_field(house, ("entries", 1, "progress"), 55)
+    assert changed_lines(house, edited) == ["-    progress: 30", "+    progress: 55"]
+
+
+def test_anchors_are_refused_not_rewritten():
+    with pytest.raises(EditError):
+        canonical("id: HUM-01\ntitle: &t T\narea: *t\n", "activity")
+
+
+def test_fmt_check_lists_files_and_leaves_them(matrix_dir, run):
+    path = matrix_dir / "activities" / "humanitarian" / "HUM-02.yaml"
+    original = path.read_text().replace("id: HUM-02\n", "") .replace("area: humanitarian\n",
+                                                                     "area: humanitarian\nid: HUM-02\n")
+    path.write_text(original)
+    result = run("fmt", "--check")
+    assert result.exit_code == 1 and result.stdout == "matrix/activities/humanitarian/HUM-02.yaml\n"
+    assert path.read_text() == original
+    diff = run("fmt", "--dry-run").stdout
+    assert "-id: HUM-02" in diff and "+id: HUM-02" in diff and path.read_text() == original
+    assert run("fmt").exit_code == 0
+    assert path.read_text().startswith("id: HUM-02\n")
+    assert run("fmt", "--check").exit_code == 0  # idempotent
+
+
+def test_fmt_leaves_an_invalid_file_untouched(matrix_dir, run):
+    path = matrix_dir / "activities" / "humanitarian" / "HUM-02.yaml"
+    bad = path.read_text().replace("status: implementation", "stauts: implementation") + "id2: x\n"
+    path.write_text(bad)
+    result = run("fmt")
+    assert result.exit_code == 1 and "unknown field 'stauts'" in result.stderr
+    assert path.read_text() == bad
+
+
+def test_fmt_is_a_no_op_on_the_bundled_matrix(run, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = run("fmt", "--check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stderr == "0 files would change\n"
+
+
+def test_new_activity_takes_the_next_free_id_and_never_overwrites(matrix_dir, run):
+    result = run("new", "activity", "--area", "humanitarian", "--title", "Joint training: NO surprises",
+                 "--lead-un", "OCHA", "--lead-oic", "ICHAD", "--start", "2015-Q1", "--end", "2015-12")
+    assert result.exit_code == 0, result.stderr
+    path = matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml"
+    text = path.read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../../schemas/activity.schema.json\nid: HUM-03\n")
+    assert "title: 'Joint training: NO surprises'" in text
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    again = run("new", "activity", "--area", "humanitarian", "--title", "Another", "--lead-un", "OCHA",
+                "--lead-oic", "ICHAD", "--start", "2015-Q1", "--end", "2015-12")
+    assert again.exit_code == 0 and (matrix_dir / "activities" / "humanitarian" / "HUM-04.yaml").exists()
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--area", "humanitrian"], "unknown area 'humanitrian' (did you mean 'humanitarian'?)"),
+    (["--lead-un", "OCAH"], "unknown organization 'OCAH' (did you mean 'OCHA'?)"),
+    (["--lead-un", "ICHAD"], "'ICHAD' is on the OIC side, not UN"),
+    (["--end", "2013-01"], "the planned end 2013-01 is before the planned start 2014-07-01"),
+])
+def test_new_activity_refuses_what_would_be_wrong(matrix_dir, run, args, message):
+    base = {"--area": "humanitarian", "--title": "T", "--lead-un": "OCHA", "--lead-oic": "ICHAD"}
+    base.update(dict(zip(args[::2], args[1::2])))
+    result = run("new", "activity", *[x for pair in base.items() for x in pair])
+    assert result.exit_code == 2 and message in result.stderr
+    assert not (matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml").exists()
+
+
+def test_update_scaffolds_from_the_previous_quarter(matrix_dir, run):
+    result = run("update", "OCHA", "--period", "2015-Q1", "--submitted", "2015-04-12",
+                 "--set", "HUM-01.progress=45", "--set", "HUM-01.narrative=Second meeting held: 12:30, in Geneva")
+    assert result.exit_code == 0, result.stderr
+    text = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
+    assert "  - activity: HUM-01\n    status: implementation\n    progress: 45\n" in text
+    assert "    narrative: 'Second meeting held: 12:30, in Geneva'\n    # obstacles:" in text
+    value, _ = yamlsrc.read(text.encode())
+    assert value["entries"][0]["narrative"] == "Second meeting held: 12:30, in Geneva"
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+
+
+def test_update_prefills_progress_and_extends_an_existing_file(matrix_dir, run):
+    result = run("update", "UNHCR", "--period", "2014-Q4", "--submitted", "2015-01-20")
+    assert result.exit_code == 0, result.stderr
+    text = (matrix_dir / "updates" / "2014-Q4" / "UNHCR.yaml").read_text()
+    assert "  - activity: HUM-02\n    status: implementation\n    progress: 50\n" in text  # from ICHAD's 2014-Q3
+    assert "  - activity: HUM-01\n    status: implementation\n    progress: 10\n" in text  # UNHCR partners HUM-01
+    existing = matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml"
+    before = existing.read_text()
+    assert run("update", "ICHAD", "--period", "2014-Q3").exit_code == 0
+    assert existing.read_text() == before  # nothing missing: the file is not rewritten
+    result = run("update", "ICHAD", "--period", "2014-Q3", "--set", "HUM-02.status=closed", "--dry-run")
+    assert changed_lines(before, before.replace("status: implementation\n    progress: 50",
+                                                "status: closed\n    progress: 50")) == \
+        [l for l in result.stdout.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+
+
+def test_update_that_would_be_invalid_leaves_the_file(matrix_dir, run):
+    path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    before = path.read_text()
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.progress=140")
+    assert result.exit_code == 2 and "progress" in result.stderr and path.read_text() == before
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.status=done")
+    assert result.exit_code == 2 and path.read_text() == before
+    result = run("update", "OCAH", "--period", "2014-Q4")
+    assert result.exit_code == 2 and "did you mean 'OCHA'?" in result.stderr
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from uncoop.atomic import write_atomic
+path = Path(sys.argv[1])
+big = 200_000
+i = 0
+while True:
+    i += 1
+    write_atomic(path, (str(i % 2) * big).encode())
+"""
+
+
+def test_killing_the_writer_never_leaves_half_a_file(tmp_path):
+    target = tmp_path / "update.yaml"
+    target.write_bytes(b"0" * 200_000)
+    import random
+
+    rng = random.Random(53)
+    for _ in range(100):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)])
+        time.sleep(rng.uniform(0.01, 0.08))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        data = target.read_bytes()
+        assert data in (b"0" * 200_000, b"1" * 200_000)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "update.yaml"]
+    from uncoop.atomic import write_atomic
+
+    write_atomic(target, b"final")  # the next write sweeps what a killed writer left
+    assert [p.name for p in tmp_path.iterdir()] == ["update.yaml"] and target.read_bytes() == b"final"
+    assert all(name.startswith(".uncoop-update.yaml.") for name in leftovers)
+
+
+def test_atomic_write_keeps_mode_and_writes_through_symlinks(tmp_path):
+    from uncoop.atomic import write_atomic
+
+    real = tmp_path / "real.yaml"
+    real.write_text("old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    write_atomic(link, b"new")
+    assert link.is_symlink() and real.read_text() == "new" and (real.stat().st_mode & 0o777) == 0o640
+    with pytest.raises(FileExistsError):
+        write_atomic(real, b"x", exclusive=True)
