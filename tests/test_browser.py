@@ -83,3 +83,51 @@ def test_accessibility_scan_finds_no_serious_violations(loaded):
     serious = [(v["id"], v["help"], len(v["nodes"])) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.fixture(scope="module")
+def arabic_file(tmp_path_factory) -> Path:
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    html = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "ar"), "html")
+    path = tmp_path_factory.mktemp("report-ar") / "report.ar.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+CLIPPED = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('svg.timeline')) {
+    const box = svg.getBoundingClientRect();
+    for (const text of svg.querySelectorAll('text')) {
+      const r = text.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        out.push(text.textContent);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("which", ["en", "ar"])
+def test_no_timeline_text_is_clipped(browser, report_file, arabic_file, which):
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto((report_file[0] if which == "en" else arabic_file).as_uri())
+    assert page.evaluate(CLIPPED) == []
+    page.close()
+
+
+def test_arabic_report_is_right_to_left_with_a_screenshot(browser, arabic_file, tmp_path):
+    import os
+
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(arabic_file.as_uri())
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('svg.timeline')).direction") == "ltr"
+    assert page.evaluate("document.querySelector('h1').getBoundingClientRect().right") > 900  # starts at the right
+    shot = page.screenshot(path=str(tmp_path / "ar.png"))
+    assert shot.startswith(b"\x89PNG") and errors == []
+    if os.environ.get("UNCOOP_REGEN"):
+        (REPO / "reports" / "progress-report-2016-03-31.ar.png").write_bytes(shot)
+    page.close()

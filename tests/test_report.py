@@ -106,11 +106,14 @@ def test_custom_templates_and_template_errors(matrix_dir, run, tmp_path):
     assert result.exit_code == 2 and result.stderr.startswith("uncoop: template error")
 
 
-def test_committed_sample_reports_are_current(monkeypatch):
-    """reports/ holds the bundled Matrix's report as of 2016-03-31; regenerate with the README command."""
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_committed_sample_reports_are_current(monkeypatch, lang):
+    """reports/ holds the bundled Matrix's report as of 2016-03-31 in three languages; regenerate with
+    the README command."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
-    view = build_report(matrix, snapshot(matrix, date(2016, 3, 31)))
+    view = build_report(matrix, snapshot(matrix, date(2016, 3, 31)), lang)
+    suffix = "" if lang == "en" else f".{lang}"
     for fmt in ("md", "html"):
-        committed = (REPO / "reports" / f"progress-report-2016-03-31.{fmt}").read_text()
-        assert render(view, fmt) == committed, f"reports/progress-report-2016-03-31.{fmt} is stale"
+        name = f"progress-report-2016-03-31{suffix}.{fmt}"
+        assert render(view, fmt) == (REPO / "reports" / name).read_text(), f"reports/{name} is stale"

@@ -18,12 +18,14 @@ from .dates import Quarter
 from .load import Loaded, Matrix
 from .problem import Location, Problem
 from .rules import RULES
+from .schema_errors import dotted
 
 
 @dataclass(frozen=True)
 class Context:
     matrix: Matrix
     today: date
+    require_langs: tuple[str, ...] = ()
 
 
 Check = Callable[[Context], Iterator[Problem]]
@@ -304,6 +306,44 @@ def update_dates(ctx: Context) -> Iterator[Problem]:
                                   f"milestone {ident} done {done}, after the report was submitted")
 
 
+def _texts(value: object, keys: tuple) -> Iterator[tuple[tuple, object]]:
+    """Every Text value inside a record, with its key path."""
+    from .model import text_fields
+
+    for name, nested in text_fields(type(value)):
+        child = getattr(value, name)
+        if child is None:
+            continue
+        if not nested:
+            yield keys + (name,), child
+        elif isinstance(child, list):
+            for i, item in enumerate(child):
+                yield from _texts(item, keys + (name, i))
+        else:
+            yield from _texts(child, keys + (name,))
+
+
+@register
+def translations_present(ctx: Context) -> Iterator[Problem]:
+    """Every text has each required language (off unless asked for).
+
+    With `--require-lang fr`: `title: Plan of Action` -> missing-translation (no 'fr').
+    """
+    required = ctx.require_langs or (ctx.matrix.meta.value.languages.required if ctx.matrix.meta else ())
+    if not required:
+        return
+    m = ctx.matrix
+    records = [*([m.meta] if m.meta else []), *m.organizations, *m.areas, *m.activities, *m.updates]
+    for record in records:
+        for keys, text in _texts(record.value, ()):
+            present = {"en"} if isinstance(text, str) else set(text)
+            missing = [lang for lang in required if lang not in present]
+            if missing:
+                yield finding("missing-translation", m.at(record, *keys),
+                              f"{dotted(keys)} has no {', '.join(missing)} text",
+                              "write it as a map, e.g. {en: ..., " + ", ".join(f"{x}: ..." for x in missing) + "}")
+
+
 @register
 def required_files(ctx: Context) -> Iterator[Problem]:
     """organizations.yaml and areas.yaml exist (matrix.yaml is checked while loading)."""
@@ -314,15 +354,17 @@ def required_files(ctx: Context) -> Iterator[Problem]:
             yield finding("missing-file", Location(path), f"{name} is missing", "create it; see README")
 
 
-def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS) -> list[Problem]:
-    ctx = Context(matrix, today)
+def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS,
+               require_langs: tuple[str, ...] = ()) -> list[Problem]:
+    ctx = Context(matrix, today, tuple(require_langs))
     return matrix.resolve([problem for check in checks for problem in check(ctx)])
 
 
-def validate(root, today: date, base=None, cache=None, progress=None) -> tuple[Matrix, list[Problem]]:
+def validate(root, today: date, base=None, cache=None, progress=None,
+             require_langs: tuple[str, ...] = ()) -> tuple[Matrix, list[Problem]]:
     """Load a matrix directory and run every validity check: the core of `uncoop validate`."""
     from .load import load
 
     matrix, problems = load(root, base, cache, progress)
-    problems.extend(run_checks(matrix, today))
+    problems.extend(run_checks(matrix, today, require_langs=require_langs))
     return matrix, problems

@@ -232,6 +232,18 @@ def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optio
             handle.write(step_summary(problems, title))
 
 
+def _langs(option: Optional[str]) -> tuple[str, ...]:
+    from .i18n import LANGS
+
+    if not option:
+        return ()
+    langs = tuple(x.strip() for x in option.split(",") if x.strip())
+    unknown = [x for x in langs if x not in LANGS]
+    if unknown:
+        raise Fail(f"--require-lang: unknown language {', '.join(unknown)}; use {', '.join(LANGS)}")
+    return langs
+
+
 def default_format(fmt) -> str:
     if fmt is not None:
         return fmt.value
@@ -267,6 +279,9 @@ def validate(
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
+    require_lang: Optional[str] = typer.Option(
+        None, "--require-lang", help="Warn (missing-translation) where a text lacks these languages, e.g. fr,ar "
+                                     "(default: languages.required in matrix.yaml)."),
 ) -> None:
     """Check every file of the Matrix: YAML, schema, ids, references and dates.
 
@@ -282,10 +297,11 @@ def validate(
 
         root = resolve_matrix(matrix)
         today = resolve_today(as_of)
+        langs = _langs(require_lang)
         cached = Cached(root, no_cache)
         bar = LoadProgress(enabled=default_format(fmt) == "text")
         try:
-            loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+            loaded, problems = run(root, today, Path.cwd(), cached.cache, bar, langs)
         finally:
             bar.close()
         if paths:

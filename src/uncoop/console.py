@@ -15,7 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .model import text_in
+from .i18n import RTL, localized
 from .timeline import ActivityState
 from .view import StatusView, leads_of, summary_line
 
@@ -36,6 +36,19 @@ GRID = {"submitted": ("✓", "green"), "late": ("L", "yellow"), "missing": ("✗
 
 def safe(value: object) -> Text:
     return Text(_UNSAFE.sub("\ufffd", str(value)))
+
+
+def terminal_lang(lang: str) -> str:
+    """Most terminals have no bidi support and would print Arabic letters in reverse order:
+    right-to-left text goes to the terminal only when UNCOOP_BIDI=1 says it can show it."""
+    import os
+
+    return "en" if lang in RTL and os.environ.get("UNCOOP_BIDI") != "1" else lang
+
+
+def title_for_terminal(state: ActivityState, lang: str) -> str:
+    text = localized(state.activity.title, terminal_lang(lang))
+    return f"{text} ({text.fallback})" if text.fallback else str(text)
 
 
 def progress_bar(progress: float | None, width: int = 8) -> Text:
@@ -69,7 +82,7 @@ def area_table(title: str, states: list[ActivityState], lang: str) -> Table:
     for s in states:
         name = Text(s.activity.id, style="bold")
         name.append(" ")
-        name.append_text(safe(text_in(s.activity.title, lang)))
+        name.append_text(safe(title_for_terminal(s, lang)))
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
         state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
         due = Text(s.next_due[0].isoformat() if s.next_due else "")
@@ -83,7 +96,7 @@ def area_lines(title: str, states: list[ActivityState], lang: str) -> Group:
     for s in states:
         head = Text(s.activity.id, style="bold")
         head.append(" ")
-        head.append_text(safe(text_in(s.activity.title, lang)))
+        head.append_text(safe(title_for_terminal(s, lang)))
         detail = Text("    ")
         detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
         detail.append(" · ")
@@ -124,7 +137,10 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     parts: list = [Text(f"Matrix status as of {view.snapshot.as_of.isoformat()}", style="bold"),
                    Text(summary_line(view)), Text("")]
     layout = area_table if console.width >= WIDE else area_lines
-    parts += [layout(a.title, a.activities, view.lang) for a in view.areas]
+    if terminal_lang(view.lang) != view.lang:
+        parts.append(Text("Arabic titles are in --format json and markdown and in the report; this terminal view "
+                          "keeps English (set UNCOOP_BIDI=1 if your terminal shows right-to-left text).", style="dim"))
+    parts += [layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang) for a in view.areas]
     overdue = [f for f in view.findings if f.code in ("overdue-activity", "overdue-milestone")]
     if overdue:
         parts.append(Text("Overdue", style="bold red"))

@@ -142,8 +142,9 @@ def _reads_back(text: str, path: tuple, value: Any) -> bool:
             data = data[part]
         except (KeyError, IndexError, TypeError):
             return False
-    return data == value and type(data) is type(value) or (
-        not isinstance(value, str) and getattr(data, "text", None) is not None and data == value)
+    if isinstance(value, str):
+        return type(data) is str and data == value  # text, not a number, date or boolean
+    return data == value
 
 
 def _scalar(value: str) -> str:

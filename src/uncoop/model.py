@@ -343,3 +343,45 @@ def text_in(value: "str | dict[str, str] | None", lang: str = "en") -> str:
     if value is None or isinstance(value, str):
         return value or ""
     return value.get(lang) or value.get("en") or next(iter(value.values()))
+
+
+def text_fields(model: type) -> list[tuple[str, bool]]:
+    """(field name, holds records) for a record type: which fields are Text, and which nest records.
+
+    Used by the missing-translation check to walk every text of a record.
+    """
+    import dataclasses
+    import typing
+
+    found = []
+    for name, hint in typing.get_type_hints(model, include_extras=True).items():
+        if _is_text(hint):
+            found.append((name, False))
+        elif dataclasses.is_dataclass(_inner(hint)):
+            found.append((name, True))
+    return found
+
+
+def _is_text(hint: Any) -> bool:
+    import typing
+
+    if typing.get_origin(hint) is typing.Union:
+        return any(_is_text(arg) for arg in typing.get_args(hint))
+    return typing.get_origin(hint) is Annotated and any(
+        getattr(meta, "func", None) is _text for meta in hint.__metadata__)
+
+
+def _inner(hint: Any) -> Any:
+    import typing
+
+    while True:
+        origin = typing.get_origin(hint)
+        if origin is Annotated:
+            hint = typing.get_args(hint)[0]
+        elif origin in (list, typing.Union):
+            args = [a for a in typing.get_args(hint) if a is not type(None)]
+            if not args:
+                return hint
+            hint = args[0]
+        else:
+            return hint

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .dates import Quarter, quarters
 from .load import Matrix
-from .model import STATUSES, text_in
+from .i18n import RTL, LText, localized, long_date, number, translations
+from .model import STATUSES
 from .timeline import ActivityState, Snapshot
 from .view import GRID_MARK, md_cell
 
@@ -48,8 +49,16 @@ def mermaid_text(text: str) -> str:
     return " ".join(str(text).split()).translate(_MERMAID)
 
 
-def money(amount: float) -> str:
-    return f"{amount:,.0f}"
+def N_(message: str) -> str:
+    """Marks a word for the catalogs; translated where it is shown."""
+    return message
+
+
+STATUS_WORDS = {status: N_(status) for status in STATUSES}
+N_("pipeline"), N_("implementation"), N_("finalisation"), N_("closed"), N_("cancelled"), N_("suspended")
+N_("sought"), N_("pledged"), N_("committed"), N_("disbursed")  # funding statuses, shown translated
+CELL_WORDS = {"submitted": N_("on time"), "late": N_("late"), "missing": N_("missing"),
+              "not-due": N_("not yet due"), "not-required": N_("not required")}
 
 
 @dataclass
@@ -96,6 +105,7 @@ def _scale(start: date, end: date):
 
 
 def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang: str) -> Gantt:
+    _ = translations(lang).gettext
     x = _scale(start, end)
     bars = []
     for i, s in enumerate(states):
@@ -104,10 +114,13 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
         width = max(2.0, right - left)
         overdue = any(f.code == "overdue-activity" for f in s.findings)
         progress = s.progress or 0
-        title = text_in(s.activity.title, lang)
-        label = (f"{s.activity.id}: {title}. Planned {d.planned_start} to {d.planned_end}; {s.status}"
-                 + (f", {progress:g}% done" if s.progress is not None else ", no report yet")
-                 + ("; overdue" if overdue else ""))
+        title = str(localized(s.activity.title, lang))
+        label = (f"{s.activity.id}: {title}. "
+                 + _("Planned %(start)s to %(end)s") % {"start": d.planned_start, "end": d.planned_end}
+                 + f"; {_(STATUS_WORDS[s.status])}, "
+                 + (_("%(progress)s%% done") % {"progress": f"{progress:g}"} if s.progress is not None
+                    else _("no report yet"))
+                 + (f"; {_('overdue')}" if overdue else ""))
         bars.append(Bar(s.activity.id, title, left, width, round(width * progress / 100, 1), 24 + i * GANTT_ROW,
                         overdue, s.status, label))
     ticks = [(x(q.start), str(q.year) if q.number == 1 else f"Q{q.number}")
@@ -118,29 +131,29 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
 
 def _activity(s: ActivityState, matrix: Matrix, as_of: date, lang: str) -> dict:
     act, entry = s.activity, s.latest.entry if s.latest else None
-    names = {o.value.id: text_in(o.value.name, lang) for o in matrix.organizations}
+    names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
     actual = {i.id: s.indicators.get(i.id) for i in act.indicators}
     return {
-        "id": act.id, "title": text_in(act.title, lang), "description": text_in(act.description, lang),
+        "id": act.id, "title": localized(act.title, lang), "description": localized(act.description, lang),
         "status": s.status, "progress": s.progress, "source": act.source,
         "leads": {side: [(o, names.get(o, o)) for o in getattr(act.leads, side)] for side in ("un", "oic")},
         "partners": act.partners, "dates": act.dates,
-        "milestones": [{"id": m.id, "title": text_in(m.title, lang), "due": m.due.text,
+        "milestones": [{"id": m.id, "title": localized(m.title, lang), "due": m.due.text,
                         "done": s.milestones_done.get(m.id),
                         "overdue": m.id not in s.milestones_done and m.due.end < as_of and not s.ended}
                        for m in act.milestones],
-        "indicators": [{"title": text_in(i.title, lang), "unit": text_in(i.unit, lang), "baseline": i.baseline,
+        "indicators": [{"title": localized(i.title, lang), "unit": localized(i.unit, lang), "baseline": i.baseline,
                         "target": i.target, "actual": actual[i.id]} for i in act.indicators],
-        "narrative": text_in(entry.narrative, lang) if entry else "",
-        "obstacles": text_in(entry.obstacles, lang) if entry else "",
-        "next_steps": text_in(entry.next_steps, lang) if entry else "",
+        "narrative": localized(entry.narrative, lang) if entry else "",
+        "obstacles": localized(entry.obstacles, lang) if entry else "",
+        "next_steps": localized(entry.next_steps, lang) if entry else "",
         "last_update": s.last_update, "reported_by": s.latest.update.value.organization if s.latest else None,
         "findings": sorted({f.code for f in s.findings}),
-        "links": [{"title": text_in(link.title, lang), "url": safe_url(link.url)} for link in act.links],
+        "links": [{"title": localized(link.title, lang), "url": safe_url(link.url)} for link in act.links],
     }
 
 
-def _summary(matrix: Matrix, snap: Snapshot) -> dict:
+def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
     states = snap.activities
     codes = Counter(f.code for f in snap.findings)
     due = [(s, m) for s in states for m in s.activity.milestones if m.due.end < snap.as_of]
@@ -167,8 +180,8 @@ def _summary(matrix: Matrix, snap: Snapshot) -> dict:
         "milestones_due": len(due),
         "milestones_met": sum(1 for s, m in due if m.id in s.milestones_done),
         "compliance": compliance,
-        "funding": [{"currency": cur, **{k: money(v[k]) for k in ("sought", "pledged", "committed", "disbursed")},
-                     "secured": money(sum(v[k] for k in SECURED)), "total": money(sum(v.values()))}
+        "funding": [{"currency": cur, **{k: number(v[k], lang) for k in ("sought", "pledged", "committed", "disbursed")},
+                     "secured": number(sum(v[k] for k in SECURED), lang), "total": number(sum(v.values()), lang)}
                     for cur, v in sorted(funding.items())],
     }
 
@@ -183,43 +196,44 @@ def _generated() -> str | None:
 
 def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView:
     meta_file = matrix.meta.value
-    names = {o.value.id: text_in(o.value.name, lang) for o in matrix.organizations}
+    names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
     span_start = meta_file.period.start
     span_end = max(meta_file.period.end, snap.as_of, *(s.activity.dates.planned_end.end for s in snap.activities))
     areas = []
     for area in matrix.areas:
         states = [s for s in snap.activities if s.activity.area == area.value.id]
         if states:
-            areas.append({"id": area.value.id, "title": text_in(area.value.title, lang),
+            areas.append({"id": area.value.id, "title": localized(area.value.title, lang),
                           "paragraphs": area.value.paragraphs,
                           "activities": [_activity(s, matrix, snap.as_of, lang) for s in states],
                           "gantt": gantt(states, span_start, span_end, snap.as_of, lang),
-                          "mermaid": [(s.activity.id.lower().replace("-", ""), mermaid_text(text_in(s.activity.title, lang)),
+                          "mermaid": [(s.activity.id.lower().replace("-", ""), mermaid_text(localized(s.activity.title, lang)),
                                        _mermaid_tag(s), s.activity.dates.planned_start.start, s.activity.dates.planned_end.end)
                                       for s in states]})
     slipping = sorted((f for f in snap.findings if f.code in ("overdue-activity", "overdue-milestone", "off-track")),
                       key=lambda f: (f.message.split(" ", 1)[0], f.code, f.message))
     meta = {
-        "title": text_in(meta_file.title, lang), "description": text_in(meta_file.description, lang),
-        "adopted": meta_file.adopted, "place": text_in(meta_file.adopted.place, lang),
-        "source": text_in(meta_file.adopted.source, lang), "period": meta_file.period,
-        "focal_points": [(side, fp.organization, names.get(fp.organization, fp.organization), text_in(fp.title, lang))
+        "title": localized(meta_file.title, lang), "description": localized(meta_file.description, lang),
+        "adopted": meta_file.adopted, "place": localized(meta_file.adopted.place, lang),
+        "source": localized(meta_file.adopted.source, lang), "period": meta_file.period,
+        "focal_points": [(side, fp.organization, names.get(fp.organization, fp.organization), localized(fp.title, lang))
                          for side, fp in (("un", meta_file.focal_points.un), ("oic", meta_file.focal_points.oic))],
-        "next_meeting": meta_file.next_meeting, "next_host": text_in(meta_file.next_meeting.host, lang)
+        "next_meeting": meta_file.next_meeting, "next_host": localized(meta_file.next_meeting.host, lang)
         if meta_file.next_meeting else "",
     }
     grid = {"quarters": [str(q) for q in snap.quarters],
             "rows": [{"id": r.organization, "name": names.get(r.organization, r.organization), "side": r.side,
                       "cells": [c.state for c in r.cells]} for r in snap.grid]}
-    funding = [{"activity": s.activity.id, "mechanism": text_in(f.mechanism, lang), "funder": f.funder,
-                "amount": money(f.amount), "currency": f.currency, "status": f.status}
+    funding = [{"activity": s.activity.id, "mechanism": localized(f.mechanism, lang), "funder": f.funder,
+                "amount": number(f.amount, lang), "currency": f.currency, "status": f.status}
                for s in snap.activities for f in s.activity.funding]
-    annex = [{"area": text_in(matrix.area_by_id[s.activity.area].value.title, lang) if s.activity.area in matrix.area_by_id
-              else s.activity.area, "id": s.activity.id, "title": text_in(s.activity.title, lang),
+    annex = [{"area": localized(matrix.area_by_id[s.activity.area].value.title, lang) if s.activity.area in matrix.area_by_id
+              else s.activity.area, "id": s.activity.id, "title": localized(s.activity.title, lang),
               "un": ", ".join(s.activity.leads.un), "oic": ", ".join(s.activity.leads.oic),
               "timeline": f"{s.activity.dates.planned_start} – {s.activity.dates.planned_end}",
               "source": ", ".join(str(p) for p in s.activity.source)} for s in snap.activities]
-    return ReportView(lang, snap.as_of, _generated(), meta, _summary(matrix, snap), areas, slipping, grid, funding, annex)
+    return ReportView(lang, snap.as_of, _generated(), meta, _summary(matrix, snap, lang), areas, slipping, grid,
+                      funding, annex)
 
 
 def _mermaid_tag(s: ActivityState) -> str:
@@ -234,12 +248,18 @@ def environment(folder: Path):
     env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
                       autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "svg", "svg.j2"),
                                                    default_for_string=False),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_cell, mermaid=mermaid_text, safe_url=safe_url)
-    env.globals.update(GRID_MARK=GRID_MARK, GANTT_WIDTH=GANTT_WIDTH, GANTT_LABEL=GANTT_LABEL)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.filters.update(md=md_cell, mermaid=mermaid_text, safe_url=safe_url, plain=str)
+    env.globals.update(GRID_MARK=GRID_MARK, GANTT_WIDTH=GANTT_WIDTH, GANTT_LABEL=GANTT_LABEL,
+                       STATUS_WORDS=STATUS_WORDS, CELL_WORDS=CELL_WORDS)
     return env
 
 
 def render(view: ReportView, fmt: str, folder: Path | None = None) -> str:
-    """The report as text in one format ('md' or 'html')."""
-    return environment(templates_dir(folder)).get_template(FORMATS[fmt]).render(r=view)
+    """The report as text in one format ('md' or 'html'), in the view's language."""
+    env = environment(templates_dir(folder))
+    env.install_gettext_translations(translations(view.lang), newstyle=True)
+    env.filters.update(ldate=lambda d: long_date(d, view.lang))
+    rtl = view.lang in RTL
+    return env.get_template(FORMATS[fmt]).render(r=view, rtl=rtl, dir="rtl" if rtl else "ltr")

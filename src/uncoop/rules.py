@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
     Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
     Rule("future-date", E, "date", "an actual or completion date after the run date"),
+    # languages (only with --require-lang, or languages.required in matrix.yaml)
+    Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
     # timeline (uncoop status)
     Rule("overdue-milestone", W, "timeline", "a milestone past its due date and not reported done"),
     Rule("overdue-activity", W, "timeline", "past its planned end and not closed or cancelled"),

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .dates import Quarter
 from .load import Matrix
-from .model import STATUSES, text_in
+from .i18n import localized
+from .model import STATUSES
 from .problem import Problem, sort_problems
 from .timeline import ActivityState, GridRow, Snapshot
 
@@ -30,6 +31,7 @@ class AreaView:
     id: str
     title: str
     activities: list[ActivityState]
+    titles: object = None  # the area's title in every language it has
 
 
 @dataclass
@@ -73,7 +75,7 @@ def build_view(matrix: Matrix, snap: Snapshot, areas: list[str] = (), org: str |
     for area in matrix.areas:
         members = [s for s in shown if s.activity.area == area.value.id]
         if members:
-            area_views.append(AreaView(area.value.id, text_in(area.value.title, lang), members))
+            area_views.append(AreaView(area.value.id, localized(area.value.title, lang), members, area.value.title))
     view = StatusView(snap, lang, area_views, rows, sort_problems(findings))
     view.counts = summary_counts(view)
     return view
@@ -117,7 +119,8 @@ def _activity_json(state: ActivityState, lang: str) -> dict:
     act = state.activity
     return {
         "id": act.id,
-        "title": text_in(act.title, lang),
+        "title": str(localized(act.title, lang)),
+        "title_lang": localized(act.title, lang).fallback or lang,
         "leads": {"un": act.leads.un, "oic": act.leads.oic},
         "status": state.status,
         "progress": state.progress,
@@ -147,12 +150,15 @@ def to_json(view: StatusView) -> str:
 def md_cell(text: object) -> str:
     """Data text inside Markdown: line breaks folded (no stray headings or list items), pipes
     escaped for tables, and <, >, & as entities so no HTML from the data reaches a renderer."""
+    fallback = getattr(text, "fallback", None)  # i18n.LText: shown in another language than asked
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return f"{text} _({fallback})_" if fallback and text else text
 
 
-GRID_MARK = {"submitted": "✓", "late": "late", "missing": "**missing**", "not-due": "…", "not-required": "–"}
+# symbols, not words: the same grid reads in every language, with the legend translated
+GRID_MARK = {"submitted": "✓", "late": "⚠", "missing": "**✗**", "not-due": "…", "not-required": "–"}
 
 
 def to_markdown(view: StatusView) -> str:
@@ -164,7 +170,7 @@ def to_markdown(view: StatusView) -> str:
         for s in area.activities:
             progress = "" if s.progress is None else f"{s.progress:g}%"
             codes = ", ".join(sorted({f.code for f in s.findings}))
-            out.append(f"| {s.activity.id} {md_cell(text_in(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
+            out.append(f"| {s.activity.id} {md_cell(localized(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
                        f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {progress} | {next_due_text(s)} | {codes} |")
         out.append("")
     if view.findings:
@@ -177,5 +183,5 @@ def to_markdown(view: StatusView) -> str:
                 "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |"]
         out += [f"| {r.organization} | {r.side.upper()} | " + " | ".join(GRID_MARK[c.state] for c in r.cells) + " |"
                 for r in view.grid]
-        out += ["", "✓ submitted on time · late · **missing** · … not yet due · – not required", ""]
+        out += ["", "✓ submitted on time · ⚠ late · ✗ missing · … not yet due · – not required", ""]
     return "\n".join(out)

@@ -1,0 +1,87 @@
+"""Languages: data text in the chosen language with a visible fallback, and uncoop's own words.
+
+The OIC works in Arabic, English and French.  A text field is a plain string
+(English) or a map of languages.  `localized` picks the chosen language and,
+when it is missing, falls back to English (or any language the text has) and
+says so: the value remembers the language it is really in, and both renderers
+mark it (`<span lang=… class=fallback>` in HTML, `(en)` in Markdown).
+
+uncoop's own words come from gettext catalogs (`locale/<lang>/LC_MESSAGES/
+uncoop.po`, maintained with Babel).  They are compiled in memory when a
+language is first used, so there is no build step and no binary in the repository.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+LANGS = ("en", "fr", "ar")
+NAMES = {"en": "English", "fr": "français", "ar": "العربية"}
+RTL = frozenset(("ar",))
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "uncoop"
+
+
+class LText(str):
+    """Text in some language; `fallback` is the language it is in when not the one asked for."""
+
+    fallback: str | None = None
+
+    def __html__(self) -> str:
+        text = escape(str(self), quote=False)
+        if not self.fallback:
+            return text
+        direction = ' dir="rtl"' if self.fallback in RTL else ' dir="ltr"'
+        return (f'<span lang="{self.fallback}"{direction} class="fallback">{text}</span>'
+                f'<sup class="fallback-mark" aria-label="{NAMES[self.fallback]}">{self.fallback}</sup>')
+
+
+def localized(value: "str | dict[str, str] | None", lang: str) -> LText:
+    """The text in `lang`, else in English, else in any language it has; marked when it fell back."""
+    if value is None:
+        return LText("")
+    if isinstance(value, str):
+        text, used = value, "en"
+    elif lang in value:
+        text, used = value[lang], lang
+    else:
+        used = "en" if "en" in value else next(iter(value))
+        text = value[used]
+    result = LText(text)
+    if used != lang and text:
+        result.fallback = used
+    return result
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> gettext.NullTranslations:
+    """uncoop's own words in `lang`, compiled in memory from the .po catalog."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def long_date(day: date, lang: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale=lang)
+
+
+def number(value: float, lang: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(value), locale=lang)

@@ -1,0 +1,128 @@
+"""Three languages: complete catalogs, localized reports, Arabic right to left, visible fallbacks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import REPO
+from tests.test_check import edit, hum
+from uncoop.check import validate
+from uncoop.i18n import LOCALE_DIR, localized
+from uncoop.render import build_report, render
+from uncoop.timeline import snapshot
+
+LANGS = ["fr", "ar"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_is_translated_and_none_is_fuzzy(lang):
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "uncoop.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+    assert len(catalog) > 90
+
+
+def test_catalogs_are_up_to_date_with_the_templates(tmp_path):
+    pot = tmp_path / "uncoop.pot"
+    babel = [sys.executable, "-m", "babel.messages.frontend"]
+    subprocess.run([*babel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
+                    "--project", "uncoop", "--version", "0.1.0", "-o", str(pot), "."],
+                   cwd=REPO, check=True, capture_output=True)
+    # `update --check` counts a new POT-Creation-Date as a change: compare messages, not the clock
+    committed = (LOCALE_DIR / "uncoop.pot").read_text(encoding="utf-8")
+    stamp = re.search(r'"POT-Creation-Date: [^"]*"', committed).group(0)
+    pot.write_text(re.sub(r'"POT-Creation-Date: [^"]*"', lambda _: stamp, pot.read_text(encoding="utf-8")),
+                   encoding="utf-8")
+    assert pot.read_text(encoding="utf-8") == committed, "run the extract command in babel.cfg"
+    check = subprocess.run([*babel, "update", "--check", "-i", str(pot), "-d", str(LOCALE_DIR), "-D", "uncoop"],
+                           cwd=REPO, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    return build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "en"), matrix
+
+
+@pytest.mark.parametrize("lang, heading, day, direction", [
+    ("en", "Executive summary", "March 31, 2016", "ltr"),
+    ("fr", "Résumé analytique", "31 mars 2016", "ltr"),
+    ("ar", "الملخص التنفيذي", "31 مارس 2016", "rtl"),
+])
+def test_reports_speak_the_language(lang, heading, day, direction):
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    view = build_report(matrix, snapshot(matrix, date(2016, 3, 31)), lang)
+    html = render(view, "html")
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert f">{heading}</h2>" in html and day in html
+    md = render(view, "md")
+    assert f"## {heading}" in md and day in md
+
+
+def test_activity_titles_exist_in_all_three_languages(bundled):
+    _, matrix = bundled
+    for record in matrix.activities:
+        assert set(record.value.title) == {"en", "fr", "ar"}, record.value.id
+
+
+def test_missing_translations_fall_back_visibly():
+    text = localized({"en": "Plan", "fr": "Plan d'action"}, "ar")
+    assert text == "Plan" and text.fallback == "en"
+    assert text.__html__() == ('<span lang="en" dir="ltr" class="fallback">Plan</span>'
+                               '<sup class="fallback-mark" aria-label="English">en</sup>')
+    assert localized("Plain English", "fr").fallback == "en"
+    assert localized({"ar": "خطة"}, "ar").fallback is None
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    md = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "fr"), "md")
+    assert "PSMU nominees vetted for the standby team roster; follow-on training planned for 2016. _(en)_" in md
+
+
+def test_arabic_html_isolates_ids_and_keeps_the_timeline_left_to_right():
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    html = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "ar"), "html")
+    assert '<h3 id="HUM-01-h"><bdi>HUM-01</bdi>' in html
+    assert 'direction="ltr"' in html and 'text-anchor="end">CPV-01</text>' in html
+
+
+def test_require_lang_warns_only_when_asked(matrix_dir, run):
+    assert "missing-translation" not in run("validate", "--as-of", "2016-12-31").stdout
+    result = run("validate", "--as-of", "2016-12-31", "--require-lang", "fr", "--format", "json")
+    assert result.exit_code == 0  # warnings
+    assert ('"path": "matrix/activities/humanitarian/HUM-01.yaml",\n      "line": 3,\n      "column": 3,\n'
+            '      "severity": "warning",\n      "code": "missing-translation"') not in result.stdout  # has fr
+    assert '"message": "title has no fr text"' in result.stdout
+    edit(matrix_dir / "matrix.yaml", "languages:" if "languages:" in (matrix_dir / "matrix.yaml").read_text()
+         else "thresholds:", "languages:\n  required: [ar]\nthresholds:")
+    assert "missing-translation" in run("validate", "--as-of", "2016-12-31").stdout
+    assert run("validate", "--require-lang", "de").exit_code == 2
+
+
+def test_unknown_language_code_in_data_is_rejected(matrix_dir, run):
+    edit(hum(matrix_dir), "  fr: Plan d'action OCI-OCHA", "  es: Plan de acción")
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "unknown language 'es'" in result.stdout
+
+
+def test_status_titles_in_french_and_arabic_kept_out_of_plain_terminals(run, monkeypatch):
+    monkeypatch.chdir(REPO)
+    import json
+
+    doc = json.loads(run("status", "--as-of", "2016-03-31", "--lang", "fr", "--format", "json").stdout)
+    first = doc["areas"][0]["activities"][0]
+    assert first["title"].startswith("Capacités et expertise") and first["title_lang"] == "fr"
+    doc = json.loads(run("status", "--as-of", "2016-03-31", "--lang", "ar", "--format", "json").stdout)
+    assert doc["areas"][0]["activities"][0]["title"].startswith("قدرات")
+    monkeypatch.delenv("UNCOOP_BIDI", raising=False)
+    table = run("status", "--as-of", "2016-03-31", "--lang", "ar").stdout
+    assert "قدرات" not in table and "this terminal view keeps English" in " ".join(table.split())
+    monkeypatch.setenv("UNCOOP_BIDI", "1")
+    assert "قدرات" in run("status", "--as-of", "2016-03-31", "--lang", "ar").stdout
