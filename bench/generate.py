@@ -53,7 +53,8 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
     reports: dict[str, list[str]] = {}
     for i in range(n):
         area, code = AREAS[i % len(AREAS)]
-        ident = f"{code}-{i // len(AREAS) + 1:03d}" if n > 900 else f"{code}-{i // len(AREAS) + 1:02d}"
+        width = 2 if n <= 9 * 99 else 3 if n <= 9 * 999 else 4
+        ident = f"{code}-{i // len(AREAS) + 1:0{width}d}"
         lead_un, lead_oic = rng.choice(un), rng.choice(oic)
         start = rng.choice(QUARTERS[:4])
         end = rng.choice(QUARTERS[4:])

@@ -76,7 +76,7 @@ def _ident(pattern: str, what: str, example: str):
 OrgId = _ident(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", "organization id", "OCHA")
 AreaId = _ident(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "area id", "humanitarian")
 AreaCode = _ident(r"[A-Z]{2,5}", "area code", "HUM")
-ActivityId = _ident(r"[A-Z]{2,5}-[0-9]{2,3}", "activity id", "HUM-01")
+ActivityId = _ident(r"[A-Z]{2,5}-[0-9]{2,4}", "activity id", "HUM-01")
 ItemId = _ident(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", "id", "M1")
 Currency = _ident(r"[A-Z]{3}", "ISO 4217 currency code", "USD")
 
