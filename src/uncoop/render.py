@@ -261,5 +261,9 @@ def render(view: ReportView, fmt: str, folder: Path | None = None) -> str:
     env = environment(templates_dir(folder))
     env.install_gettext_translations(translations(view.lang), newstyle=True)
     env.filters.update(ldate=lambda d: long_date(d, view.lang))
+    gettext = translations(view.lang).gettext
+    # translated once: these are shown for every activity and every grid cell
+    env.globals.update(STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()},
+                       CELL_T={k: gettext(v) for k, v in CELL_WORDS.items()})
     rtl = view.lang in RTL
     return env.get_template(FORMATS[fmt]).render(r=view, rtl=rtl, dir="rtl" if rtl else "ltr")
