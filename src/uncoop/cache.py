@@ -85,7 +85,8 @@ class RecordCache:
         """A cache from bytes, or an empty one if they are foreign, tampered with or stale."""
         if not blob.startswith(_MAGIC):
             return cls()
-        mac, body = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+        view = memoryview(blob)  # no copy of a cache that can be tens of MB
+        mac, body = bytes(view[len(_MAGIC):len(_MAGIC) + 32]), view[len(_MAGIC) + 32:]
         if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
             return cls()
         import gc

@@ -20,7 +20,7 @@ from .dates import FlexDate, Quarter, parse_day
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
 CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)  # built on first use: a warm cache never needs it
 # kw_only: fields stand in house order (the order `uncoop fmt` writes), required or not
-record = dataclass(config=CONFIG, frozen=True, kw_only=True)
+record = dataclass(config=CONFIG, frozen=True, kw_only=True, slots=True)  # slots: 28,000 files of records stay small
 
 LANGS = ("en", "fr", "ar")
 SIDES = ("un", "oic")
