@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .dates import Quarter, quarters
 from .load import Matrix
-from .i18n import RTL, LText, localized, long_date, number, translations
+from .i18n import RTL, localized, long_date, number, translations
 from .model import STATUSES
 from .timeline import ActivityState, Snapshot
 from .view import GRID_MARK, md_cell

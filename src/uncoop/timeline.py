@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterator
 
-from .dates import FlexDate, Quarter, quarters
+from .dates import Quarter, quarters
 from .load import Loaded, Matrix
 from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
 from .problem import Location, Problem

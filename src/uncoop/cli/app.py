@@ -1,0 +1,316 @@
+"""The Typer app and what every command shares: options, today, exit codes, the cache, writes.
+
+Commands are thin: they parse options, call core functions and return an exit code (0 clean,
+1 findings at or above --fail-on, 2 usage or setup error).  Heavy modules are imported inside
+the command that needs them, so that `uncoop --help` stays fast.  Only this package knows
+about argv, the clock, exit codes and file writes.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="uncoop",
+    help="Keep the UN-OIC Cooperation Matrix honest: validate it, follow it up, report on it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class FindingFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
+
+
+class StatusFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
+
+
+class ReportFormat(str, enum.Enum):
+    md = "md"
+    html = "html"
+    all = "all"
+
+
+class Side(str, enum.Enum):
+    un = "un"
+    oic = "oic"
+
+
+class Only(str, enum.Enum):
+    overdue = "overdue"
+    due_soon = "due-soon"
+    stale = "stale"
+    off_track = "off-track"
+    missing = "missing"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    fr = "fr"
+    ar = "ar"
+
+
+class Level(str, enum.Enum):
+    warning = "warning"
+    error = "error"
+
+
+class Fail(Exception):
+    """A usage or setup error: message to stderr, exit 2."""
+
+
+NO_CACHE_HELP = "Read every file afresh and leave the cache alone (also: UNCOOP_NO_CACHE=1)."
+
+
+MATRIX_HELP = "The matrix directory (default: $UNCOOP_MATRIX, else the nearest matrix/ upward from here)."
+
+
+AS_OF_HELP = "Judge as of this date, YYYY-MM-DD (default: today)."
+
+
+def resolve_matrix(option: Optional[Path]) -> Path:
+    from ..load import find_matrix
+
+    chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
+    if chosen is not None:
+        if not (chosen / "matrix.yaml").is_file() and not chosen.is_dir():
+            raise Fail(f"{chosen} is not a directory")
+        return chosen
+    found = find_matrix(Path.cwd())
+    if found is None:
+        raise Fail(f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
+                   "pass --matrix DIR or set UNCOOP_MATRIX")
+    return found
+
+
+class Cached:
+    """The record cache of one run: opened before loading, saved when the command ends."""
+
+    opened: list["Cached"] = []
+
+    def __init__(self, root: Path, disabled: bool):
+        self.cache = self.path = self.secret = None
+        Cached.opened.append(self)
+        if disabled or os.environ.get("UNCOOP_NO_CACHE"):
+            return
+        from ..cache import RecordCache, user_secret
+
+        self.secret = user_secret()
+        if self.secret is None:
+            return
+        folder = Path(os.environ.get("UNCOOP_CACHE_DIR") or root.absolute().parent / ".uncoop-cache")
+        self.path = folder / "records.pickle"
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            blob = b""
+        self.cache = RecordCache.loads(blob, self.secret)
+
+    def save(self) -> None:
+        if self.cache is None or not self.cache.changed:
+            return
+        try:
+            folder = self.path.parent
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / ".gitignore").exists():
+                (folder / ".gitignore").write_text("# uncoop's record cache: safe to delete\n*\n")
+            write_file(self.path, self.cache.dumps(self.secret))
+        except OSError:
+            pass  # a read-only checkout still gets its answer, just not a faster next run
+
+
+class LoadProgress:
+    """A progress bar on stderr while a large Matrix loads: only on a terminal, only when slow."""
+
+    THRESHOLD = 1500  # files; below this a load takes well under a second
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = self.task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("Reading the Matrix", total=total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def resolve_today(as_of: Optional[str]) -> date:
+    if as_of is None:
+        return date.today()  # the one place uncoop asks the clock
+    try:
+        return date.fromisoformat(as_of)
+    except ValueError:
+        raise Fail(f"--as-of '{as_of}' is not a date; write YYYY-MM-DD") from None
+
+
+def _run(body) -> None:
+    """Run a command body, turning setup failures into exit 2 with one line."""
+    import gc
+
+    # A command is a short burst that keeps what it builds until it exits: the cyclic
+    # collector would only rescan live records (measured: unpickling the cache 4x slower).
+    gc.disable()
+    try:
+        code = body()
+    except Fail as exc:
+        sys.stderr.write(f"uncoop: {exc}\n")
+        raise typer.Exit(2)
+    finally:
+        # saved last: positions found while reporting are kept for the next run
+        while Cached.opened:
+            Cached.opened.pop().save()
+        gc.enable()
+    raise typer.Exit(code or 0)
+
+
+def _only_paths(problems: list, paths: List[Path]) -> list:
+    """Keep findings located in the given files or directories."""
+    wanted = [p.absolute() for p in paths]
+    kept = []
+    for problem in problems:
+        where = Path(problem.location.path).absolute()
+        if any(where == w or w in where.parents for w in wanted):
+            kept.append(problem)
+    return kept
+
+
+def _only_changed(problems: list, ref: str) -> list:
+    """Keep findings in files git says changed since REF (the whole Matrix is still checked)."""
+    from ..git import GitError, changed_since
+
+    try:
+        changed = changed_since(Path.cwd(), ref)
+    except GitError as exc:
+        raise Fail(f"--changed-since: {exc}") from None
+    return [p for p in problems if Path(p.location.path).resolve() in changed]
+
+
+SARIF_HELP = "Also write the findings as SARIF 2.1.0 to this file (for code scanning)."
+
+
+GITLAB_HELP = "Also write the findings as GitLab Code Quality JSON to this file."
+
+
+CHANGED_HELP = "Report only findings in files changed since this git revision (e.g. origin/main)."
+
+
+def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optional[Path], title: str) -> None:
+    """The main format to stdout, extra formats to files, and the GitHub job summary when there is one."""
+    from ..formats import FORMATTERS, step_summary
+
+    if fmt in FORMATTERS:
+        sys.stdout.write(FORMATTERS[fmt](problems))
+    for path, name in ((sarif, "sarif"), (gitlab, "gitlab")):
+        if path is not None:
+            write_file(path, FORMATTERS[name](problems).encode("utf-8"))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(problems, title))
+
+
+def _langs(option: Optional[str]) -> tuple[str, ...]:
+    from ..i18n import LANGS
+
+    if not option:
+        return ()
+    langs = tuple(x.strip() for x in option.split(",") if x.strip())
+    unknown = [x for x in langs if x not in LANGS]
+    if unknown:
+        raise Fail(f"--require-lang: unknown language {', '.join(unknown)}; use {', '.join(LANGS)}")
+    return langs
+
+
+def default_format(fmt) -> str:
+    if fmt is not None:
+        return fmt.value
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def exit_code(problems: list, fail_on: Level, exit_zero: bool) -> int:
+    from ..problem import Severity
+
+    threshold = Severity.parse(fail_on.value)
+    return 0 if exit_zero else int(any(p.severity >= threshold for p in problems))
+
+
+def summary_line(problems: list, files: int) -> str:
+    from ..problem import Severity
+
+    counts = [sum(p.severity == s for p in problems) for s in (Severity.ERROR, Severity.WARNING)]
+    words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in zip(counts, ("error", "warning"))]
+    return f"{', '.join(words)} in {files} file{'' if files == 1 else 's'}\n"
+
+
+def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False, interactive: bool = False):
+    """Load and validate; validity errors go to stderr so data output stays clean."""
+    from ..check import validate as run
+    from ..formats import format_text
+    from ..problem import Severity, sort_problems
+
+    root = resolve_matrix(matrix)
+    cached = Cached(root, no_cache)
+    bar = LoadProgress(enabled=interactive)
+    try:
+        loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+    finally:
+        bar.close()
+    errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
+    if errors:
+        sys.stderr.write(format_text(errors))
+        sys.stderr.write(f"uncoop: the Matrix has {len(errors)} validity error(s); run `uncoop validate`\n")
+    return loaded, problems
+
+
+def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
+    """Unknown filter values are usage errors with a did-you-mean, not empty output."""
+    from ..check import suggest
+
+    known = {a.value.id for a in loaded.areas}
+    for name in areas:
+        if name not in known:
+            hint = suggest(name, known)
+            raise Fail(f"unknown area '{name}'" + (f" ({hint})" if hint else ""))
+    if org and org not in loaded.org_by_id:
+        hint = suggest(org, loaded.org_by_id)
+        raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
+
+
+def write_file(path: Path, data: bytes, exclusive: bool = False) -> None:
+    from ..atomic import write_atomic
+
+    try:
+        write_atomic(path, data, exclusive=exclusive)
+    except FileExistsError:
+        raise Fail(f"{path} already exists; uncoop never overwrites it") from None

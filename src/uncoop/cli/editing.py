@@ -1,0 +1,256 @@
+"""Commands that write Matrix files: fmt, new activity, update (round-trip, atomic, validated)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, write_file
+
+def _matrix_files(root: Path, paths: List[Path]) -> list:
+    from ..load import discover
+
+    found, problems = discover(root.absolute(), Path.cwd())
+    if paths:
+        wanted = [p.absolute() for p in paths]
+        found = [f for f in found if any(f[1].absolute() == w or w in f[1].absolute().parents for w in wanted)]
+    return found
+
+
+def _diff(path: str, old: str, new: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{path}", f"b/{path}"))
+
+
+def _checked_text(shown: str, data: bytes, kind: str) -> tuple[Optional[str], list]:
+    """The file's text if it is valid, else its problems: files that fail are never rewritten."""
+    from ..load import parse_record
+    from ..yamlsrc import decode
+
+    text, error = decode(data)
+    _, problems, _ = parse_record(shown, data, kind)
+    if problems:
+        return None, problems
+    return ("\ufeff" + text if data.startswith(b"\xef\xbb\xbf") else text), []
+
+
+@app.command()
+def fmt(
+    paths: List[Path] = typer.Argument(None, help="Files or folders to format (default: the whole Matrix)."),
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    check: bool = typer.Option(False, "--check", help="Change nothing; list the files that would change, exit 1 if any."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the diff that formatting would make."),
+) -> None:
+    """Rewrite Matrix files in house style, keeping every comment and byte that matters.
+
+    Keys in schema order, 2-space indentation, list dashes indented by two; comments,
+    quote styles, blank lines, flow lists, a UTF-8 BOM and CRLF line endings are kept.
+    A file that fails validation is reported and left untouched.  Idempotent.
+    """
+
+    def body() -> int:
+        from ..edit import EditError, canonical
+        from ..formats import format_text
+
+        root = resolve_matrix(matrix)
+        changed, failed = 0, 0
+        for shown, path, kind in _matrix_files(root, paths):
+            text, problems = _checked_text(shown, path.read_bytes(), kind)
+            if text is None:
+                sys.stderr.write(format_text(problems))
+                failed += 1
+                continue
+            try:
+                new = canonical(text, kind)
+            except EditError as exc:
+                sys.stderr.write(f"{shown}: {exc}\n")
+                failed += 1
+                continue
+            if new == text:
+                continue
+            changed += 1
+            if check:
+                sys.stdout.write(f"{shown}\n")
+            elif dry_run:
+                sys.stdout.write(_diff(shown, text, new))
+            else:
+                write_file(path, new.encode("utf-8"))
+        verb = "would change" if check or dry_run else "formatted"
+        sys.stderr.write(f"{changed} file{'s' if changed != 1 else ''} {verb}"
+                         + (f", {failed} left untouched (invalid)" if failed else "") + "\n")
+        return int(bool(failed) or (check and bool(changed)))
+
+    _run(body)
+
+
+new_app = typer.Typer(help="Scaffold new Matrix files.", no_args_is_help=True, rich_markup_mode=None)
+
+
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("activity")
+def new_activity(
+    area: str = typer.Option(..., "--area", "-a", help="The area id, e.g. humanitarian."),
+    title: str = typer.Option(..., "--title", "-t", help="The activity's title (English)."),
+    lead_un: List[str] = typer.Option(..., "--lead-un", help="UN lead institution (repeatable)."),
+    lead_oic: List[str] = typer.Option(..., "--lead-oic", help="OIC lead institution (repeatable)."),
+    partner: List[str] = typer.Option([], "--partner", help="Partner institution (repeatable)."),
+    source: List[int] = typer.Option([], "--source", help="Paragraph of the final document (repeatable; default: the area's)."),
+    start: Optional[str] = typer.Option(None, "--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."),
+    end: Optional[str] = typer.Option(None, "--end", help="Planned end (default: the end of the Matrix period)."),
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the file instead of writing it."),
+) -> None:
+    """Create activities/<area>/<ID>.yaml with the next free id of the area, in house style."""
+
+    def body() -> int:
+        from ..check import suggest, validate as run
+        from ..dates import FlexDate
+        from ..load import parse_record
+
+        root = resolve_matrix(matrix)
+        loaded, _ = run(root, date.today(), Path.cwd())
+        areas = loaded.area_by_id
+        if area not in areas:
+            hint = suggest(area, areas)
+            raise Fail(f"unknown area '{area}'" + (f" ({hint})" if hint else ""))
+        for side, names in (("un", lead_un), ("oic", lead_oic), (None, partner)):
+            for name in names:
+                org = loaded.org_by_id.get(name)
+                if org is None:
+                    hint = suggest(name, loaded.org_by_id)
+                    raise Fail(f"unknown organization '{name}'" + (f" ({hint})" if hint else ""))
+                if side and org.value.side != side:
+                    raise Fail(f"'{name}' is on the {org.value.side.upper()} side, not {side.upper()}")
+        code = areas[area].value.code
+        taken = [p.stem for p in (root / "activities" / area).glob(f"{code}-*.yaml")] + list(loaded.activity_by_id)
+        numbers = [int(t.split("-")[1]) for t in taken if t.startswith(code + "-") and t.split("-")[1].isdigit()]
+        width = max([2] + [len(t.split("-")[1]) for t in taken if t.startswith(code + "-")])
+        ident = f"{code}-{max(numbers, default=0) + 1:0{width}d}"
+        today = date.today()
+        span = loaded.meta.value.period if loaded.meta else None
+        this_month = f"{today.year}-{today.month:02d}"
+        first = start or (this_month if span is None or span.start <= today <= span.end else span.start.isoformat())
+        last = end or (span.end.isoformat() if span else first)
+        try:
+            if FlexDate.parse(last).end < FlexDate.parse(first).start:
+                raise Fail(f"the planned end {last} is before the planned start {first}")
+        except ValueError as exc:
+            raise Fail(str(exc)) from None
+        from ..edit import new_activity_text
+
+        text = new_activity_text(ident, area, title, source or areas[area].value.paragraphs, lead_un, lead_oic,
+                                 first, last, partners=partner)
+        path = root / "activities" / area / f"{ident}.yaml"
+        _, problems, _ = parse_record(f"{area}/{ident}.yaml", text.encode(), "activity")
+        if problems:
+            from ..formats import format_text
+
+            sys.stderr.write(format_text(problems))
+            raise Fail("the new activity would not be valid; nothing was written")
+        if dry_run:
+            sys.stdout.write(text)
+        else:
+            write_file(path, text.encode("utf-8"), exclusive=True)
+            sys.stderr.write(f"wrote {path}\n")
+        return 0
+
+    _run(body)
+
+
+def _parse_set(item: str) -> tuple[str, str, object]:
+    from ..model import STATUSES
+
+    target, sep, raw = item.partition("=")
+    activity, dot, field = target.partition(".")
+    if not sep or not dot or field not in ("status", "progress", "narrative", "obstacles", "next_steps"):
+        raise Fail(f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of status, progress, "
+                   "narrative, obstacles, next_steps")
+    if field == "progress":
+        try:
+            value: object = int(raw) if raw.strip().isdigit() else float(raw)
+        except ValueError:
+            raise Fail(f"--set '{item}': progress must be a number from 0 to 100") from None
+    elif field == "status":
+        if raw not in STATUSES:
+            raise Fail(f"--set '{item}': status must be one of {', '.join(STATUSES)}")
+        value = raw
+    else:
+        value = raw
+    return activity, field, value
+
+
+@app.command()
+def update(
+    org: str = typer.Argument(..., help="The institution reporting, e.g. OCHA."),
+    period: str = typer.Option(..., "--period", "-p", help="The quarter reported on, e.g. 2015-Q1."),
+    submitted: Optional[str] = typer.Option(None, "--submitted", help="The day it is sent (default: today)."),
+    set_: List[str] = typer.Option([], "--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable)."),
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff instead of writing."),
+) -> None:
+    """Scaffold or extend an institution's quarterly update, one entry per activity it leads
+    or partners that is active in the quarter, pre-filled from the latest report."""
+
+    def body() -> int:
+        from ..check import suggest, validate as run
+        from ..dates import Quarter, parse_day
+        from ..edit import EditError, entry_index, extend_update_text, new_update_text, set_field
+        from ..load import parse_record
+        from ..timeline import active_entries
+
+        try:
+            quarter = Quarter.parse(period)
+            day = parse_day(submitted) if submitted else date.today()
+        except ValueError as exc:
+            raise Fail(str(exc)) from None
+        root = resolve_matrix(matrix)
+        loaded, _ = run(root, date.today(), Path.cwd())
+        if org not in loaded.org_by_id:
+            hint = suggest(org, loaded.org_by_id)
+            raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
+        entries = active_entries(loaded, org, quarter)
+        edits = [_parse_set(item) for item in set_]
+        path = root / "updates" / str(quarter) / f"{org}.yaml"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        try:
+            if old is None:
+                known = {e[0] for e in entries}
+                for activity, _, _ in edits:
+                    if activity not in known:
+                        raise Fail(f"--set: {activity} is not among {org}'s activities active in {quarter}")
+                text = new_update_text(org, str(quarter), day.isoformat(), entries,
+                                       {(a, f): v for a, f, v in edits})
+            else:
+                text = extend_update_text(old, entries)
+                if submitted:
+                    text = set_field(text, ("submitted",), day.isoformat())
+                for activity, field, value in edits:
+                    index = entry_index(text, activity)
+                    if index is None:
+                        raise Fail(f"--set: {org}'s update for {quarter} has no entry for {activity}")
+                    text = set_field(text, ("entries", index, field), value)
+        except EditError as exc:
+            raise Fail(f"{path}: {exc}") from None
+        shown = f"updates/{quarter}/{org}.yaml"
+        _, problems, _ = parse_record(shown, text.encode("utf-8"), "update")
+        if problems:
+            from ..formats import format_text
+
+            sys.stderr.write(format_text(problems))
+            raise Fail("the update would not be valid; the file was left untouched")
+        if dry_run:
+            sys.stdout.write(_diff(shown, old or "", text))
+        elif text != old:
+            write_file(path, text.encode("utf-8"))
+            sys.stderr.write(f"wrote {path}\n")
+        return 0
+
+    _run(body)

@@ -1,0 +1,108 @@
+"""Commands that publish the Matrix: the Progress and Evaluation Report and the calendar."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .app import (AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
+                  resolve_matrix, resolve_today, write_file)
+
+@app.command()
+def report(
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: ReportFormat = typer.Option(ReportFormat.all, "--format", "-f", help="md, html or all."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Folder to write into (default: reports/ beside the matrix directory); '-' for stdout."),
+    templates: Optional[Path] = typer.Option(
+        None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles and texts: en, fr or ar."),
+) -> None:
+    """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
+
+    Same Matrix and --as-of, same bytes: no generation time is printed unless
+    SOURCE_DATE_EPOCH is set.  Files are named progress-report-<as-of>.<md|html>.
+    """
+
+    def body() -> int:
+        from ..render import FORMATS, build_report
+        from ..timeline import snapshot
+
+        when = resolve_today(as_of)
+        loaded, problems = load_checked(matrix, date.today())
+        if loaded.meta is None:
+            raise Fail("the report needs a valid matrix.yaml")
+        if templates is not None and not templates.is_dir():
+            raise Fail(f"--templates {templates} is not a directory")
+        view = build_report(loaded, snapshot(loaded, when), lang.value)
+        formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
+        if out is not None and str(out) == "-":
+            if len(formats) != 1:
+                raise Fail("--out - writes one format: add --format md or --format html")
+            sys.stdout.write(_render(view, formats[0], templates))
+            return 0
+        folder = out or resolve_matrix(matrix).absolute().parent / "reports"
+        suffix = "" if lang is Lang.en else f".{lang.value}"
+        for name in formats:
+            path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
+            write_file(path, _render(view, name, templates).encode("utf-8"))
+            sys.stderr.write(f"wrote {path}\n")
+        return 0
+
+    _run(body)
+
+
+def _render(view, fmt: str, templates: Optional[Path]) -> str:
+    from jinja2 import TemplateError
+
+    from ..render import render
+
+    try:
+        return render(view, fmt, templates)
+    except TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
+        raise Fail(f"template error: {where}{exc.message}") from None
+
+
+@app.command()
+def calendar(
+    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here (default: standard output)."),
+    area: List[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable); leaves out report deadlines."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", help="Only what this institution leads, partners or owes."),
+    side: Optional[Side] = typer.Option(None, "--side", help="Only what institutions of one side lead or owe."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date stamped on the events (default: today)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar."),
+) -> None:
+    """Export milestones, planned ends and quarterly report deadlines as iCalendar.
+
+    All-day events with stable UIDs: re-importing an export updates the
+    events instead of duplicating them.
+    """
+
+    def body() -> int:
+        from ..ical import deadlines, to_ical
+        from ..model import text_in
+
+        today = resolve_today(as_of)
+        loaded, problems = load_checked(matrix, date.today())
+        check_filters(loaded, area, org)
+        orgs = {org} if org else None
+        if side:
+            side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
+            orgs = side_orgs if orgs is None else orgs & side_orgs
+        title = text_in(loaded.meta.value.title, lang.value) if loaded.meta else "UN-OIC Cooperation Matrix"
+        data = to_ical(deadlines(loaded, area, orgs, lang.value), today, title)
+        if out is None:
+            sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
+        else:
+            write_file(out, data)
+            sys.stderr.write(f"wrote {out}\n")
+        return 0
+
+    _run(body)
