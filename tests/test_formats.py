@@ -153,3 +153,18 @@ def test_changed_since_errors_are_clear(repo, run, tmp_path_factory, monkeypatch
     monkeypatch.chdir(elsewhere)
     result = run("validate", "--changed-since", "HEAD")
     assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
+
+
+def test_example_workflow_is_a_valid_github_workflow():
+    import importlib.resources
+
+    import jsonschema
+    import yaml
+
+    from tests.conftest import REPO
+
+    schema = json.loads(importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+                        .joinpath("github-workflows.json").read_text())
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
+    workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(workflow)) == []

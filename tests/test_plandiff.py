@@ -109,3 +109,13 @@ def test_history_on_a_shallow_clone_says_so(repo, run, tmp_path, monkeypatch):
 def test_history_of_an_unknown_activity(repo, run):
     result = run("history", "HUM-99")
     assert result.exit_code == 2 and "did you mean" in result.stderr
+
+
+def test_report_history_section_lists_each_move(repo, run):
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q2", "planned_end: 2016-Q4")
+    commit(repo, "extension")
+    md = run("report", "--as-of", "2015-02-15", "--history", "--format", "md", "--out", "-").stdout
+    section = md.split("## Deadline changes since adoption", 1)[1].split("## ", 1)[0]
+    assert "| HUM-01 |" in section and "| planned_end | 2016-Q2 | 2016-Q4 | +184 |" in section
+    plain = run("report", "--as-of", "2015-02-15", "--format", "md", "--out", "-").stdout
+    assert "Deadline changes" not in plain  # without --history the report does not depend on git

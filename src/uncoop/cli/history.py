@@ -113,9 +113,8 @@ def history(
     def body() -> int:
         import json
 
-        from ..git import GitError, is_shallow, log, show
-        from ..plandiff import slippage, slippage_markdown
-        from ..yamlsrc import read
+        from ..git import GitError
+        from ..plandiff import slippage_markdown
 
         root = resolve_matrix(matrix)
         found = sorted(root.glob(f"activities/*/{ident}.yaml"))
@@ -126,24 +125,32 @@ def history(
             hint = suggest(ident, known)
             raise Fail(f"no activity '{ident}' in {root}" + (f" ({hint})" if hint else ""))
         try:
-            revisions = log(Path.cwd(), found[0])
-            shallow = is_shallow(Path.cwd())
+            slips, revisions, shallow = activity_slips(found[0])
         except GitError as exc:
             raise Fail(str(exc)) from None
         if not revisions:
             raise Fail(f"{found[0]} has no git history yet (commit it first)")
-        versions = []
-        for rev in revisions:
-            value, error = read(show(Path.cwd(), rev.commit, rev.path) or b"")
-            versions.append((rev.commit, rev.date, rev.subject, value if error is None else None))
-        slips = slippage(versions)
         if fmt is DiffFormat.json:
-            doc = {"activity": ident, "revisions": len(revisions), "shallow": shallow,
+            doc = {"activity": ident, "revisions": revisions, "shallow": shallow,
                    "moves": [{"commit": s.commit, "date": s.day, "subject": s.subject, "deadline": s.what,
                               "old": s.old, "new": s.new, "days": s.days} for s in slips]}
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(slippage_markdown(ident, slips, len(revisions), shallow))
+            sys.stdout.write(slippage_markdown(ident, slips, revisions, shallow))
         return 0
 
     _run(body)
+
+
+def activity_slips(path: Path) -> tuple[list, int, bool]:
+    """(deadline moves, number of revisions, shallow clone?) of one activity file, from git."""
+    from ..git import is_shallow, log, show
+    from ..plandiff import slippage
+    from ..yamlsrc import read
+
+    revisions = log(Path.cwd(), path)
+    versions = []
+    for rev in revisions:
+        value, error = read(show(Path.cwd(), rev.commit, rev.path) or b"")
+        versions.append((rev.commit, rev.date, rev.subject, value if error is None else None))
+    return slippage(versions), len(revisions), is_shallow(Path.cwd())

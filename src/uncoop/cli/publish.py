@@ -22,6 +22,7 @@ def report(
     templates: Optional[Path] = typer.Option(
         None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles and texts: en, fr or ar."),
+    history: bool = typer.Option(False, "--history", help="Add how far each deadline moved since adoption (from git)."),
 ) -> None:
     """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
 
@@ -40,6 +41,8 @@ def report(
         if templates is not None and not templates.is_dir():
             raise Fail(f"--templates {templates} is not a directory")
         view = build_report(loaded, snapshot(loaded, when), lang.value)
+        if history:
+            view.extra["slippage"] = _slippage(loaded)
         formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
         if out is not None and str(out) == "-":
             if len(formats) != 1:
@@ -55,6 +58,22 @@ def report(
         return 0
 
     _run(body)
+
+
+def _slippage(loaded) -> list[dict]:
+    """Deadline moves of every activity, from git, for the report's history section."""
+    from ..git import GitError
+    from .history import activity_slips
+
+    rows = []
+    for record in sorted(loaded.activities, key=lambda r: r.value.id):
+        try:
+            slips, _, shallow = activity_slips(loaded.files[record.path])
+        except GitError as exc:
+            raise Fail(f"--history: {exc}") from None
+        rows += [{"activity": record.value.id, "date": s.day, "deadline": s.what, "old": s.old, "new": s.new,
+                  "days": s.days, "shallow": shallow} for s in slips]
+    return rows
 
 
 def _render(view, fmt: str, templates: Optional[Path]) -> str:
