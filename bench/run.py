@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 PY = sys.executable
+BEGIN, END = "<!-- measured by bench/run.py: begin -->\n", "<!-- measured by bench/run.py: end -->"
 AS_OF = "2017-01-01"
 UNCOOP = [PY, "-m", "uncoop"]
 
@@ -192,9 +193,15 @@ def main() -> None:
     if args.write:
         machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                    f"{platform.system()} {platform.release()}")
-        (HERE / "RESULTS.md").write_text(
-            f"# Benchmark results\n\nMachine: {machine}.\n\nCommand: `python bench/run.py --sizes {args.sizes} "
-            f"--repeat {args.repeat} --write`.\n\n{text}")
+        measured = (f"{BEGIN}\nMachine: {machine}.\n\nCommand: `python bench/run.py --sizes {args.sizes} "
+                    f"--repeat {args.repeat} --write`.\n\n{text}{END}")
+        path = HERE / "RESULTS.md"
+        old = path.read_text() if path.exists() else f"# Benchmark results\n\n{BEGIN}{END}\n"
+        if BEGIN in old and END in old:  # keep the written analysis around the measured block
+            new = old[:old.index(BEGIN)] + measured + old[old.index(END) + len(END):]
+        else:
+            new = f"# Benchmark results\n\n{measured}\n"
+        path.write_text(new)
 
 
 if __name__ == "__main__":

@@ -126,3 +126,15 @@ def test_status_titles_in_french_and_arabic_kept_out_of_plain_terminals(run, mon
     assert "قدرات" not in table and "this terminal view keeps English" in " ".join(table.split())
     monkeypatch.setenv("UNCOOP_BIDI", "1")
     assert "قدرات" in run("status", "--as-of", "2016-03-31", "--lang", "ar").stdout
+
+
+def test_default_language_comes_from_the_matrix(matrix_dir, run):
+    import json
+
+    text = (matrix_dir / "matrix.yaml").read_text()
+    (matrix_dir / "matrix.yaml").write_text(text + "languages:\n  default: fr\n")
+    doc = json.loads(run("status", "--as-of", "2015-02-15", "--format", "json").stdout)
+    hum = [a for area in doc["areas"] for a in area["activities"] if a["id"] == "HUM-01"][0]
+    assert hum["title"] == "Plan d'action OCI-OCHA" and hum["title_lang"] == "fr"
+    doc = json.loads(run("status", "--as-of", "2015-02-15", "--format", "json", "--lang", "en").stdout)
+    assert [a for area in doc["areas"] for a in area["activities"] if a["id"] == "HUM-01"][0]["title_lang"] == "en"

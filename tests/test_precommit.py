@@ -31,8 +31,8 @@ def scratch(tmp_path_factory) -> tuple[Path, dict]:
     return root, env
 
 
-def try_repo(root: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), "uncoop-validate", "--all-files"], cwd=root,
+def try_repo(root: Path, env: dict, hook: str = "uncoop-validate") -> subprocess.CompletedProcess:
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), hook, "--all-files"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -49,3 +49,14 @@ def test_hook_passes_on_a_good_edit_and_fails_on_a_bad_one(scratch):
     assert bad.returncode == 1
     assert ("matrix/activities/humanitarian/HUM-01.yaml:11:12: error[unknown-organization] organization 'UNHRC' "
             "is not in organizations.yaml (did you mean 'UNHCR'?)") in bad.stdout
+
+
+def test_fmt_hook_lists_a_file_out_of_house_style(scratch):
+    root, env = scratch
+    path = root / "matrix" / "activities" / "conflict" / "CPV-01.yaml"
+    good = path.read_text()
+    assert try_repo(root, env, "uncoop-fmt").returncode == 0
+    path.write_text(good.replace("id: CPV-01\n", "").replace("area: conflict\n", "area: conflict\nid: CPV-01\n"))
+    bad = try_repo(root, env, "uncoop-fmt")
+    assert bad.returncode == 1 and "matrix/activities/conflict/CPV-01.yaml" in bad.stdout
+    path.write_text(good)

@@ -293,6 +293,13 @@ def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False, in
     return loaded, problems
 
 
+def language(loaded, option: "Optional[Lang]") -> str:
+    """--lang, else the Matrix's default language, else English."""
+    if option is not None:
+        return option.value
+    return loaded.meta.value.languages.default if loaded.meta else "en"
+
+
 def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
     """Unknown filter values are usage errors with a did-you-mean, not empty output."""
     from ..check import suggest

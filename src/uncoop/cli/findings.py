@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import (AS_OF_HELP, CHANGED_HELP, GITLAB_HELP, MATRIX_HELP, NO_CACHE_HELP, SARIF_HELP, Cached, FindingFormat, Lang, Level, LoadProgress, Only, Side, StatusFormat, _langs, _only_changed,
+from .app import (language, AS_OF_HELP, CHANGED_HELP, GITLAB_HELP, MATRIX_HELP, NO_CACHE_HELP, SARIF_HELP, Cached, FindingFormat, Lang, Level, LoadProgress, Only, Side, StatusFormat, _langs, _only_changed,
                   _only_paths, _run, app, check_filters, default_format, emit_findings, exit_code, load_checked,
                   resolve_matrix, resolve_today, summary_line)
 
@@ -81,7 +81,7 @@ def status(
     sarif: Optional[Path] = typer.Option(None, "--sarif", help=SARIF_HELP),
     gitlab: Optional[Path] = typer.Option(None, "--gitlab", help=GITLAB_HELP),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar (falls back to English)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar (falls back to English); default: languages.default in matrix.yaml, else en."),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
@@ -103,7 +103,7 @@ def status(
         loaded, problems = load_checked(matrix, today, no_cache, interactive=fmt is StatusFormat.table)
         check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
-                          [o.value for o in only], lang.value)
+                          [o.value for o in only], language(loaded, lang))
         if changed_since:
             view.findings = _only_changed(view.findings, changed_since)
         if fmt is StatusFormat.table:

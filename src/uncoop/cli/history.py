@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .app import MATRIX_HELP, Fail, Lang, _run, app, resolve_matrix, resolve_today
+from .app import language, MATRIX_HELP, Fail, Lang, _run, app, resolve_matrix, resolve_today
 
 class DiffFormat(str, enum.Enum):
     markdown = "markdown"
@@ -65,7 +65,7 @@ def diff(
     matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge findings as of this date (default: today)."),
     fmt: DiffFormat = typer.Option(DiffFormat.markdown, "--format", "-f", help="markdown (for a PR comment) or json."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."),
 ) -> None:
     """Describe what a change does to the plan, between two git revisions.
 
@@ -89,7 +89,7 @@ def diff(
             new, new_problems = _load_revision(head, root, today, Path(tmp))
         old_snap, new_snap = snapshot(old, when), snapshot(new, when)
         result = plan_diff(old, new, old_snap, new_snap, old_problems + old_snap.findings,
-                           new_problems + new_snap.findings, lang.value)
+                           new_problems + new_snap.findings, language(new, lang))
         head_name = head or "working tree"
         text = (to_json if fmt is DiffFormat.json else to_markdown)(result, base, head_name)
         sys.stdout.write(text)

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import (AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
+from .app import (language, AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
                   resolve_matrix, resolve_today, write_file)
 
 @app.command()
@@ -21,7 +21,7 @@ def report(
         None, "--out", help="Folder to write into (default: reports/ beside the matrix directory); '-' for stdout."),
     templates: Optional[Path] = typer.Option(
         None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles and texts: en, fr or ar."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles and texts: en, fr or ar; default: languages.default in matrix.yaml, else en."),
     history: bool = typer.Option(False, "--history", help="Add how far each deadline moved since adoption (from git)."),
 ) -> None:
     """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
@@ -40,7 +40,7 @@ def report(
             raise Fail("the report needs a valid matrix.yaml")
         if templates is not None and not templates.is_dir():
             raise Fail(f"--templates {templates} is not a directory")
-        view = build_report(loaded, snapshot(loaded, when), lang.value)
+        view = build_report(loaded, snapshot(loaded, when), language(loaded, lang))
         if history:
             view.extra["slippage"] = _slippage(loaded)
         formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
@@ -50,7 +50,7 @@ def report(
             sys.stdout.write(_render(view, formats[0], templates))
             return 0
         folder = out or resolve_matrix(matrix).absolute().parent / "reports"
-        suffix = "" if lang is Lang.en else f".{lang.value}"
+        suffix = "" if language(loaded, lang) == "en" else f".{language(loaded, lang)}"
         for name in formats:
             path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
             write_file(path, _render(view, name, templates).encode("utf-8"))
@@ -96,7 +96,7 @@ def calendar(
     org: Optional[str] = typer.Option(None, "--org", "-o", help="Only what this institution leads, partners or owes."),
     side: Optional[Side] = typer.Option(None, "--side", help="Only what institutions of one side lead or owe."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date stamped on the events (default: today)."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of titles: en, fr or ar."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."),
 ) -> None:
     """Export milestones, planned ends and quarterly report deadlines as iCalendar.
 
@@ -115,8 +115,8 @@ def calendar(
         if side:
             side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
             orgs = side_orgs if orgs is None else orgs & side_orgs
-        title = text_in(loaded.meta.value.title, lang.value) if loaded.meta else "UN-OIC Cooperation Matrix"
-        data = to_ical(deadlines(loaded, area, orgs, lang.value), today, title)
+        title = text_in(loaded.meta.value.title, language(loaded, lang)) if loaded.meta else "UN-OIC Cooperation Matrix"
+        data = to_ical(deadlines(loaded, area, orgs, language(loaded, lang)), today, title)
         if out is None:
             sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
         else:
