@@ -139,3 +139,17 @@ def test_rules_lists_every_code(run):
     assert "overdue-milestone" in result.stdout
     doc = json.loads(run("rules", "--format", "json").stdout)
     assert len({r["code"] for r in doc}) == len(doc) > 40
+
+
+def test_setup_mistakes_are_one_line_and_exit_2(matrix_dir, run, tmp_path):
+    result = run("validate", "nosuch/file.yaml")
+    assert result.exit_code == 2 and result.stderr == "uncoop: no such file or directory: nosuch/file.yaml\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("status", "--matrix", str(empty))
+    assert result.exit_code == 2 and "does not look like a Matrix" in result.stderr
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    result = run("report", "--as-of", "2015-02-15", "--out", str(blocker / "reports"))
+    assert result.exit_code == 2 and result.stderr.startswith("uncoop: cannot write or read")
+    assert result.exception is None or isinstance(result.exception, SystemExit)

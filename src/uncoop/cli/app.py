@@ -93,8 +93,12 @@ def resolve_matrix(option: Optional[Path]) -> Path:
 
     chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
     if chosen is not None:
-        if not (chosen / "matrix.yaml").is_file() and not chosen.is_dir():
+        if not chosen.is_dir():
             raise Fail(f"{chosen} is not a directory")
+        parts = ("matrix.yaml", "organizations.yaml", "areas.yaml", "activities", "updates")
+        if not any((chosen / part).exists() for part in parts):
+            raise Fail(f"{chosen} does not look like a Matrix (no matrix.yaml, organizations.yaml, areas.yaml, "
+                       "activities/ or updates/)")
         return chosen
     found = find_matrix(Path.cwd())
     if found is None:
@@ -186,6 +190,10 @@ def _run(body) -> None:
     except Fail as exc:
         sys.stderr.write(f"uncoop: {exc}\n")
         raise typer.Exit(2)
+    except OSError as exc:  # a folder that cannot be written, a disk that is full: say so, no traceback
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        sys.stderr.write(f"uncoop: cannot write or read{where}: {exc.strerror or exc}\n")
+        raise typer.Exit(2)
     finally:
         # saved last: positions found while reporting are kept for the next run
         while Cached.opened:
@@ -196,6 +204,9 @@ def _run(body) -> None:
 
 def _only_paths(problems: list, paths: List[Path]) -> list:
     """Keep findings located in the given files or directories."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise Fail(f"no such file or directory: {', '.join(missing)}")
     wanted = [p.absolute() for p in paths]
     kept = []
     for problem in problems:

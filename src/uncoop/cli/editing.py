@@ -15,6 +15,9 @@ def _matrix_files(root: Path, paths: List[Path]) -> list:
     from ..load import discover
 
     found, problems = discover(root.absolute(), Path.cwd())
+    missing = [str(p) for p in paths or () if not p.exists()]
+    if missing:
+        raise Fail(f"no such file or directory: {', '.join(missing)}")
     if paths:
         wanted = [p.absolute() for p in paths]
         found = [f for f in found if any(f[1].absolute() == w or w in f[1].absolute().parents for w in wanted)]
