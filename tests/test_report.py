@@ -117,3 +117,13 @@ def test_committed_sample_reports_are_current(monkeypatch, lang):
     for fmt in ("md", "html"):
         name = f"progress-report-2016-03-31{suffix}.{fmt}"
         assert render(view, fmt) == (REPO / "reports" / name).read_text(), f"reports/{name} is stale"
+
+
+def test_a_template_failing_midway_leaves_no_file(matrix_dir, run, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.html.j2").write_text("{% for i in range(300000) %}padding {{ i }}\n{% endfor %}{{ r.nope.x }}")
+    out = tmp_path / "out"
+    result = run("report", "--as-of", AS_OF, "--format", "html", "--out", str(out), "--templates", str(folder))
+    assert result.exit_code == 2 and "template error" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Iterable
 
 PREFIX = ".uncoop-"
 SUFFIX = ".tmp"
@@ -37,8 +38,9 @@ def _sweep(folder: Path, name: str) -> None:
             pass
 
 
-def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
-    """Write `data` to `path` atomically; with `exclusive`, fail if the path exists."""
+def write_atomic(path: Path, data: "bytes | Iterable[bytes]", exclusive: bool = False) -> None:
+    """Write `data` (bytes, or chunks of bytes) to `path` atomically; with `exclusive`, fail if
+    the path exists.  Chunks let a large report stream to disk instead of being built whole."""
     path = Path(path).resolve()  # through a symlink: replace the target, keep the link
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,9 +53,10 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         os.fchmod(fd, mode)  # the umask must not narrow the mode the file had
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for chunk in ([data] if isinstance(data, (bytes, bytearray)) else data):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
         if exclusive:
             os.link(tmp, path)  # fails if someone created the file meanwhile

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from .dates import Quarter, quarters
 from .load import Matrix
@@ -258,6 +259,11 @@ def environment(folder: Path):
 
 def render(view: ReportView, fmt: str, folder: Path | None = None) -> str:
     """The report as text in one format ('md' or 'html'), in the view's language."""
+    return "".join(render_chunks(view, fmt, folder))
+
+
+def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Iterator[str]:
+    """The report as a stream of text, so a large one is written without being held whole."""
     env = environment(templates_dir(folder))
     env.install_gettext_translations(translations(view.lang), newstyle=True)
     env.filters.update(ldate=lambda d: long_date(d, view.lang))
@@ -266,4 +272,13 @@ def render(view: ReportView, fmt: str, folder: Path | None = None) -> str:
     env.globals.update(STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()},
                        CELL_T={k: gettext(v) for k, v in CELL_WORDS.items()})
     rtl = view.lang in RTL
-    return env.get_template(FORMATS[fmt]).render(r=view, rtl=rtl, dir="rtl" if rtl else "ltr")
+    template = env.get_template(FORMATS[fmt])
+    buffer: list[str] = []
+    size = 0
+    for piece in template.generate(r=view, rtl=rtl, dir="rtl" if rtl else "ltr"):
+        buffer.append(piece)
+        size += len(piece)
+        if size > 1 << 20:  # hand over ~1 MB at a time: few writes, little held
+            yield "".join(buffer)
+            buffer, size = [], 0
+    yield "".join(buffer)

@@ -325,7 +325,7 @@ def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
         raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
 
 
-def write_file(path: Path, data: bytes, exclusive: bool = False) -> None:
+def write_file(path: Path, data, exclusive: bool = False) -> None:
     from ..atomic import write_atomic
 
     try:

@@ -47,13 +47,14 @@ def report(
         if out is not None and str(out) == "-":
             if len(formats) != 1:
                 raise Fail("--out - writes one format: add --format md or --format html")
-            sys.stdout.write(_render(view, formats[0], templates))
+            for chunk in _render(view, formats[0], templates):
+                sys.stdout.write(chunk)
             return 0
         folder = out or resolve_matrix(matrix).absolute().parent / "reports"
         suffix = "" if language(loaded, lang) == "en" else f".{language(loaded, lang)}"
         for name in formats:
             path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
-            write_file(path, _render(view, name, templates).encode("utf-8"))
+            write_file(path, (chunk.encode("utf-8") for chunk in _render(view, name, templates)))
             sys.stderr.write(f"wrote {path}\n")
         return 0
 
@@ -76,13 +77,15 @@ def _slippage(loaded) -> list[dict]:
     return rows
 
 
-def _render(view, fmt: str, templates: Optional[Path]) -> str:
+def _render(view, fmt: str, templates: Optional[Path]):
+    """The report's chunks; a template error becomes one line and exit 2 (a half-written file is
+    removed by the atomic writer)."""
     from jinja2 import TemplateError
 
-    from ..render import render
+    from ..render import render_chunks
 
     try:
-        return render(view, fmt, templates)
+        yield from render_chunks(view, fmt, templates)
     except TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
         raise Fail(f"template error: {where}{exc.message}") from None
