@@ -243,14 +243,6 @@ def _unsafe(path: str, real_root: Path) -> tuple[str, str] | None:
     return None
 
 
-def read_record(shown: str, path: Path, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
-    """Read and validate one file: (record or None, problems, positions if computed)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")], None
-    return parse_record(shown, data, kind)
-
 
 def parse_record(shown: str, data: bytes, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
     value, error = yamlsrc.read(data)

@@ -75,7 +75,3 @@ class Problem:
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Sorted by file, line, column; exact duplicates dropped."""
     return sorted(set(problems), key=Problem.sort_key)
-
-
-def worst(problems: Iterable[Problem]) -> Severity | None:
-    return max((p.severity for p in problems), default=None)

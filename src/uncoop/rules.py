@@ -77,7 +77,3 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("off-track", W, "timeline",
          "reported progress trails the share of planned time elapsed by more than off_track_points"),
 )}
-
-
-def rule(code: str) -> Rule:
-    return RULES[code]

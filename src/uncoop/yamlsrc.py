@@ -52,10 +52,6 @@ class FloatText(float):
     text: str
 
 
-def source_text(value: Any) -> Any:
-    """The written form of a plain number; anything else unchanged."""
-    return getattr(value, "text", value)
-
 
 @dataclass(frozen=True, slots=True)
 class YamlError:
@@ -107,9 +103,6 @@ def resolve_plain(text: str) -> Any:
     value.text = text
     return value
 
-
-def _describe(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else type(value).__name__
 
 
 class _Builder:
