@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -102,19 +101,3 @@ class RecordCache:
                 gc.enable()
         return cls(entries) if version == stamp() else cls()
 
-
-def user_secret() -> bytes | None:
-    """The per-user signing key, created on first use; None where no private place exists."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
-    path = base / "cache-key"
-    try:
-        if path.is_file():
-            return path.read_bytes()
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        secret = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secret)
-        return secret
-    except OSError:
-        return None

@@ -107,6 +107,23 @@ def resolve_matrix(option: Optional[Path]) -> Path:
     return found
 
 
+def user_secret() -> bytes | None:
+    """The per-user signing key, created on first use; None where no private place exists."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
+    path = base / "cache-key"
+    try:
+        if path.is_file():
+            return path.read_bytes()
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        secret = os.urandom(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secret)
+        return secret
+    except OSError:
+        return None
+
+
 class Cached:
     """The record cache of one run: opened before loading, saved when the command ends."""
 
@@ -117,7 +134,7 @@ class Cached:
         Cached.opened.append(self)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
-        from ..cache import RecordCache, user_secret
+        from ..cache import RecordCache
 
         self.secret = user_secret()
         if self.secret is None:
