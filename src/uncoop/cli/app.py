@@ -328,18 +328,21 @@ def language(loaded, option: "Optional[Lang]") -> str:
     return loaded.meta.value.languages.default if loaded.meta else "en"
 
 
-def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
-    """Unknown filter values are usage errors with a did-you-mean, not empty output."""
+def unknown(what: str, name: str, known, where: str = "") -> Fail:
+    """The usage error for a name that is not there, with a did-you-mean when one is close."""
     from ..check import suggest
 
-    known = {a.value.id for a in loaded.areas}
+    hint = suggest(name, known)
+    return Fail(f"{what} '{name}'{where}" + (f" ({hint})" if hint else ""))
+
+
+def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
+    """Unknown filter values are usage errors with a did-you-mean, not empty output."""
     for name in areas:
-        if name not in known:
-            hint = suggest(name, known)
-            raise Fail(f"unknown area '{name}'" + (f" ({hint})" if hint else ""))
+        if name not in loaded.area_by_id:
+            raise unknown("unknown area", name, loaded.area_by_id)
     if org and org not in loaded.org_by_id:
-        hint = suggest(org, loaded.org_by_id)
-        raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
+        raise unknown("unknown organization", org, loaded.org_by_id)
 
 
 def write_file(path: Path, data, exclusive: bool = False) -> None:

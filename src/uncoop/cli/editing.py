@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, write_file
+from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, unknown, write_file
 
 def _matrix_files(root: Path, paths: List[Path]) -> list:
     from ..load import discover
@@ -114,7 +114,7 @@ def new_activity(
     """Create activities/<area>/<ID>.yaml with the next free id of the area, in house style."""
 
     def body() -> int:
-        from ..check import suggest, validate as run
+        from ..check import validate as run
         from ..dates import FlexDate
         from ..load import parse_record
 
@@ -122,14 +122,12 @@ def new_activity(
         loaded, _ = run(root, date.today(), Path.cwd())
         areas = loaded.area_by_id
         if area not in areas:
-            hint = suggest(area, areas)
-            raise Fail(f"unknown area '{area}'" + (f" ({hint})" if hint else ""))
+            raise unknown("unknown area", area, areas)
         for side, names in (("un", lead_un), ("oic", lead_oic), (None, partner)):
             for name in names:
                 org = loaded.org_by_id.get(name)
                 if org is None:
-                    hint = suggest(name, loaded.org_by_id)
-                    raise Fail(f"unknown organization '{name}'" + (f" ({hint})" if hint else ""))
+                    raise unknown("unknown organization", name, loaded.org_by_id)
                 if side and org.value.side != side:
                     raise Fail(f"'{name}' is on the {org.value.side.upper()} side, not {side.upper()}")
         code = areas[area].value.code
@@ -203,7 +201,7 @@ def update(
     or partners that is active in the quarter, pre-filled from the latest report."""
 
     def body() -> int:
-        from ..check import suggest, validate as run
+        from ..check import validate as run
         from ..dates import Quarter, parse_day
         from ..edit import EditError, entry_index, extend_update_text, new_update_text, set_field
         from ..load import parse_record
@@ -217,8 +215,7 @@ def update(
         root = resolve_matrix(matrix)
         loaded, _ = run(root, date.today(), Path.cwd())
         if org not in loaded.org_by_id:
-            hint = suggest(org, loaded.org_by_id)
-            raise Fail(f"unknown organization '{org}'" + (f" ({hint})" if hint else ""))
+            raise unknown("unknown organization", org, loaded.org_by_id)
         entries = active_entries(loaded, org, quarter)
         edits = [_parse_set(item) for item in set_]
         path = root / "updates" / str(quarter) / f"{org}.yaml"

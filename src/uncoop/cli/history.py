@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .app import language, MATRIX_HELP, Fail, Lang, _run, app, resolve_matrix, resolve_today
+from .app import MATRIX_HELP, Fail, Lang, _run, app, language, resolve_matrix, resolve_today, unknown
 
 class DiffFormat(str, enum.Enum):
     markdown = "markdown"
@@ -119,11 +119,7 @@ def history(
         root = resolve_matrix(matrix)
         found = sorted(root.glob(f"activities/*/{ident}.yaml"))
         if not found:
-            from ..check import suggest
-
-            known = [p.stem for p in root.glob("activities/*/*.yaml")]
-            hint = suggest(ident, known)
-            raise Fail(f"no activity '{ident}' in {root}" + (f" ({hint})" if hint else ""))
+            raise unknown("no activity", ident, [p.stem for p in root.glob("activities/*/*.yaml")], f" in {root}")
         try:
             slips, revisions, shallow = activity_slips(found[0])
         except GitError as exc:
