@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ class Run:
 @pytest.fixture
 def run() -> Run:
     return Run()
+
+
+def git(cwd: Path, *args: str, input: str | None = None) -> str:
+    """git in a scratch repository, with an identity of its own; fails loudly."""
+    return subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd,
+                          check=True, capture_output=True, text=True, input=input).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+
+
+@pytest.fixture
+def repo(matrix_dir: Path) -> Path:
+    """The fixture Matrix committed in a scratch git repository (the working directory)."""
+    root = matrix_dir.parent
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "adopt the Matrix")
+    return root

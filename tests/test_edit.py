@@ -176,13 +176,14 @@ def test_update_that_would_be_invalid_leaves_the_file(matrix_dir, run):
 WRITER = """
 import sys
 from pathlib import Path
-from uncoop.atomic import write_atomic
+from uncoop.atomic import Scope, write_atomic
 path = Path(sys.argv[1])
+scope = Scope((path.parent,))
 big = 200_000
 i = 0
 while True:
     i += 1
-    write_atomic(path, (str(i % 2) * big).encode())
+    write_atomic(path, (str(i % 2) * big).encode(), scope)
 """
 
 
@@ -200,22 +201,25 @@ def test_killing_the_writer_never_leaves_half_a_file(tmp_path):
         data = target.read_bytes()
         assert data in (b"0" * 200_000, b"1" * 200_000)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "update.yaml"]
-    from uncoop.atomic import write_atomic
+    from uncoop.atomic import Scope, write_atomic
 
-    write_atomic(target, b"final")  # the next write sweeps what a killed writer left
+    write_atomic(target, b"final", Scope((tmp_path,)))  # the next write sweeps what a killed writer left
     assert [p.name for p in tmp_path.iterdir()] == ["update.yaml"] and target.read_bytes() == b"final"
     assert all(name.startswith(".uncoop-update.yaml.") for name in leftovers)
 
 
-def test_atomic_write_keeps_mode_and_writes_through_symlinks(tmp_path):
-    from uncoop.atomic import write_atomic
+def test_atomic_write_keeps_mode_and_edits_through_symlinks_inside_the_matrix(tmp_path):
+    from uncoop.atomic import Scope, UnsafeWrite, write_atomic
 
+    scope = Scope((tmp_path,), matrix=tmp_path)
     real = tmp_path / "real.yaml"
     real.write_text("old")
     os.chmod(real, 0o640)
     link = tmp_path / "link.yaml"
     link.symlink_to(real)
-    write_atomic(link, b"new")
+    write_atomic(link, b"new", scope, edit=True)
     assert link.is_symlink() and real.read_text() == "new" and (real.stat().st_mode & 0o777) == 0o640
+    with pytest.raises(UnsafeWrite):  # an output (not an edit of a Matrix file) never follows a link
+        write_atomic(link, b"x", scope)
     with pytest.raises(FileExistsError):
-        write_atomic(real, b"x", exclusive=True)
+        write_atomic(real, b"x", scope, exclusive=True)

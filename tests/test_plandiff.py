@@ -8,25 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import commit, git
 from tests.test_check import edit, hum
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-
-
-@pytest.fixture
-def repo(matrix_dir: Path) -> Path:
-    root = matrix_dir.parent
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "adopt the Matrix")
-    return root
 
 
 def test_diff_reports_each_kind_of_change(repo, run):

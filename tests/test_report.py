@@ -62,7 +62,7 @@ def test_hostile_title_renders_harmlessly(matrix_dir):
     assert "<script>" not in md
     assert "| HUM-01 &lt;script&gt;alert(1)&lt;/script&gt; \\| a: b # c; d |" in md  # annex table cell
     gantt = [l for l in md.splitlines() if l.endswith("hum01, 2014-07-01, 2016-06-30")]
-    assert gantt == ["    #60;script#62;alert(1)#60;/script#62; | a#58; b #35; c#59; d :active, hum01, "
+    assert gantt == ["    HUM-01 #60;script#62;alert(1)#60;/script#62; | a#58; b #35; c#59; d :active, hum01, "
                      "2014-07-01, 2016-06-30"]
 
 

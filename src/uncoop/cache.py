@@ -6,15 +6,18 @@ a file whose bytes changed is read again, and every cross-file check and the
 timeline run on every invocation.  The cache is stamped with uncoop's version
 and a hash of the modules that define the schema, so upgrading invalidates it.
 
-The cache file is signed (HMAC-SHA256) with a key kept in the user's own cache
-directory, outside any repository: a cache file planted in a pull request is
-not trusted, since unpickling untrusted bytes would run code.
+A cache file can never run code, whatever its bytes: it is read by an unpickler that
+admits only uncoop's own record classes, dates and plain containers, so a pickle that
+names any other callable (os.system, builtins.eval, ...) is refused and the cache starts
+afresh.  As defence in depth the file is also signed (HMAC-SHA256) with a key kept in the
+user's own cache directory, outside any repository, so a planted file is not read at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import pickle
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,31 @@ def stamp() -> bytes:
     for name in _SCHEMA_MODULES:
         digest.update((here / name).read_bytes())
     return digest.digest()
+
+
+# The only names a cache may refer to.  Classes are checked to be defined where they are found,
+# so an attribute imported into these modules (a function, os, ...) is never admitted.
+_RECORD_MODULES = ("uncoop.model", "uncoop.dates", "uncoop.problem")
+_OTHER = {("datetime", "date"), ("copyreg", "_reconstructor"), ("builtins", "object"),
+          ("builtins", "set"), ("builtins", "frozenset")}
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _OTHER:
+            return super().find_class(module, name)
+        if module in _RECORD_MODULES and name.isidentifier():
+            import importlib
+
+            found = getattr(importlib.import_module(module), name, None)
+            if isinstance(found, type) and found.__module__ == module:
+                return found
+        raise pickle.UnpicklingError(f"the cache names {module}.{name}, which is not a record class")
+
+
+def safe_loads(body: "bytes | memoryview") -> Any:
+    """Unpickle data that may only rebuild uncoop's records; anything else raises."""
+    return _RecordUnpickler(io.BytesIO(body)).load()
 
 
 class RecordCache:
@@ -93,11 +121,11 @@ class RecordCache:
         was_enabled = gc.isenabled()
         gc.disable()  # unpickling builds many objects at once; the collector would rescan them all
         try:
-            version, entries = pickle.loads(body)
+            version, entries = safe_loads(body)
         except Exception:  # a cache is disposable: anything odd means start afresh
             return cls()
         finally:
             if was_enabled:
                 gc.enable()
-        return cls(entries) if version == stamp() else cls()
+        return cls(entries) if version == stamp() and isinstance(entries, dict) else cls()
 

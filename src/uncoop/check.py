@@ -275,6 +275,30 @@ def activity_dates(ctx: Context) -> Iterator[Problem]:
                               f"{d.planned_start}..{d.planned_end}")
 
 
+MAX_PERIOD_YEARS = 50  # "a few decades": keeps every grid and timeline of a valid Matrix small
+
+
+@register
+def matrix_period(ctx: Context) -> Iterator[Problem]:
+    """The Matrix period is bounded and reporting starts inside it.
+
+    `period: {start: 1900-01-01, end: 2199-12-31}` -> period-too-long.
+    """
+    m = ctx.matrix
+    if m.meta is None:
+        return
+    meta = m.meta.value
+    years = (meta.period.end - meta.period.start).days / 365.25
+    if years > MAX_PERIOD_YEARS:
+        yield finding("period-too-long", m.at(m.meta, "period", "end"),
+                      f"the Matrix period {meta.period.start}..{meta.period.end} spans {years:.0f} years, "
+                      f"over {MAX_PERIOD_YEARS}", "a Matrix covers a biennium or a few; split longer plans")
+    first = meta.reporting.first_period
+    if first.end < meta.period.start or first.start > meta.period.end:
+        yield finding("period-too-long", m.at(m.meta, "reporting", "first_period"),
+                      f"first_period {first} is outside the Matrix period {meta.period.start}..{meta.period.end}")
+
+
 @register
 def update_dates(ctx: Context) -> Iterator[Problem]:
     """Updates fall inside the Matrix period, after their quarter, and not in the future.

@@ -12,6 +12,16 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# Years uncoop accepts anywhere (dates in files, --as-of, --period).  Bounded so that no valid
+# Matrix can ask for a grid of thousands of years, and date arithmetic never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"'{text}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
+
+
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 _MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z")
@@ -27,6 +37,7 @@ class Quarter:
         match = _QUARTER.match(text.strip())
         if not match:
             raise ValueError(f"'{text}' is not a quarter; write it like 2015-Q1")
+        _check_year(text, int(match.group(1)))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -75,11 +86,13 @@ class FlexDate:
     @classmethod
     def parse(cls, value: "str | date") -> "FlexDate":
         if isinstance(value, date):
+            _check_year(value.isoformat(), value.year)
             return cls(value.isoformat(), value, value)
         text = value.strip()
         for pattern, build in ((_DAY, _day), (_MONTH, _month), (_QUARTER, _quarter)):
             match = pattern.match(text)
             if match:
+                _check_year(text, int(match.group(1)))
                 return build(text, *(int(g) for g in match.groups()))
         raise ValueError(f"'{text}' is not a date; write 2015-06-30, 2015-06 or 2015-Q2")
 

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 
 from . import __version__
+from .markup import md_code, md_text
 from .problem import Problem, Severity
 from .rules import RULES
 
@@ -91,14 +92,13 @@ def format_gitlab(problems: list[Problem]) -> str:
 def step_summary(problems: list[Problem], title: str) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: every finding, since annotations stop at 10 per kind."""
     counts = Counter(p.severity for p in problems)
-    head = f"### {title}\n\n"
+    head = f"### {md_text(title)}\n\n"
     if not problems:
         return head + "No findings.\n\n"
     out = [head, f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings\n\n",
            "| Where | Severity | Code | Message |\n| --- | --- | --- | --- |\n"]
     for p in problems:
-        message = " ".join(p.message.split()).replace("|", "\\|").replace("<", "&lt;")
-        out.append(f"| `{p.location}` | {p.severity.label} | `{p.code}` | {message} |\n")
+        out.append(f"| {md_code(p.location)} | {p.severity.label} | `{p.code}` | {md_text(p.message)} |\n")
     return "".join(out) + "\n"
 
 

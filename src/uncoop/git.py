@@ -6,9 +6,21 @@ repository, unknown revision, shallow clone); callers turn it into exit 2.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from .problem import printable
+
+# a tree entry is data from a pull request: its path parts must be plain names
+_BAD_PART = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _safe_name(name: str) -> bool:
+    """A relative path whose every part is a plain name: no '', '.', '..', no control character."""
+    parts = name.split("/")
+    return not name.startswith("/") and all(p not in ("", ".", "..") and not _BAD_PART.search(p) for p in parts)
 
 
 class GitError(Exception):
@@ -70,16 +82,25 @@ def files_at(cwd: Path, rev: str, folder: Path) -> dict[str, bytes]:
         if line:
             meta, name = line.split("\t", 1)
             mode, kind, sha = meta.split()
+            if not _safe_name(name):
+                raise GitError(f"revision {rev} holds a file named {name!r}, which is not a safe path; "
+                               "refusing to read it")
             if kind == "blob" and not mode.startswith("12"):  # symlinks are not followed into history
                 entries.append((name, sha))
     if not entries:
         return {}
-    batch = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
-                           input="".join(f"{sha}\n" for _, sha in entries).encode(), check=True).stdout
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
+                          input="".join(f"{sha}\n" for _, sha in entries).encode(), check=False)
+    if done.returncode != 0:
+        raise GitError(f"git cat-file could not read the files of {rev}")
+    batch = done.stdout
     files, pos = {}, 0
     for name, _ in entries:
-        header_end = batch.index(b"\n", pos)
-        size = int(batch[pos:header_end].split()[2])
+        try:
+            header_end = batch.index(b"\n", pos)
+            size = int(batch[pos:header_end].split()[2])
+        except (ValueError, IndexError):
+            raise GitError(f"git cat-file gave an unexpected answer for {rev}:{name}") from None
         files[name[len(prefix) + 1:] if prefix != "." else name] = batch[header_end + 1: header_end + 1 + size]
         pos = header_end + 1 + size + 1
     return files
@@ -103,6 +124,7 @@ def log(cwd: Path, path: Path) -> list[Revision]:
         if block.strip():
             head, _, names = block.partition("\n")
             commit, day, subject = head.split("\x1f", 2)
+            subject = printable(subject)
             revisions.append(Revision(commit, day, subject, names.strip().splitlines()[0] if names.strip() else rel))
     return list(reversed(revisions))
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from .dates import FlexDate
 from .load import Matrix
+from .markup import md_code, md_text
 from .model import text_in
 from .problem import Problem
 from .timeline import Snapshot
@@ -117,13 +118,13 @@ def _days(n: int) -> str:
 
 
 def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
-    out = [f"## Matrix changes: {base} → {head}", ""]
+    out = [f"## Matrix changes: {md_text(base)} → {md_text(head)}", ""]
     if diff.empty():
         return "\n".join(out + ["No change to the plan, the updates or the findings.", ""])
 
-    def section(title: str, lines: list[str]) -> None:
+    def section(title: str, lines: list[str], escaped: bool = False) -> None:
         if lines:
-            out.extend([f"**{title}**", "", *[f"- {line}" for line in lines], ""])
+            out.extend([f"**{title}**", "", *[f"- {line if escaped else md_text(line)}" for line in lines], ""])
 
     section("Activities added", [f"{i} {t}" for i, t in diff.added])
     section("Activities removed", [f"{i} {t}" for i, t in diff.removed])
@@ -137,7 +138,8 @@ def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
     section("Lead changes", [f"{i} ({side.upper()}): " + ", ".join(
         [f"+{o}" for o in added] + [f"−{o}" for o in removed]) for i, side, added, removed in diff.lead_changes])
     section("Updates submitted", [f"{org} for {period} (submitted {day})" for org, period, day in diff.updates_submitted])
-    section("New findings", [f"`{p.location}` {p.severity.label}[{p.code}] {p.message}" for p in diff.findings_new])
+    section("New findings", [f"{md_code(p.location)} {md_text(f'{p.severity.label}[{p.code}] {p.message}')}"
+                             for p in diff.findings_new], escaped=True)
     section("Findings resolved", [f"{p.severity.label}[{p.code}] {p.message}" for p in diff.findings_gone])
     return "\n".join(out)
 
@@ -205,7 +207,7 @@ def slippage(versions: list[tuple[str, str, str, dict | None]]) -> list[Slip]:
 
 
 def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None) -> str:
-    out = [f"## Deadline history of {ident}", "",
+    out = [f"## Deadline history of {md_text(ident)}", "",
            f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file."]
     if shallow:
         out.append("History may be incomplete: this is a shallow clone (git fetch --unshallow).")
@@ -213,10 +215,11 @@ def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bo
     if not slips:
         return "\n".join(out + ["No deadline has moved.", ""])
     out += ["| Date | Commit | Deadline | From | To | Days |", "| --- | --- | --- | --- | --- | ---: |"]
-    out += [f"| {s.day} | {s.commit[:10]} | {s.what} | {s.old} | {s.new} | {s.days:+d} |" for s in slips]
+    out += [f"| {s.day} | {s.commit[:10]} | {md_text(s.what)} | {md_text(s.old)} | {md_text(s.new)} | {s.days:+d} |"
+            for s in slips]
     totals: dict[str, list[int]] = {}
     for s in slips:
         totals.setdefault(s.what, []).append(s.days)
-    out += ["", *[f"- {what}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
+    out += ["", *[f"- {md_text(what)}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
                   for what, d in totals.items()], ""]
     return "\n".join(out)

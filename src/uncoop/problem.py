@@ -8,8 +8,21 @@ layer may import it.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Iterable
+
+# C0 and C1 controls, DEL, and the line/paragraph separators some consumers break lines on
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """One line of text that can go to any output: control characters (ESC, CR, LF, ...) are
+    shown as escapes, so data can neither colour a terminal nor start a new line in CI logs."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 class Severity(enum.IntEnum):
@@ -36,6 +49,9 @@ class Location:
     line: int = 1
     column: int = 1
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", printable(self.path))
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
@@ -50,6 +66,11 @@ class Problem:
     # what the finding is about (e.g. "HUM-01/M2"), stable while lines move and days pass;
     # CI fingerprints use it so a finding keeps its identity from one run to the next
     key: str = ""
+
+    def __post_init__(self) -> None:
+        # messages quote data (ids, titles, file names): every output format gets plain text
+        for name in ("message", "hint", "key"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
 
     def sort_key(self) -> tuple:
         loc = self.location

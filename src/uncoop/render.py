@@ -21,7 +21,8 @@ from .load import Matrix
 from .i18n import RTL, localized, long_date, number, translations
 from .model import STATUSES
 from .timeline import ActivityState, Snapshot
-from .view import GRID_MARK, md_cell
+from .markup import md_code, md_text, mermaid_text, safe_url
+from .view import GRID_MARK
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
 SECURED = ("committed", "disbursed")
@@ -34,20 +35,6 @@ def templates_dir(override: Path | None = None) -> Path:
         return override
     shipped = Path(__file__).parent / "templates"
     return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
-
-
-def safe_url(url: str) -> str | None:
-    """Links from data keep only http, https and mailto (no javascript:, data:, file:)."""
-    lowered = url.strip().lower()
-    return url.strip() if lowered.startswith(("http://", "https://", "mailto:")) else None
-
-
-_MERMAID = str.maketrans({c: f"#{ord(c)};" for c in "#:;<>"})  # one pass: '#' of an entity stays
-
-
-def mermaid_text(text: str) -> str:
-    """A Mermaid gantt title: ':' would end it, '#' and ';' start entities or statements."""
-    return " ".join(str(text).split()).translate(_MERMAID)
 
 
 def N_(message: str) -> str:
@@ -209,7 +196,7 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
                           "paragraphs": area.value.paragraphs,
                           "activities": [_activity(s, matrix, snap.as_of, lang) for s in states],
                           "gantt": gantt(states, span_start, span_end, snap.as_of, lang),
-                          "mermaid": [(s.activity.id.lower().replace("-", ""), mermaid_text(localized(s.activity.title, lang)),
+                          "mermaid": [(s.activity.id.lower().replace("-", ""), mermaid_text(f"{s.activity.id} {localized(s.activity.title, lang)}"),
                                        _mermaid_tag(s), s.activity.dates.planned_start.start, s.activity.dates.planned_end.end)
                                       for s in states]})
     slipping = sorted((f for f in snap.findings if f.code in ("overdue-activity", "overdue-milestone", "off-track")),
@@ -252,7 +239,7 @@ def environment(folder: Path):
                                                    default_for_string=False),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       extensions=["jinja2.ext.i18n"])
-    env.filters.update(md=md_cell, mermaid=mermaid_text, safe_url=safe_url, plain=str)
+    env.filters.update(md=md_text, code=md_code, mermaid=mermaid_text, safe_url=safe_url, plain=str)
     env.globals.update(GRID_MARK=GRID_MARK, GANTT_WIDTH=GANTT_WIDTH, GANTT_LABEL=GANTT_LABEL,
                        STATUS_WORDS=STATUS_WORDS, CELL_WORDS=CELL_WORDS)
     return env

@@ -62,6 +62,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("date-order", E, "date", "an end date before its start date"),
     Rule("milestone-outside", E, "date", "a milestone due outside the activity's planned dates"),
     Rule("period-outside", E, "date", "an update for a quarter outside the Matrix period"),
+    Rule("period-too-long", E, "date", "a Matrix period over 50 years, or a first reporting quarter outside it"),
     Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
     Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
     Rule("future-date", E, "date", "an actual or completion date after the run date"),

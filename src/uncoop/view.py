@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .dates import Quarter
 from .load import Matrix
+from .markup import md_code, md_text as md_cell
 from .i18n import localized
 from .model import STATUSES
 from .problem import Problem, sort_problems
@@ -147,16 +148,6 @@ def to_json(view: StatusView) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def md_cell(text: object) -> str:
-    """Data text inside Markdown: line breaks folded (no stray headings or list items), pipes
-    escaped for tables, and <, >, & as entities so no HTML from the data reaches a renderer."""
-    fallback = getattr(text, "fallback", None)  # i18n.LText: shown in another language than asked
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    return f"{text} _({fallback})_" if fallback and text else text
-
-
 # symbols, not words: the same grid reads in every language, with the legend translated
 GRID_MARK = {"submitted": "✓", "late": "⚠", "missing": "**✗**", "not-due": "…", "not-required": "–"}
 
@@ -175,7 +166,7 @@ def to_markdown(view: StatusView) -> str:
         out.append("")
     if view.findings:
         out += ["## Findings", ""]
-        out += [f"- `{f.location}` **{f.code}**: {md_cell(f.message)}" for f in view.findings]
+        out += [f"- {md_code(f.location)} **{f.code}**: {md_cell(f.message)}" for f in view.findings]
         out.append("")
     if view.grid:
         out += ["## Quarterly reports (¶53)", "",

@@ -167,6 +167,10 @@ class _Builder:
                     if event.anchor is not None or event.tag is not None:
                         self.refuse(event)
                     key = event.value
+                    if event.style == '"' and _CONTROL.search(key):
+                        self.fail(event.start_mark, "control-character",
+                                  "escaped control character in a double-quoted key",
+                                  "remove it; a key is plain text")
                     if key in frame[0]:
                         self.fail(event.start_mark, "duplicate-key", f"key '{key}' appears twice in this mapping",
                                   "keep one of them; YAML would silently drop the other")

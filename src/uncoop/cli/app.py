@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 import sys
 from datetime import date
 from pathlib import Path
@@ -107,57 +108,116 @@ def resolve_matrix(option: Optional[Path]) -> Path:
     return found
 
 
+KEY_BYTES = 32
+
+
+def key_folder() -> Path:
+    """The per-user folder of the cache's signing key, outside every repository."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
+
+
 def user_secret() -> bytes | None:
-    """The per-user signing key, created on first use; None where no private place exists."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
+    """The per-user signing key: at least 32 random bytes in a 0600 file of the user's own, made
+    (atomically) on first use and remade when short, empty or not a private regular file.
+    None where no private place exists: the cache is then not used."""
+    from ..atomic import Scope, read_regular, write_atomic
+
+    base = key_folder()
     path = base / "cache-key"
     try:
-        if path.is_file():
-            return path.read_bytes()
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        secret = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secret)
+        if base.is_symlink() or base.stat().st_uid != os.getuid():
+            return None
+        if base.stat().st_mode & 0o077:
+            os.chmod(base, 0o700)
+        info = os.lstat(path) if os.path.lexists(path) else None
+        if (info is not None and stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 == 0
+                and info.st_uid == os.getuid()):
+            secret = read_regular(path, 4096)
+            if secret is not None and len(secret) >= KEY_BYTES:
+                return secret
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            os.unlink(path)  # a link or FIFO where the key belongs is replaced, never followed
+        secret = os.urandom(KEY_BYTES)
+        write_atomic(path, secret, Scope((base.absolute(),)), mode=0o600)
         return secret
     except OSError:
         return None
 
 
+CACHE_LIMIT = 1 << 30  # bytes; a cache file larger than this is not read
+
+
 class Cached:
-    """The record cache of one run: opened before loading, saved when the command ends."""
+    """The record cache of one run: opened before loading, saved when the command ends.  Its
+    file is data for a restricted unpickler and is signed; a save that fails is said once on
+    stderr and never changes the run's results."""
 
     opened: list["Cached"] = []
 
     def __init__(self, root: Path, disabled: bool):
-        self.cache = self.path = self.secret = None
+        self.cache = self.path = self.secret = self.scope = None
         Cached.opened.append(self)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
+        from ..atomic import UnsafeWrite, read_regular
         from ..cache import RecordCache
 
         self.secret = user_secret()
         if self.secret is None:
             return
-        folder = Path(os.environ.get("UNCOOP_CACHE_DIR") or root.absolute().parent / ".uncoop-cache")
+        chosen = os.environ.get("UNCOOP_CACHE_DIR")
+        folder = Path(chosen) if chosen else root.absolute().parent / ".uncoop-cache"
+        self.scope = write_scope(root).named(folder, folder=True) if chosen else write_scope(root)
         self.path = folder / "records.pickle"
         try:
-            blob = self.path.read_bytes()
-        except OSError:
-            blob = b""
-        self.cache = RecordCache.loads(blob, self.secret)
+            self.scope.target(self.path)
+            blob = read_regular(self.path, CACHE_LIMIT) or b""
+        except UnsafeWrite as exc:
+            warn_once(f"cache not used: {exc}")
+            self.path, blob = None, b""
+        self.cache = RecordCache.loads(blob, self.secret) if self.path else None
 
     def save(self) -> None:
-        if self.cache is None or not self.cache.changed:
+        if self.cache is None or self.path is None or not self.cache.changed:
             return
+        from ..atomic import UnsafeWrite, write_atomic
+
         try:
-            folder = self.path.parent
-            folder.mkdir(parents=True, exist_ok=True)
-            if not (folder / ".gitignore").exists():
-                (folder / ".gitignore").write_text("# uncoop's record cache: safe to delete\n*\n")
-            write_file(self.path, self.cache.dumps(self.secret))
-        except OSError:
-            pass  # a read-only checkout still gets its answer, just not a faster next run
+            ignore = self.path.parent / ".gitignore"
+            if not os.path.lexists(ignore):
+                write_atomic(ignore, b"# uncoop's record cache: safe to delete\n*\n", self.scope)
+            write_atomic(self.path, self.cache.dumps(self.secret), self.scope)
+        except (OSError, UnsafeWrite) as exc:
+            # the run already has its answer; only the next run is slower
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            warn_once(f"cache not saved: {reason}")
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        sys.stderr.write(f"uncoop: {message}\n")
+
+
+def repo_root(matrix: Path) -> Path:
+    """The repository holding the Matrix: the nearest folder upward with a .git, else the Matrix's
+    parent.  Lexical and absolute: writes are judged against it."""
+    start = Path(os.path.abspath(matrix))
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return start.parent
+
+
+def write_scope(matrix: Path):
+    """Where a command working on this Matrix may write: the repository, never the signing key."""
+    from ..atomic import Scope
+
+    return Scope((repo_root(matrix),), Path(os.path.abspath(matrix)), (Path(os.path.realpath(key_folder())),))
 
 
 class LoadProgress:
@@ -187,12 +247,17 @@ class LoadProgress:
 
 
 def resolve_today(as_of: Optional[str]) -> date:
+    from ..dates import MAX_YEAR, MIN_YEAR
+
     if as_of is None:
         return date.today()  # the one place uncoop asks the clock
     try:
-        return date.fromisoformat(as_of)
+        day = date.fromisoformat(as_of)
     except ValueError:
         raise Fail(f"--as-of '{as_of}' is not a date; write YYYY-MM-DD") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise Fail(f"--as-of '{as_of}' is outside the years {MIN_YEAR}-{MAX_YEAR} uncoop works with")
+    return day
 
 
 def _run(body) -> None:
@@ -201,15 +266,28 @@ def _run(body) -> None:
 
     # A command is a short burst that keeps what it builds until it exits: the cyclic
     # collector would only rescan live records (measured: unpickling the cache 4x slower).
+    from ..atomic import UnsafeWrite
+
     gc.disable()
     try:
         code = body()
-    except Fail as exc:
+    except (Fail, UnsafeWrite) as exc:
         sys.stderr.write(f"uncoop: {exc}\n")
         raise typer.Exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("uncoop: interrupted\n")
+        raise typer.Exit(130)
+    except typer.Exit:
+        raise
     except OSError as exc:  # a folder that cannot be written, a disk that is full: say so, no traceback
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         sys.stderr.write(f"uncoop: cannot write or read{where}: {exc.strerror or exc}\n")
+        raise typer.Exit(2)
+    except Exception as exc:  # a bug, not a user's mistake: one line, the details on request
+        if os.environ.get("UNCOOP_DEBUG"):
+            raise
+        sys.stderr.write(f"uncoop: internal error: {type(exc).__name__}: {exc} "
+                         "(please report it; UNCOOP_DEBUG=1 shows the traceback)\n")
         raise typer.Exit(2)
     finally:
         # saved last: positions found while reporting are kept for the next run
@@ -253,7 +331,8 @@ GITLAB_HELP = "Also write the findings as GitLab Code Quality JSON to this file.
 CHANGED_HELP = "Report only findings in files changed since this git revision (e.g. origin/main)."
 
 
-def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optional[Path], title: str) -> None:
+def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optional[Path], title: str,
+                  root: Path) -> None:
     """The main format to stdout, extra formats to files, and the GitHub job summary when there is one."""
     from ..formats import FORMATTERS, step_summary
 
@@ -261,7 +340,7 @@ def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optio
         sys.stdout.write(FORMATTERS[fmt](problems))
     for path, name in ((sarif, "sarif"), (gitlab, "gitlab")):
         if path is not None:
-            write_file(path, FORMATTERS[name](problems).encode("utf-8"))
+            write_file(path, FORMATTERS[name](problems).encode("utf-8"), write_scope(root).named(path))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
@@ -345,10 +424,11 @@ def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
         raise unknown("unknown organization", org, loaded.org_by_id)
 
 
-def write_file(path: Path, data, exclusive: bool = False) -> None:
+def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = False) -> None:
+    """Every file a command writes goes through here: inside `scope` (see atomic.Scope), atomic."""
     from ..atomic import write_atomic
 
     try:
-        write_atomic(path, data, exclusive=exclusive)
+        write_atomic(path, data, scope, exclusive=exclusive, edit=edit)
     except FileExistsError:
         raise Fail(f"{path} already exists; uncoop never overwrites it") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, unknown, write_file
+from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, unknown, write_file, write_scope
 
 def _matrix_files(root: Path, paths: List[Path]) -> list:
     from ..load import discover
@@ -83,7 +84,7 @@ def fmt(
             elif dry_run:
                 sys.stdout.write(_diff(shown, text, new))
             else:
-                write_file(path, new.encode("utf-8"))
+                write_file(path, new.encode("utf-8"), write_scope(root), edit=True)
         verb = "would change" if check or dry_run else "formatted"
         sys.stderr.write(f"{changed} file{'s' if changed != 1 else ''} {verb}"
                          + (f", {failed} left untouched (invalid)" if failed else "") + "\n")
@@ -159,7 +160,7 @@ def new_activity(
         if dry_run:
             sys.stdout.write(text)
         else:
-            write_file(path, text.encode("utf-8"), exclusive=True)
+            write_file(path, text.encode("utf-8"), write_scope(root), exclusive=True)
             sys.stderr.write(f"wrote {path}\n")
         return 0
 
@@ -201,10 +202,9 @@ def update(
     or partners that is active in the quarter, pre-filled from the latest report."""
 
     def body() -> int:
+        from ..atomic import locked
         from ..check import validate as run
         from ..dates import Quarter, parse_day
-        from ..edit import EditError, entry_index, extend_update_text, new_update_text, set_field
-        from ..load import parse_record
         from ..timeline import active_entries
 
         try:
@@ -219,38 +219,57 @@ def update(
         entries = active_entries(loaded, org, quarter)
         edits = [_parse_set(item) for item in set_]
         path = root / "updates" / str(quarter) / f"{org}.yaml"
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        try:
-            if old is None:
-                known = {e[0] for e in entries}
-                for activity, _, _ in edits:
-                    if activity not in known:
-                        raise Fail(f"--set: {activity} is not among {org}'s activities active in {quarter}")
-                text = new_update_text(org, str(quarter), day.isoformat(), entries,
-                                       {(a, f): v for a, f, v in edits})
-            else:
-                text = extend_update_text(old, entries)
-                if submitted:
-                    text = set_field(text, ("submitted",), day.isoformat())
-                for activity, field, value in edits:
-                    index = entry_index(text, activity)
-                    if index is None:
-                        raise Fail(f"--set: {org}'s update for {quarter} has no entry for {activity}")
-                    text = set_field(text, ("entries", index, field), value)
-        except EditError as exc:
-            raise Fail(f"{path}: {exc}") from None
         shown = f"updates/{quarter}/{org}.yaml"
-        _, problems, _ = parse_record(shown, text.encode("utf-8"), "update")
-        if problems:
-            from ..formats import format_text
-
-            sys.stderr.write(format_text(problems))
-            raise Fail("the update would not be valid; the file was left untouched")
-        if dry_run:
-            sys.stdout.write(_diff(shown, old or "", text))
-        elif text != old:
-            write_file(path, text.encode("utf-8"))
-            sys.stderr.write(f"wrote {path}\n")
-        return 0
+        scope = write_scope(root)
+        scope.target(path, edit=True)  # a linked-out folder or file is refused before anything is read
+        with locked(path.parent):  # re-read under the lock: a concurrent editor's change is kept
+            return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run)
 
     _run(body)
+
+
+def _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run) -> int:
+    from ..atomic import read_regular
+    from ..edit import EditError, entry_index, extend_update_text, new_update_text, set_field
+    from ..formats import format_text
+    from ..load import MAX_BYTES, parse_record
+
+    old = None
+    if os.path.lexists(path):
+        data = read_regular(path, MAX_BYTES)
+        if data is None:
+            raise Fail(f"{path} is not a regular file of at most {MAX_BYTES:,} bytes; not edited")
+        old, problems = _checked_text(shown, data, "update")
+        if old is None:
+            sys.stderr.write(format_text(problems))
+            sys.stderr.write(f"uncoop: {shown} has errors; fix them first (nothing was written)\n")
+            return 1
+    try:
+        if old is None:
+            known = {e[0] for e in entries}
+            for activity, _, _ in edits:
+                if activity not in known:
+                    raise Fail(f"--set: {activity} is not among {org}'s activities active in {quarter}")
+            text = new_update_text(org, str(quarter), day.isoformat(), entries,
+                                   {(a, f): v for a, f, v in edits})
+        else:
+            text = extend_update_text(old, entries)
+            if submitted:
+                text = set_field(text, ("submitted",), day.isoformat())
+            for activity, field, value in edits:
+                index = entry_index(text, activity)
+                if index is None:
+                    raise Fail(f"--set: {org}'s update for {quarter} has no entry for {activity}")
+                text = set_field(text, ("entries", index, field), value)
+    except EditError as exc:
+        raise Fail(f"{path}: {exc}") from None
+    _, problems, _ = parse_record(shown, text.encode("utf-8"), "update")
+    if problems:
+        sys.stderr.write(format_text(problems))
+        raise Fail("the update would not be valid; the file was left untouched")
+    if dry_run:
+        sys.stdout.write(_diff(shown, old or "", text))
+    elif text != old:
+        write_file(path, text.encode("utf-8"), scope, edit=True)
+        sys.stderr.write(f"wrote {path}\n")
+    return 0

@@ -59,7 +59,7 @@ def validate(
             problems = _only_changed(problems, changed_since)
         problems = sort_problems(problems)
         chosen = default_format(fmt)
-        emit_findings(problems, chosen, sarif, gitlab, "uncoop validate")
+        emit_findings(problems, chosen, sarif, gitlab, "uncoop validate", root)
         if chosen == "text":
             sys.stderr.write(summary_line(problems, len(loaded.files)))
         return exit_code(problems, fail_on, exit_zero)
@@ -115,7 +115,8 @@ def status(
 
             sys.stdout.write((to_json if fmt is StatusFormat.json else to_markdown)(view))
         findings_only = fmt.value if fmt in (StatusFormat.github, StatusFormat.sarif, StatusFormat.gitlab) else ""
-        emit_findings(view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}")
+        emit_findings(view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}",
+                      loaded.root)
         return exit_code(problems + view.findings, fail_on, exit_zero)
 
     _run(body)

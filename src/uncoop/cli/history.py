@@ -29,11 +29,12 @@ def _load_revision(rev: Optional[str], root: Path, today: date, tmp: Path):
         files = files_at(Path.cwd(), rev, root)
     except GitError as exc:
         raise Fail(str(exc)) from None
-    target = tmp / rev.replace("/", "_") / root.name
-    for name, data in files.items():
+    target = tmp / f"rev-{len(list(tmp.iterdir()))}" / root.name
+    for name, data in files.items():  # names are plain relative paths (git.files_at refuses others)
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        with open(path, "xb") as handle:  # never onto something already there, never through a link
+            handle.write(data)
     target.mkdir(parents=True, exist_ok=True)
     here = root.absolute().parent
     matrix, problems = run(target, today, target.parent)

@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .app import (language, AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
-                  resolve_matrix, resolve_today, write_file)
+                  resolve_matrix, resolve_today, write_file, write_scope)
 
 @app.command()
 def report(
@@ -50,11 +50,14 @@ def report(
             for chunk in _render(view, formats[0], templates):
                 sys.stdout.write(chunk)
             return 0
-        folder = out or resolve_matrix(matrix).absolute().parent / "reports"
+        scope = write_scope(loaded.root)
+        folder = out or loaded.root.absolute().parent / "reports"
+        if out is not None:
+            scope = scope.named(out, folder=True)
         suffix = "" if language(loaded, lang) == "en" else f".{language(loaded, lang)}"
         for name in formats:
             path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
-            write_file(path, (chunk.encode("utf-8") for chunk in _render(view, name, templates)))
+            write_file(path, (chunk.encode("utf-8") for chunk in _render(view, name, templates)), scope)
             sys.stderr.write(f"wrote {path}\n")
         return 0
 
@@ -123,7 +126,7 @@ def calendar(
         if out is None:
             sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
         else:
-            write_file(out, data)
+            write_file(out, data, write_scope(loaded.root).named(out))
             sys.stderr.write(f"wrote {out}\n")
         return 0
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .app import FindingFormat, _run, app, write_file
+from .app import FindingFormat, _run, app, write_file, write_scope
 
 
 class Kind(str, enum.Enum):
@@ -45,8 +45,9 @@ def schema(
             for name in stale:
                 sys.stdout.write(f"{out / name}\n")
             return int(bool(stale))
+        scope = write_scope(Path.cwd() / "matrix").named(out, folder=True)
         for name in stale:
-            write_file(out / name, texts[name].encode("utf-8"))
+            write_file(out / name, texts[name].encode("utf-8"), scope)
             sys.stderr.write(f"wrote {out / name}\n")
         return 0
 

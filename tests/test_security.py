@@ -1,0 +1,332 @@
+"""Attacks a pull request can make on the CI job, each performed as the attacker would.
+
+The repository under review is untrusted: its files, names, symlinks and git objects are chosen
+by whoever opened the pull request.  Each test plants the attack in a scratch repository and
+asserts that nothing outside it changed, no code ran, and the output stayed text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from tests.conftest import commit, git
+from tests.test_check import edit, hum
+from uncoop import cache as cache_module
+
+CANARY_NAME = "uncoop-canary"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (links not followed), for asserting nothing changed."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            found[str(path.relative_to(folder))] = path.read_bytes()
+    return found
+
+
+def key_path() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "uncoop" / "cache-key"
+
+
+class Boom:
+    """A pickle that runs code when loaded: it would create the canary file."""
+
+    def __init__(self, canary: Path):
+        self.canary = canary
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.canary}",))
+
+
+def forged_cache(secret: bytes, canary: Path) -> bytes:
+    body = pickle.dumps((cache_module.stamp(), {("x", "y", b"z"): Boom(canary)}))
+    return cache_module._MAGIC + hmac.new(secret, body, hashlib.sha256).digest() + body
+
+
+def test_the_sarif_symlink_and_planted_cache_chain_runs_no_code(repo, run, tmp_path):
+    """The chain of the issue: a committed `uncoop.sarif` link to the signing key, a dangling
+    `.uncoop-cache/.gitignore` link so saves fail, and a planted pickle signed with the key."""
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0  # the key exists, as on a runner
+    key = key_path()
+    before_key = key.read_bytes()
+    outside = snapshot(key.parent)
+    canary = tmp_path / CANARY_NAME
+    (repo / "uncoop.sarif").symlink_to(key)
+    cache_dir = repo / ".uncoop-cache"
+    (cache_dir / ".gitignore").unlink()
+    (cache_dir / ".gitignore").symlink_to("/nonexistent/uncoop-gitignore")
+    (cache_dir / "records.pickle").write_bytes(forged_cache(before_key, canary))
+
+    result = run("validate", "--as-of", "2016-12-31", "--sarif", "uncoop.sarif")
+    assert result.exit_code == 2 and "uncoop.sarif" in result.stderr and "symlink" in result.stderr
+    status = run("status", "--as-of", "2016-03-31", "--format", "github", "--fail-on", "error")
+    fresh = run("status", "--as-of", "2016-03-31", "--format", "github", "--fail-on", "error", "--no-cache")
+    assert status.stdout == fresh.stdout and status.exit_code == fresh.exit_code
+    assert not canary.exists() and (cache_dir / ".gitignore").is_symlink()
+    assert key.read_bytes() == before_key and snapshot(key.parent) == outside
+
+
+def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
+    fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
+    target = tmp_path.parent / f"{tmp_path.name}-cache-target"
+    target.write_bytes(b"not yours")
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache.parent.mkdir(exist_ok=True)
+    cache.symlink_to(target)
+    result = run("status", "--as-of", "2016-03-31", "--format", "json")
+    assert result.stdout == fresh.stdout and result.stderr.count("uncoop: cache not used") == 1
+    assert target.read_bytes() == b"not yours"
+
+
+@pytest.mark.parametrize("blob", [
+    b"", b"garbage", cache_module._MAGIC + b"\0" * 40, cache_module._MAGIC + os.urandom(5000),
+])
+def test_a_cache_of_any_bytes_changes_nothing(matrix_dir, run, blob):
+    fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(blob)
+    assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
+
+
+def test_a_malicious_pickle_signed_with_the_real_key_runs_no_code(matrix_dir, run, tmp_path):
+    fresh = run("status", "--as-of", "2016-03-31", "--format", "json")
+    canary = tmp_path / CANARY_NAME
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache.write_bytes(forged_cache(key_path().read_bytes(), canary))
+    assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
+    assert not canary.exists()
+    with pytest.raises(pickle.UnpicklingError):  # the unpickler itself refuses, signature aside
+        cache_module.safe_loads(pickle.dumps(Boom(canary)))
+    assert not canary.exists()
+
+
+def test_a_short_or_linked_key_is_remade_never_trusted(matrix_dir, run, tmp_path):
+    key = key_path()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(b"short")
+    os.chmod(key, 0o600)
+    run("validate", "--as-of", "2016-12-31")
+    assert len(key.read_bytes()) >= 32 and (key.stat().st_mode & 0o777) == 0o600
+    elsewhere = tmp_path / "predictable"
+    elsewhere.write_bytes(b"p" * 64)
+    key.unlink()
+    key.symlink_to(elsewhere)
+    run("validate", "--as-of", "2016-12-31")
+    assert not key.is_symlink() and key.read_bytes() != b"p" * 64 and elsewhere.read_bytes() == b"p" * 64
+
+
+@pytest.mark.parametrize("command", [
+    ["validate", "--as-of", "2016-12-31", "--gitlab", "out/gl.json"],
+    ["calendar", "--as-of", "2016-03-31", "--out", "out/deadlines.ics"],
+    ["report", "--as-of", "2016-03-31", "--out", "out"],
+    ["schema", "--out", "out"],
+])
+def test_outputs_never_leave_through_a_committed_symlinked_folder(repo, run, tmp_path, command):
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    (repo / "out").symlink_to(elsewhere)
+    result = run(*command)
+    assert result.exit_code == 2 and "outside" in result.stderr and result.stderr.count("\n") == 1
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_cannot_overwrite_a_python_startup_file_through_a_link(matrix_dir, run, tmp_path):
+    site = tmp_path.parent / f"{tmp_path.name}-site-packages"
+    site.mkdir()
+    pth = site / "evil.pth"
+    pth.write_text("# untouched\n")
+    reports = matrix_dir.parent / "reports"
+    reports.mkdir()
+    (reports / "progress-report-2016-03-31.html").symlink_to(pth)
+    result = run("report", "--as-of", "2016-03-31", "--format", "html")
+    assert result.exit_code == 2 and "symlink" in result.stderr
+    assert pth.read_text() == "# untouched\n"
+
+
+def test_editing_commands_refuse_linked_out_folders(matrix_dir, run, tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    (outside / "2015-Q1").mkdir(parents=True)
+    (outside / "humanitarian").mkdir()
+    before = snapshot(outside)
+    (matrix_dir / "updates" / "2015-Q1").symlink_to(outside / "2015-Q1")
+    result = run("update", "OCHA", "--period", "2015-Q1", "--submitted", "2015-04-10")
+    assert result.exit_code == 2 and "symlinked folder" in result.stderr
+    shutil_area = matrix_dir / "activities" / "humanitarian"
+    for path in shutil_area.iterdir():
+        path.unlink()
+    shutil_area.rmdir()
+    shutil_area.symlink_to(outside / "humanitarian")
+    result = run("new", "activity", "--area", "humanitarian", "--title", "T", "--lead-un", "OCHA",
+                 "--lead-oic", "ICHAD", "--start", "2015-01", "--end", "2015-12")
+    assert result.exit_code == 2
+    assert snapshot(outside) == before and sorted(p.name for p in outside.rglob("*")) == ["2015-Q1", "humanitarian"]
+
+
+def test_git_trees_with_unsafe_names_are_refused(repo, run, tmp_path):
+    """A tree with a `..` entry, as a pull request fetched without fsck can carry."""
+    blob = git(repo, "hash-object", "-w", "--stdin", input="owned\n").strip()
+    evil = git(repo, "mktree", input=f"100644 blob {blob}\t..\n").strip()
+    matrix_tree = git(repo, "rev-parse", "HEAD:matrix").strip()
+    listing = git(repo, "ls-tree", matrix_tree)
+    updates = git(repo, "mktree", input=f"040000 tree {evil}\tx\n").strip()
+    new_matrix = git(repo, "mktree", input=listing + f"040000 tree {updates}\tzz\n").strip()
+    top = git(repo, "mktree", input=f"040000 tree {new_matrix}\tmatrix\n").strip()
+    rev = git(repo, "commit-tree", top, "-p", "HEAD", "-m", "crafted", input="").strip()
+    result = run("diff", rev, "--as-of", "2016-03-31")
+    assert result.exit_code == 2 and "not a safe path" in result.stderr
+    assert "Traceback" not in result.stderr and not list(tmp_path.parent.glob("owned*"))
+
+
+def test_hostile_keys_and_file_names_stay_text_in_every_format(matrix_dir, run, monkeypatch, tmp_path):
+    evil_name = "\x1b[31m\n::error::spoofed\n"
+    (matrix_dir / "activities" / "humanitarian" / f"{evil_name}.yaml").write_text("id: X\n")
+    edit(hum(matrix_dir), "status: implementation", 'status: implementation\n"k\\e\\n::add-mask::x": 1')
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    outputs = []
+    for fmt in ("text", "json", "github", "sarif", "gitlab"):
+        result = run("validate", "--as-of", "2016-12-31", "--format", fmt)
+        assert result.exit_code == 1
+        outputs.append(result.stdout + result.stderr)
+    for fmt in ("json", "markdown", "github", "table"):
+        result = run("status", "--as-of", "2016-03-31", "--format", fmt)
+        outputs.append(result.stdout + result.stderr)
+    outputs.append(summary.read_text())
+    for text in outputs:
+        assert "\x1b" not in text
+        lines = text.splitlines()
+        assert not [line for line in lines if re.match(r"\s*::(add-mask|set-output|error::spoofed)", line)]
+    github = outputs[2].splitlines()
+    assert all(line.startswith(("::error ", "::warning ")) for line in github if line.startswith("::"))
+    assert any("control character" in text or "control-character" in text for text in outputs)
+
+
+LINKS = "[Click](https://evil.example) ![x](https://evil.example/p.png) <https://evil.example/a> www.evil.example"
+
+
+def _links(markdown: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    found = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                found.append(child.attrGet("href") or child.attrGet("src"))
+    return found
+
+
+def test_markdown_shows_data_literally_in_every_document(repo, run, monkeypatch):
+    update = repo / "matrix" / "updates" / "2014-Q3" / "OCHA.yaml"
+    edit(update, "narrative: Terms of reference", f"narrative: '{LINKS} Terms of reference")
+    edit(update, "with ICHAD.", "with ICHAD.'")
+    edit(hum(repo / "matrix"), "  en: OIC-OCHA Plan of Action", "  en: '[T](https://evil.example) `x` ![i](https://e.x/p)'")
+    docs = [
+        run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-").stdout,
+        run("status", "--as-of", "2016-03-31", "--format", "markdown").stdout,
+    ]
+    commit(repo, "hostile text")
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q2", "planned_end: 2016-12")
+    docs.append(run("diff", "HEAD", "--as-of", "2016-03-31").stdout)
+    docs.append(run("history", "HUM-01").stdout)
+    assert "evil.example" in docs[0] and "evil.example" in docs[1]
+    for doc in docs:
+        assert [link for link in _links(doc) if "evil" in link or "e.x" in link] == []
+
+
+def test_mermaid_task_names_cannot_start_a_statement(matrix_dir, run):
+    for hostile in ("click hum01 call alert(1)", "%%{init: {'theme': 'dark'}}%%", "section Owned", "title Owned"):
+        edit(hum(matrix_dir), hum(matrix_dir).read_text().split("\n")[2], f"  en: \"{hostile}\"")
+        md = run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-").stdout
+        gantt = md.split("```mermaid", 1)[1].split("```", 1)[0]
+        tasks = [line.strip() for line in gantt.splitlines()[4:] if line.strip()]
+        assert all(re.match(r"[A-Z]{2,4}-\d+ ", task) for task in tasks), tasks
+        assert "%%" not in gantt and "{" not in gantt
+
+
+def test_a_link_url_cannot_break_out_of_its_brackets(matrix_dir):
+    from uncoop.markup import safe_url
+
+    url = safe_url("https://ok.example/a> [x](https://evil.example) <b \"q\"")
+    assert url is not None and not set(url) & set("<> \"")
+
+
+GRID_BOMB = {
+    "matrix.yaml": ("  start: 2014-07-01\n  end: 2016-06-30", "  start: 0001-01-01\n  end: 9999-12-31"),
+}
+
+
+def test_the_grid_bomb_is_refused_with_a_located_error(matrix_dir, run):
+    edit(matrix_dir / "matrix.yaml", "  start: 2014-07-01\n  end: 2016-06-30", "  start: 1900-01-01\n  end: 2199-12-31")
+    edit(matrix_dir / "matrix.yaml", "first_period: 2014-Q3", "first_period: 1900-Q1")
+    edit(hum(matrix_dir), "planned_start: 2014-07", "planned_start: 1900-01")
+    edit(hum(matrix_dir), "planned_end: 2016-Q2", "planned_end: 2199-12")
+    result = run("validate", "--as-of", "2199-12-31")
+    assert result.exit_code == 1
+    assert re.search(r"matrix/matrix\.yaml:\d+:\d+: error\[period-too-long\]", result.stdout)
+    for command in (["status", "--format", "json"], ["calendar"], ["report", "--format", "md", "--out", "-"]):
+        done = subprocess.run(["uncoop", *command, "--as-of", "2199-12-31"], capture_output=True, timeout=60,
+                              cwd=matrix_dir.parent)
+        assert b"Traceback" not in done.stderr and done.returncode in (0, 1)
+    edit(matrix_dir / "matrix.yaml", "  start: 1900-01-01", "  start: 0001-01-01")
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "error[invalid-date]" in result.stdout and "0001-01-01" in result.stdout
+
+
+@pytest.mark.parametrize("content", [
+    b"\xff\xfe not utf-8\n", b"- a list\n", b"just text\n", b"", b"organization: OCHA\nentries: text\n",
+    b"organization: OCHA\nentries: {a: 1}\n",
+])
+def test_update_on_a_broken_existing_file_is_located_not_a_traceback(matrix_dir, run, content):
+    path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    path.write_bytes(content)
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.progress=50")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.stderr + result.stdout
+    assert "updates/2014-Q4/OCHA.yaml" in result.stderr and path.read_bytes() == content
+
+
+@pytest.mark.parametrize("args", [
+    ["update", "OCHA", "--period", "0000-Q1"],
+    ["status", "--as-of", "9999-12-31"],
+    ["status", "--as-of", "0001-01-01"],
+    ["calendar", "--as-of", "9999-12-31"],
+])
+def test_out_of_range_dates_are_usage_errors(matrix_dir, run, args):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.startswith("uncoop: ") and "Traceback" not in result.stderr
+
+
+def test_a_failing_git_is_a_message_not_a_traceback(repo, run, monkeypatch, tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
+    (fake / "git").write_text(f"#!/bin/sh\ncase \"$1\" in cat-file) exit 128;; esac\nexec {real_git} \"$@\"\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    result = run("diff", "HEAD", "--as-of", "2016-03-31")
+    assert result.exit_code == 2 and "cat-file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sigint_prints_one_line_and_exits_130(matrix_dir):
+    import signal
+    import sys
+    import time
+
+    script = ("import time, uncoop.cli.findings as f\n"
+              "f.resolve_matrix = lambda m: time.sleep(30)\n"
+              "from uncoop.cli import main; main()\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, "validate"], cwd=matrix_dir.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and err.decode() == "uncoop: interrupted\n"
