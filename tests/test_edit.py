@@ -139,19 +139,23 @@ def test_update_scaffolds_from_the_previous_quarter(matrix_dir, run):
                  "--set", "HUM-01.progress=45", "--set", "HUM-01.narrative=Second meeting held: 12:30, in Geneva")
     assert result.exit_code == 0, result.stderr
     text = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
-    assert "  - activity: HUM-01\n    status: implementation\n    progress: 45\n" in text
-    assert "    narrative: 'Second meeting held: 12:30, in Geneva'\n    # obstacles:" in text
+    assert ("  - activity: HUM-01\n    # status and progress carried over from OCHA 2014-Q4: check them\n"
+            "    status: implementation\n    progress: 45\n") in text
+    assert '    narrative: "Second meeting held: 12:30, in Geneva"\n    # obstacles:' in text
     value, _ = yamlsrc.read(text.encode())
     assert value["entries"][0]["narrative"] == "Second meeting held: 12:30, in Geneva"
     assert run("validate", "--as-of", "2016-12-31").exit_code == 0
 
 
-def test_update_prefills_progress_and_extends_an_existing_file(matrix_dir, run):
+def test_update_prefills_from_any_institution_and_never_invents_entries(matrix_dir, run):
     result = run("update", "UNHCR", "--period", "2014-Q4", "--submitted", "2015-01-20")
     assert result.exit_code == 0, result.stderr
     text = (matrix_dir / "updates" / "2014-Q4" / "UNHCR.yaml").read_text()
-    assert "  - activity: HUM-02\n    status: implementation\n    progress: 50\n" in text  # from ICHAD's 2014-Q3
-    assert "  - activity: HUM-01\n    status: implementation\n    progress: 10\n" in text  # UNHCR partners HUM-01
+    # the activity's latest report, whoever sent it, marked as carried over
+    assert ("  - activity: HUM-02\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
+            "    status: implementation\n    progress: 50\n") in text
+    assert ("  - activity: HUM-01\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
+            "    status: implementation\n    progress: 10\n") in text
     existing = matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml"
     before = existing.read_text()
     assert run("update", "ICHAD", "--period", "2014-Q3").exit_code == 0

@@ -64,7 +64,10 @@ def test_filters(matrix_dir, run):
     assert [r["id"] for r in doc["reporting"]["institutions"]] == ["UNHCR"]
     doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--side", "oic").stdout)
     assert [r["id"] for r in doc["reporting"]["institutions"]] == ["ICHAD", "OIC-GS"]
+    # never reported: stale 120 days after the first report was due (2014-10-30), not after its start
     doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--only", "stale").stdout)
+    assert [x["id"] for a in doc["areas"] for x in a["activities"]] == []
+    doc = json.loads(run("status", "--as-of", "2015-03-15", "--format", "json", "--only", "stale").stdout)
     assert [x["id"] for a in doc["areas"] for x in a["activities"]] == ["CPV-01"]
     assert {f["code"] for f in doc["findings"]} == {"stale"}
 
@@ -108,9 +111,9 @@ def test_bundled_matrix_grid_slice_checked_by_hand():
     snap = snapshot(matrix, date(2016, 3, 31))
     rows = {r.organization: [c.state for c in r.cells] for r in snap.grid}
     assert [str(q) for q in snap.quarters][0] == "2014-Q3" and len(snap.quarters) == 7
-    assert rows["IIFA"] == ["missing"] * 6 + ["not-required"]  # never reported; CPV-05 ended 2015-Q4
+    assert rows["IIFA"] == ["missing"] * 6 + ["not-due"]  # never reported; CPV-05 never reported ended
     assert rows["UNODA"] == ["late"] * 6 + ["not-due"]          # always late, 2016-Q1 due 2016-04-30
     assert rows["DPKO"][:2] == ["submitted", "missing"]
     assert rows["SMIIC"][4] == "missing" and rows["ICYF-DC"][2] == "late"
-    assert rows["OSA-YEMEN"] == ["submitted", "late", "submitted", "missing", "not-required", "not-required",
-                                 "not-required"]
+    # PSC-11 passed its planned end (2015-Q2) but is still running: its lead keeps owing reports
+    assert rows["OSA-YEMEN"] == ["submitted", "late", "submitted", "missing", "missing", "missing", "not-due"]

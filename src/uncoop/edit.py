@@ -104,47 +104,27 @@ def canonical(text: str, kind: str) -> str:
 
 
 def set_field(text: str, path: tuple, value: Any) -> str:
-    """Set one value at a key path (keys and list indexes); everything else keeps its bytes.
+    """Set one value at a key path (keys and list indexes), adding the key when it is missing:
+    only that value's bytes change, or one key line is inserted (see `splice`)."""
+    from .splice import SpliceError, set_value
 
-    The result is read back with uncoop's own reader: if the emitter chose a plain form
-    that does not read back as the same value (it happens, e.g. '?0' inside a flow
-    mapping), the value is written quoted instead.
-    """
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-
-    candidates = [value]
-    if isinstance(value, str):
-        quoted = DoubleQuotedScalarString if ("\n" in value or "\t" in value) else SingleQuotedScalarString
-        candidates.append(quoted(value))
-    for candidate in candidates:
-        doc, bom, crlf = load_rt(text)
-        node = doc
-        for part in path[:-1]:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                raise EditError(f"no '{part}' in {'.'.join(map(str, path))}") from None
-        if not isinstance(node, (CommentedMap, CommentedSeq)):
-            raise EditError(f"{'.'.join(map(str, path[:-1]))} is not a mapping or list")
-        node[path[-1]] = candidate
-        out = dump_rt(doc, bom, crlf)
-        if _reads_back(out, path, value):
-            return out
-    raise EditError(f"{'.'.join(map(str, path))}: the value cannot be written so that it reads back the same")
-
-
-def _reads_back(text: str, path: tuple, value: Any) -> bool:
-    data, error = yamlsrc.read(text.encode("utf-8"))
+    _, error = yamlsrc.read(text.encode("utf-8", "surrogatepass"))
     if error is not None:
-        return False
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return False
-    if isinstance(value, str):
-        return type(data) is str and data == value  # text, not a number, date or boolean
-    return data == value
+        raise EditError(f"line {error.line + 1}: {error.message}; not edited")
+    try:
+        return set_value(text, path, value)
+    except SpliceError as exc:
+        raise EditError(str(exc)) from None
+
+
+def add_entry(text: str, lines: list[str]) -> str:
+    """Append one entry (its `key: value` lines) to the update's block list of entries."""
+    from .splice import SpliceError, append_item
+
+    try:
+        return append_item(text, ("entries",), lines)
+    except (SpliceError, KeyError, IndexError, TypeError) as exc:
+        raise EditError(f"cannot add an entry here ({exc}); add it by hand") from None
 
 
 def _scalar(value: str) -> str:
@@ -180,46 +160,43 @@ NARRATIVE_HINTS = ("# narrative: what was done this quarter", "# obstacles: what
                    "# next_steps: what comes next quarter")
 
 
-def _entry_lines(activity: str, status: str, progress: float, values: dict) -> list[str]:
-    status = values.get("status", status)
-    progress = values.get("progress", progress)
-    lines = [f"  - activity: {activity}", f"    status: {status}", f"    progress: {progress:g}"]
+def entry_lines(activity: str, status: str, progress: float, source: str | None, values: dict) -> list[str]:
+    """One entry of an update, without its dash and indentation.  Values the user did not give
+    are carried over from the activity's latest report, and a comment says from which."""
+    from .splice import scalar_text
+
+    lines = [f"activity: {activity}"]
+    if source and not {"status", "progress"} <= values.keys():
+        lines.append(f"# status and progress carried over from {source}: check them")
+    lines += [f"status: {values.get('status', status)}", f"progress: {scalar_text(values.get('progress', progress))}"]
     for name, hint in zip(("narrative", "obstacles", "next_steps"), NARRATIVE_HINTS):
-        lines.append(f"    {name}: {_scalar(values[name])}" if name in values else f"    {hint}")
+        lines.append(f"{name}: {scalar_text(values[name])}" if name in values else hint)
+    for group in ("milestones_done", "indicators"):
+        mine = {k[len(group) + 1:]: v for k, v in values.items() if k.startswith(group + ".")}
+        if mine:
+            lines.append(f"{group}:")
+            lines += [f"  {key}: {scalar_text(v)}" for key, v in mine.items()]
     return lines
 
 
-def new_update_text(org: str, period: str, submitted: str, entries: list[tuple[str, str, float]],
+def new_update_text(org: str, period: str, submitted: str, entries: list[tuple],
                     values: dict | None = None) -> str:
-    """A new update in house style; `values` maps (activity, field) to what --set gave."""
+    """A new update in house style; `entries` are (activity, status, progress, carried from) and
+    `values` maps (activity, field) to what --set gave."""
     values = values or {}
     lines = ["# yaml-language-server: $schema=../../../schemas/update.schema.json",
              f"organization: {org}", f"period: {period}", f"submitted: {submitted}", "entries:"]
-    for activity, status, progress in entries:
+    for activity, status, progress, source in entries:
         mine = {field: v for (act, field), v in values.items() if act == activity}
-        lines += _entry_lines(activity, status, progress, mine)
+        first, *rest = entry_lines(activity, status, progress, source, mine)
+        lines += [f"  - {first}"] + [f"    {line}" for line in rest]
     return "\n".join(lines) + "\n"
 
 
-def extend_update_text(text: str, entries: list[tuple[str, str, float]]) -> str:
-    """Add entries for activities the update does not cover yet; existing ones are untouched."""
-    doc, bom, crlf = load_rt(text)
-    present = {e.get("activity") for e in doc.get("entries") or [] if isinstance(e, dict)}
-    missing = [e for e in entries if e[0] not in present]
-    if not missing:
-        return text
-    if doc.get("entries") is None:
-        doc["entries"] = CommentedSeq()
-    for activity, status, progress in missing:
-        item = CommentedMap()
-        item["activity"], item["status"], item["progress"] = activity, status, progress
-        doc["entries"].append(item)
-    return dump_rt(doc, bom, crlf)
-
-
 def entry_index(text: str, activity: str) -> int | None:
-    doc, _, _ = load_rt(text)
-    for i, entry in enumerate(doc.get("entries") or []):
+    data, error = yamlsrc.read(text.encode("utf-8", "surrogatepass"))
+    entries = data.get("entries") if error is None and isinstance(data, dict) else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict) and entry.get("activity") == activity:
             return i
     return None

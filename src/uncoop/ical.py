@@ -12,9 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from .dates import Quarter, quarters
 from .load import Matrix
-from .model import text_in
+from .model import ENDED, text_in
+from .owing import Duties, due_date, reporting_quarters
+from .timeline import visible_updates
 
 NAMESPACE = uuid.UUID("6f1c8a4e-2b0e-5d43-9a57-0c3e6f9b1d20")
 
@@ -28,25 +29,17 @@ class Deadline:
     category: str
 
 
-def _owing(matrix: Matrix, quarter: Quarter, orgs: set[str] | None) -> list[str]:
-    owed = set()
-    for record in matrix.activities:
-        dates = record.value.dates
-        if record.value.status in ("closed", "cancelled"):
-            continue
-        if dates.planned_start.start <= quarter.end and dates.planned_end.end >= quarter.start:
-            owed.update(record.value.leads.un + record.value.leads.oic)
-    return sorted(owed if orgs is None else owed & orgs)
-
-
-def deadlines(matrix: Matrix, areas: list[str] = (), orgs: set[str] | None = None, lang: str = "en") -> list[Deadline]:
-    """Every deadline the filters keep, in date order."""
+def deadlines(matrix: Matrix, as_of: date, areas: list[str] = (), orgs: set[str] | None = None,
+              lang: str = "en") -> list[Deadline]:
+    """Every deadline the filters keep, in date order; who owes a quarter's reports is the owing
+    rule (`owing.Duties`) given the updates submitted by `as_of`, as in `uncoop status`."""
     found = []
+    duties = Duties(matrix, visible_updates(matrix, as_of))
     for record in sorted(matrix.activities, key=lambda r: r.value.id):
         act = record.value
         involved = set(act.leads.un + act.leads.oic + act.partners)
-        if act.status in ("closed", "cancelled"):
-            continue  # nothing left to schedule
+        if act.status in ENDED or act.id in duties.ended:
+            continue  # decided or reported closed or cancelled: nothing left to schedule
         if areas and act.area not in areas or orgs is not None and not involved & orgs:
             continue
         title = text_in(act.title, lang)
@@ -59,10 +52,10 @@ def deadlines(matrix: Matrix, areas: list[str] = (), orgs: set[str] | None = Non
                               f"Planned end {end}. {leads}", act.area))
     if matrix.meta and not areas:
         meta = matrix.meta.value
-        for quarter in quarters(meta.reporting.first_period, Quarter.of(meta.period.end)):
-            owing = _owing(matrix, quarter, orgs)
+        for quarter in reporting_quarters(meta):
+            owing = [org for org in duties.owing(quarter) if orgs is None or org in orgs]
             if owing:
-                due = quarter.end + timedelta(days=meta.reporting.due_days)
+                due = due_date(meta, quarter)
                 found.append(Deadline(f"report/{quarter}", due, f"Quarterly progress reports for {quarter} due",
                                       f"Reports owed by: {', '.join(owing)}", "reporting"))
     return sorted(found, key=lambda d: (d.day, d.key))

@@ -140,11 +140,17 @@ class Span:
     end: Day
 
 
+OWED_BY = ("participants", "involved", "leads")
+
+
 @record
 class Reporting:
     cadence: Literal["quarterly"] = "quarterly"
     first_period: Period
     due_days: PositiveInt = 30
+    # who owes a quarterly report (¶53): every participating institution plus every institution
+    # involved in an activity (participants), only leads and partners (involved), or only leads
+    owed_by: Literal["participants", "involved", "leads"] = "participants"
 
 
 @record
@@ -171,6 +177,8 @@ class Thresholds:
     due_soon_days: PositiveInt = 30
     stale_days: PositiveInt = 120
     off_track_points: Annotated[float, Field(strict=True, gt=0, le=100)] = 25.0
+    # two reports on one activity for one quarter disagree when progress differs by more than this
+    conflict_points: Annotated[float, Field(strict=True, gt=0, le=100)] = 20.0
 
 
 @record
@@ -190,6 +198,9 @@ class MatrixFile:
     next_meeting: Optional[Meeting] = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     languages: Languages = Field(default_factory=Languages)
+    # per finding code: off, info, warning or error instead of its default (see `uncoop rules`)
+    rules: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")],
+                Literal["off", "info", "warning", "error"]] = Field(default_factory=dict)
 
 
 # --- organizations.yaml and areas.yaml ---------------------------------------
@@ -208,6 +219,8 @@ class Organization:
     name: Text
     side: Side
     kind: OrgKind
+    # a participating institution of the general meeting (¶3-4): owes a report every quarter
+    participant: Annotated[bool, Field(strict=True)] = False
     parent: Optional[OrgId] = None
     acronym: Optional[Text] = None
     url: Optional[Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")]] = None
@@ -314,6 +327,8 @@ class Entry:
     activity: ActivityId
     status: Status
     progress: Percent
+    # why progress is lower than the previous report said (silences progress-regression)
+    progress_note: Optional[Text] = None
     milestones_done: dict[str, Day] = Field(default_factory=dict)
     indicators: dict[str, Number] = Field(default_factory=dict)
     narrative: Optional[Text] = None

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterator
 
-from .dates import Quarter, quarters
+from .dates import Quarter
 from .load import Loaded, Matrix
+from .owing import Duties, due_date, reporting_quarters
 from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
 from .problem import Location, Problem
 from .rules import RULES
@@ -65,6 +66,7 @@ class Cell:
     state: str  # one of CELL_STATES
     due: date
     submitted: date | None = None
+    owed: bool = False  # whether the owing rule asked for this report
 
 
 @dataclass
@@ -160,12 +162,15 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
 
 
 def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:
+    """Counted from the last update, or, before any, from the first report due date at the
+    earliest: an activity cannot be stale before anything was asked of it."""
     start = s.activity.dates.planned_start.start
     if start > as_of:
         return
-    since = s.last_update or start
+    first_due = due_date(m.meta.value, m.meta.value.reporting.first_period) if m.meta else start
+    since = s.last_update or max(start, first_due)
     age = (as_of - since).days
-    if age > stale_days:
+    if age > stale_days and since <= as_of:
         last = f"last update {s.last_update}" if s.last_update else "never reported"
         yield _finding("stale", m.at(s.record, "id"),
                        f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
@@ -191,47 +196,26 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
                        f"when {expected:.0f}% of its planned time had passed", key=s.activity.id)
 
 
-def _active_in(record: Loaded[Activity], quarter: Quarter, ended_before: dict[str, Quarter]) -> bool:
-    dates = record.value.dates
-    start = (dates.actual_start or dates.planned_start).start
-    end = max(dates.planned_end.end, dates.actual_end.end if dates.actual_end else dates.planned_end.end)
-    if record.value.status in ENDED or quarter.end < start or quarter.start > end:
-        return False
-    ended = ended_before.get(record.value.id)
-    return ended is None or quarter <= ended
-
-
 def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tuple[list[Quarter], list[GridRow]]:
-    """Institution x quarter: who reported, late, or not at all (¶53)."""
+    """Institution x quarter: who reported, late, or not at all (¶53; the rule is `owing.Duties`)."""
     if m.meta is None:
         return [], []
     meta = m.meta.value
-    last = min(Quarter.of(meta.period.end), Quarter.of(as_of))
-    span = quarters(meta.reporting.first_period, last)
-    due_days = meta.reporting.due_days
-    # the quarter in which a report said an activity ended: no reports are owed after it
-    ended_in: dict[str, Quarter] = {}
-    for update in updates:
-        for entry in update.value.entries:
-            if entry.status in ENDED:
-                ended_in.setdefault(entry.activity, update.value.period)
+    span = reporting_quarters(meta, as_of)
+    duties = Duties(m, updates)
     filed = {(u.value.organization, u.value.period): u for u in updates}
-    leads: dict[str, list[Loaded[Activity]]] = {}
-    for record in m.activities:
-        for org in record.value.leads.un + record.value.leads.oic:
-            leads.setdefault(org, []).append(record)
     rows = []
     for org_record in sorted(m.organizations, key=lambda o: (SIDES.index(o.value.side), o.value.id)):
         org = org_record.value.id
         cells, problems = [], []
         for quarter in span:
-            due = quarter.end + timedelta(days=due_days)
-            owed = any(_active_in(r, quarter, ended_in) for r in leads.get(org, ()))
+            due = due_date(meta, quarter)
+            owed = duties.owes(org, quarter)
             update = filed.get((org, quarter))
             if update is not None:
                 submitted = update.value.submitted
                 late = submitted > due
-                cells.append(Cell("late" if late else "submitted", due, submitted))
+                cells.append(Cell("late" if late else "submitted", due, submitted, owed))
                 if late:
                     problems.append(_finding(
                         "late-report", m.at(update, "submitted"),
@@ -240,9 +224,9 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
             elif not owed:
                 cells.append(Cell("not-required", due))
             elif due >= as_of:
-                cells.append(Cell("not-due", due))
+                cells.append(Cell("not-due", due, owed=True))
             else:
-                cells.append(Cell("missing", due))
+                cells.append(Cell("missing", due, owed=True))
                 problems.append(_finding(
                     "missing-report", m.at(org_record, "id"),
                     f"{org} has not submitted its report for {quarter}, due {due}",
@@ -274,23 +258,21 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
     return Snapshot(as_of, states, span, grid, list(resolved.values()))
 
 
-def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str, float]]:
-    """(activity, status, progress) for each activity `org` leads or partners that is active in
-    `quarter`, pre-filled from the latest report for an earlier quarter."""
-    earlier = [u for u in m.updates if u.value.period < quarter]
-    by_activity = _reports_by_activity(sorted(earlier, key=lambda u: (u.value.period, u.value.submitted,
-                                                                       u.value.organization != org)))
+def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str, float, str | None]]:
+    """(activity, status, progress, carried from) for each activity `org` reports on for
+    `quarter` (the owing rule), pre-filled from the activity's latest report for an earlier
+    quarter by any institution (None: from the plan)."""
+    earlier = sorted((u for u in m.updates if u.value.period < quarter),
+                     key=lambda u: (u.value.period, u.value.submitted, u.value.organization))
+    by_activity = _reports_by_activity(earlier)
     result = []
-    for record in sorted(m.activities, key=lambda r: r.value.id):
+    for record in Duties(m, earlier).activities(org, quarter):
         act = record.value
-        if org not in act.leads.un + act.leads.oic + act.partners:
-            continue
-        if act.dates.planned_start.start > quarter.end or act.dates.planned_end.end < quarter.start:
-            continue
         reports = by_activity.get(act.id, [])
-        status = reports[-1].entry.status if reports else act.status
-        if status in ENDED:
-            continue
-        progress = reports[-1].entry.progress if reports else 0
-        result.append((act.id, status, progress))
+        if reports:
+            latest = reports[-1]
+            source = f"{latest.update.value.organization} {latest.update.value.period}"
+            result.append((act.id, latest.entry.status, latest.entry.progress, source))
+        else:
+            result.append((act.id, act.status, 0, None))
     return result

@@ -167,25 +167,36 @@ def new_activity(
     _run(body)
 
 
+SET_FIELDS = ("status", "progress", "narrative", "obstacles", "next_steps")
+
+
 def _parse_set(item: str) -> tuple[str, str, object]:
+    """ACTIVITY.FIELD=VALUE, ACTIVITY.milestones.ID=DATE or ACTIVITY.indicators.ID=NUMBER."""
+    from ..dates import parse_day
     from ..model import STATUSES
 
     target, sep, raw = item.partition("=")
     activity, dot, field = target.partition(".")
-    if not sep or not dot or field not in ("status", "progress", "narrative", "obstacles", "next_steps"):
-        raise Fail(f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of status, progress, "
-                   "narrative, obstacles, next_steps")
-    if field == "progress":
-        try:
-            value: object = int(raw) if raw.strip().isdigit() else float(raw)
-        except ValueError:
-            raise Fail(f"--set '{item}': progress must be a number from 0 to 100") from None
-    elif field == "status":
-        if raw not in STATUSES:
+    group, _, ident = field.partition(".")
+    if not sep or not dot or (field not in SET_FIELDS and not (group in ("milestones", "indicators") and ident)):
+        raise Fail(f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of {', '.join(SET_FIELDS)}, "
+                   "milestones.ID (a date) or indicators.ID (a number)")
+    try:
+        if field == "progress" or group == "indicators":
+            value: object = int(raw) if raw.strip().lstrip("-").isdigit() else float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+        elif group == "milestones":
+            value = parse_day(raw).isoformat()
+        elif field == "status" and raw not in STATUSES:
             raise Fail(f"--set '{item}': status must be one of {', '.join(STATUSES)}")
-        value = raw
-    else:
-        value = raw
+        else:
+            value = raw
+    except ValueError:
+        what = "a date, like 2015-03-31" if group == "milestones" else "a number"
+        raise Fail(f"--set '{item}': the value must be {what}") from None
+    if ident:
+        field = ("milestones_done" if group == "milestones" else "indicators") + "." + ident
     return activity, field, value
 
 
@@ -198,8 +209,13 @@ def update(
     matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff instead of writing."),
 ) -> None:
-    """Scaffold or extend an institution's quarterly update, one entry per activity it leads
-    or partners that is active in the quarter, pre-filled from the latest report."""
+    """Scaffold an institution's quarterly update, or change values in an existing one.
+
+    A new file has one entry per activity the institution reports on for the quarter (the
+    owing rule of `uncoop status`), pre-filled from each activity's latest report by any
+    institution and marked as carried over.  On an existing file, --set changes exactly the
+    values it names (a one-line diff); an entry is added only for an activity --set names.
+    """
 
     def body() -> int:
         from ..atomic import locked
@@ -230,7 +246,7 @@ def update(
 
 def _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run) -> int:
     from ..atomic import read_regular
-    from ..edit import EditError, entry_index, extend_update_text, new_update_text, set_field
+    from ..edit import EditError, add_entry, entry_index, entry_lines, new_update_text, set_field
     from ..formats import format_text
     from ..load import MAX_BYTES, parse_record
 
@@ -244,23 +260,23 @@ def _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edit
             sys.stderr.write(format_text(problems))
             sys.stderr.write(f"uncoop: {shown} has errors; fix them first (nothing was written)\n")
             return 1
+    owed = {e[0]: e for e in entries}
+    for activity, _, _ in edits:
+        if activity not in owed and (old is None or entry_index(old, activity) is None):
+            raise Fail(f"--set: {activity} is not among the activities {org} reports on for {quarter}")
     try:
         if old is None:
-            known = {e[0] for e in entries}
-            for activity, _, _ in edits:
-                if activity not in known:
-                    raise Fail(f"--set: {activity} is not among {org}'s activities active in {quarter}")
-            text = new_update_text(org, str(quarter), day.isoformat(), entries,
-                                   {(a, f): v for a, f, v in edits})
+            text = new_update_text(org, str(quarter), day.isoformat(), entries, {(a, f): v for a, f, v in edits})
         else:
-            text = extend_update_text(old, entries)
+            text = old
             if submitted:
                 text = set_field(text, ("submitted",), day.isoformat())
             for activity, field, value in edits:
                 index = entry_index(text, activity)
-                if index is None:
-                    raise Fail(f"--set: {org}'s update for {quarter} has no entry for {activity}")
-                text = set_field(text, ("entries", index, field), value)
+                if index is None:  # asked for by --set: the entry is added, carried over as in a new file
+                    text = add_entry(text, entry_lines(*owed[activity], {}))
+                    index = entry_index(text, activity)
+                text = set_field(text, ("entries", index, *field.split(".", 1)), value)
     except EditError as exc:
         raise Fail(f"{path}: {exc}") from None
     _, problems, _ = parse_record(shown, text.encode("utf-8"), "update")

@@ -122,7 +122,7 @@ def calendar(
             side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
             orgs = side_orgs if orgs is None else orgs & side_orgs
         title = text_in(loaded.meta.value.title, language(loaded, lang)) if loaded.meta else "UN-OIC Cooperation Matrix"
-        data = to_ical(deadlines(loaded, area, orgs, language(loaded, lang)), today, title)
+        data = to_ical(deadlines(loaded, today, area, orgs, language(loaded, lang)), today, title)
         if out is None:
             sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
         else:
