@@ -76,8 +76,12 @@ def _words(text: str) -> set[str]:
 
 
 def test_bundled_matrix_validates_clean(bundled):
+    """No errors; the only warnings are the ¶54 checks matrix.yaml turns on (48 unfunded, 38 without
+    an indicator: the final document gives no funding or benchmarks for them)."""
     _, problems = bundled
-    assert problems == []
+    assert [p for p in problems if p.severity.label == "error"] == []
+    counts = {code: sum(p.code == code for p in problems) for code in {p.code for p in problems}}
+    assert counts == {"unfunded-activity": 48, "no-indicators": 38}
 
 
 @pytest.mark.parametrize("side, names", [("un", PARAGRAPH_3), ("oic", PARAGRAPH_4)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -124,3 +125,40 @@ def test_reporting_grid_cells(matrix_dir):
         "OIC-GS": ["missing", "missing", "not-due"],
     }
     assert [r.organization for r in snap.grid] == ["DPA", "OCHA", "UNHCR", "ICHAD", "OIC-GS"]
+
+
+def test_conflicting_reports_are_found_at_both_entries(matrix_dir):
+    edit(matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml", "    progress: 10", "    progress: 90")
+    lines = findings(matrix_dir, date(2015, 2, 15), "conflicting-reports")
+    assert lines == [
+        "matrix/updates/2014-Q3/ICHAD.yaml:6:13: warning[conflicting-reports] HUM-01 for 2014-Q3: OCHA reports "
+        "implementation 10%, ICHAD reports implementation 90% (the focal point should settle which is right)",
+        "matrix/updates/2014-Q3/OCHA.yaml:6:13: warning[conflicting-reports] HUM-01 for 2014-Q3: OCHA reports "
+        "implementation 10%, ICHAD reports implementation 90% (the focal point should settle which is right)"]
+    edit(matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml", "    progress: 90", "    progress: 30")
+    assert findings(matrix_dir, date(2015, 2, 15), "conflicting-reports") == []  # within 20 points
+
+
+def test_progress_regression_unless_a_note_says_why(matrix_dir):
+    update = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    edit(update, "    progress: 30", "    progress: 5")
+    lines = findings(matrix_dir, date(2015, 2, 15), "progress-regression")
+    assert lines == ["matrix/updates/2014-Q4/OCHA.yaml:7:15: warning[progress-regression] HUM-01: OCHA reports 5% "
+                     "for 2014-Q4, down from 10% reported by ICHAD for 2014-Q3 (add progress_note: saying why, "
+                     "or correct it)"]
+    edit(update, "    progress: 5", "    progress: 5\n    progress_note: the working group was dissolved and re-formed")
+    assert findings(matrix_dir, date(2015, 2, 15), "progress-regression") == []
+
+
+def test_rules_in_matrix_yaml_turn_codes_off_on_or_up(matrix_dir, run):
+    edit(matrix_dir / "matrix.yaml", "thresholds:",
+         "rules:\n  stale: off\n  missing-report: error\n  no-indicators: warning\nthresholds:")
+    doc = json.loads(run("status", "--as-of", "2015-03-15", "--format", "json").stdout)
+    codes = {f["code"]: f["severity"] for f in doc["findings"]}
+    assert "stale" not in codes and codes["missing-report"] == "error"
+    assert run("status", "--as-of", "2015-03-15", "--format", "json").exit_code == 1  # errors fail by default
+    result = run("validate", "--as-of", "2016-12-31")
+    assert "warning[no-indicators] CPV-01 has no indicator" in result.stdout
+    edit(matrix_dir / "matrix.yaml", "  stale: off", "  stail: off")
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "rules: 'stail' is not a finding code (did you mean 'stale'?)" in result.stdout

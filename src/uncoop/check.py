@@ -16,8 +16,9 @@ from typing import Callable, Iterable, Iterator
 
 from .dates import Quarter
 from .load import Loaded, Matrix
+from .model import ENDED
 from .problem import Location, Problem
-from .rules import RULES
+from .rules import RULES, effective
 from .schema_errors import dotted
 
 
@@ -378,10 +379,45 @@ def required_files(ctx: Context) -> Iterator[Problem]:
             yield finding("missing-file", Location(path), f"{name} is missing", "create it; see README")
 
 
+@register
+def funded_and_benchmarked(ctx: Context) -> Iterator[Problem]:
+    """Activities that are not ended have a funding mechanism and an indicator (¶54; off by default).
+
+    An activity in implementation with `funding: []` -> unfunded-activity; with no `indicators` ->
+    no-indicators.
+    """
+    m = ctx.matrix
+    for record in m.activities:
+        act = record.value
+        if act.status in ENDED:
+            continue
+        if not act.funding:
+            yield finding("unfunded-activity", m.at(record, "id"), f"{act.id} has no funding entry",
+                          "add funding: [{mechanism, funder, amount, currency, status}], even 'sought'")
+        if not act.indicators:
+            yield finding("no-indicators", m.at(record, "id"), f"{act.id} has no indicator",
+                          "add indicators: [{id, title, unit, baseline, target}]")
+
+
+@register
+def known_rules(ctx: Context) -> Iterator[Problem]:
+    """Codes named under `rules:` in matrix.yaml exist.
+
+    `rules: {stail: off}` -> invalid-value (did you mean 'stale'?).
+    """
+    m = ctx.matrix
+    for code in (m.meta.value.rules if m.meta else {}):
+        if code not in RULES:
+            hint = suggest(code, RULES)
+            yield finding("invalid-value", m.at(m.meta, "rules", code, key=True),
+                          f"rules: '{code}' is not a finding code", hint or "see `uncoop rules`")
+
+
 def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS,
                require_langs: tuple[str, ...] = ()) -> list[Problem]:
     ctx = Context(matrix, today, tuple(require_langs))
-    return matrix.resolve([problem for check in checks for problem in check(ctx)])
+    overrides = matrix.meta.value.rules if matrix.meta else {}
+    return effective(matrix.resolve([problem for check in checks for problem in check(ctx)]), overrides)
 
 
 def validate(root, today: date, base=None, cache=None, progress=None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .problem import Severity
+from .problem import Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -17,8 +17,9 @@ E, W = Severity.ERROR, Severity.WARNING
 class Rule:
     code: str
     severity: Severity
-    stage: str  # read | schema | identity | reference | date | timeline
+    stage: str  # read | schema | identity | reference | date | plan | timeline
     summary: str
+    enabled: bool = True  # off by default: `rules: {code: warning}` in matrix.yaml turns it on
 
 
 RULES: dict[str, Rule] = {r.code: r for r in (
@@ -66,6 +67,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
     Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
     Rule("future-date", E, "date", "an actual or completion date after the run date"),
+    # plan quality (¶54 asks for funding mechanisms and benchmarks); off unless matrix.yaml turns them on
+    Rule("unfunded-activity", W, "plan", "an active activity with no funding entry (¶54)", enabled=False),
+    Rule("no-indicators", W, "plan", "an active activity with no indicator to benchmark it by (¶54)", enabled=False),
     # languages (only with --require-lang, or languages.required in matrix.yaml)
     Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
     # timeline (uncoop status)
@@ -77,4 +81,27 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("late-report", W, "timeline", "a quarterly report submitted after its due date"),
     Rule("off-track", W, "timeline",
          "reported progress trails the share of planned time elapsed by more than off_track_points"),
+    Rule("conflicting-reports", W, "timeline",
+         "two reports on one activity for one quarter disagree on status, or on progress by over conflict_points"),
+    Rule("progress-regression", W, "timeline",
+         "reported progress is lower than the activity's previous report, with no progress_note saying why"),
 )}
+
+LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
+
+
+def effective(problems: list[Problem], overrides: dict[str, str]) -> list[Problem]:
+    """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
+    matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default."""
+    from dataclasses import replace
+
+    out = []
+    for problem in problems:
+        rule = RULES.get(problem.code)
+        level = overrides.get(problem.code) or ("off" if rule is not None and not rule.enabled else None)
+        if level == "off":
+            continue
+        if level is not None and LEVELS[level] != problem.severity:
+            problem = replace(problem, severity=LEVELS[level])
+        out.append(problem)
+    return out

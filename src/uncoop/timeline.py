@@ -17,7 +17,7 @@ from .load import Loaded, Matrix
 from .owing import Duties, due_date, reporting_quarters
 from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
 from .problem import Location, Problem
-from .rules import RULES
+from .rules import RULES, effective
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +196,42 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
                        f"when {expected:.0f}% of its planned time had passed", key=s.activity.id)
 
 
+def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iterator[Problem]:
+    """Two institutions report one activity for one quarter differently; found at both entries."""
+    by_period: dict[Quarter, list[Reported]] = {}
+    for report in reports:
+        by_period.setdefault(report.update.value.period, []).append(report)
+    for period, same in by_period.items():
+        first = same[0]
+        for other in same[1:]:
+            a, b = first.entry, other.entry
+            if a.status == b.status and abs(a.progress - b.progress) <= points:
+                continue
+            orgs = (first.update.value.organization, other.update.value.organization)
+            said = (f"{a.activity} for {period}: {orgs[0]} reports {a.status} {a.progress:g}%, "
+                    f"{orgs[1]} reports {b.status} {b.progress:g}%")
+            for report, org in ((first, orgs[0]), (other, orgs[1])):
+                yield _finding("conflicting-reports", m.at(report.update, "entries", report.index, "status"), said,
+                               "the focal point should settle which is right", key=f"{a.activity}/{period}/{org}")
+
+
+def _regressions(m: Matrix, reports: list[Reported]) -> Iterator[Problem]:
+    """Progress lower than the previous quarter's report, without a progress_note saying why."""
+    previous: Reported | None = None
+    for report in reports:
+        if previous is not None and report.update.value.period > previous.update.value.period:
+            was, now = previous.entry.progress, report.entry.progress
+            if now < was and report.entry.progress_note is None:
+                u = report.update.value
+                yield _finding("progress-regression", m.at(report.update, "entries", report.index, "progress"),
+                               f"{report.entry.activity}: {u.organization} reports {now:g}% for {u.period}, down from "
+                               f"{was:g}% reported by {previous.update.value.organization} for "
+                               f"{previous.update.value.period}", "add progress_note: saying why, or correct it",
+                               key=f"{report.entry.activity}/{u.period}/{u.organization}")
+        if previous is None or report.update.value.period >= previous.update.value.period:
+            previous = report
+
+
 def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tuple[list[Quarter], list[GridRow]]:
     """Institution x quarter: who reported, late, or not at all (¶53; the rule is `owing.Duties`)."""
     if m.meta is None:
@@ -248,14 +284,22 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
             state.findings.extend(_deadline_findings(m, state, as_of, thresholds.due_soon_days))
             state.findings.extend(_stale(m, state, as_of, thresholds.stale_days))
             state.findings.extend(_off_track(m, state, thresholds.off_track_points))
+        reports = by_activity.get(record.value.id, [])
+        state.findings.extend(_reports_disagree(m, reports, thresholds.conflict_points))
+        state.findings.extend(_regressions(m, reports))
         states.append(state)
     span, grid = reporting_grid(m, updates, as_of)
     findings = [f for s in states for f in s.findings] + [f for row in grid for f in row.findings]
     # locations were queued while the findings were made: one parse per file resolves them all
-    resolved = dict(zip(map(id, findings), m.resolve(findings)))
+    # ... and matrix.yaml's `rules:` decide which are shown, and how severe
+    overrides = m.meta.value.rules if m.meta else {}
+    final = {}
+    for original, located in zip(findings, m.resolve(findings)):
+        for kept in effective([located], overrides):
+            final[id(original)] = kept
     for holder in (*states, *grid):
-        holder.findings = [resolved[id(f)] for f in holder.findings]
-    return Snapshot(as_of, states, span, grid, list(resolved.values()))
+        holder.findings = [final[id(f)] for f in holder.findings if id(f) in final]
+    return Snapshot(as_of, states, span, grid, [final[id(f)] for f in findings if id(f) in final])
 
 
 def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str, float, str | None]]:
