@@ -102,3 +102,15 @@ def test_report_history_section_lists_each_move(repo, run):
     assert "| HUM-01 |" in section and "| planned_end | 2016-Q2 | 2016-Q4 | +184 |" in section
     plain = run("report", "--as-of", "2015-02-15", "--format", "md", "--out", "-").stdout
     assert "Deadline changes" not in plain  # without --history the report does not depend on git
+
+
+@pytest.mark.parametrize("damage", [("status: implementation", "stauts: implementation"),
+                                    ("status: implementation", "status: [implementation")])
+def test_a_broken_file_is_unreadable_not_removed(repo, run, damage):
+    edit(hum(repo / "matrix"), *damage)
+    result = run("diff", "HEAD", "--as-of", "2016-03-31")
+    assert result.exit_code == 1
+    assert "Activities removed" not in result.stdout and "Not judged: working tree has files that do not load" in result.stdout
+    assert "**Unreadable in working tree: matrix/activities/humanitarian/HUM-01.yaml**" in result.stdout
+    doc = json.loads(run("diff", "HEAD", "--as-of", "2016-03-31", "--format", "json").stdout)
+    assert doc["activities_removed"] == [] and doc["unreadable"][0]["revision"] == "head"

@@ -47,6 +47,8 @@ class PlanDiff:
     updates_submitted: list[tuple[str, str, str]] = field(default_factory=list)
     findings_new: list[Problem] = field(default_factory=list)
     findings_gone: list[Problem] = field(default_factory=list)
+    # (side, path, errors) of files that did not load: never counted as removed or added
+    unreadable: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def empty(self) -> bool:
         return not any(asdict(self).values())
@@ -90,8 +92,12 @@ def plan_diff(base: Matrix, head: Matrix, base_snap: Snapshot, head_snap: Snapsh
               base_findings: list[Problem], head_findings: list[Problem], lang: str = "en") -> PlanDiff:
     diff = PlanDiff()
     old_acts, new_acts = base.activity_by_id, head.activity_by_id
-    diff.added = [(i, text_in(new_acts[i].value.title, lang)) for i in sorted(new_acts.keys() - old_acts.keys())]
-    diff.removed = [(i, text_in(old_acts[i].value.title, lang)) for i in sorted(old_acts.keys() - new_acts.keys())]
+    broken = {"base": _unreadable(base_findings), "head": _unreadable(head_findings)}
+    diff.unreadable = [(side, path, errors) for side in broken for path, errors in sorted(broken[side].items())]
+    diff.added = [(i, text_in(new_acts[i].value.title, lang)) for i in sorted(new_acts.keys() - old_acts.keys())
+                  if i not in base.unloaded_activities]
+    diff.removed = [(i, text_in(old_acts[i].value.title, lang)) for i in sorted(old_acts.keys() - new_acts.keys())
+                    if i not in head.unloaded_activities]
     for ident in sorted(new_acts.keys() & old_acts.keys()):
         _activity_changes(diff, old_acts[ident].value, new_acts[ident].value)
     old_state = {s.activity.id: s for s in base_snap.activities}
@@ -109,8 +115,22 @@ def plan_diff(base: Matrix, head: Matrix, base_snap: Snapshot, head_snap: Snapsh
     old_ids = {_identity(p) for p in base_findings}
     new_ids = {_identity(p) for p in head_findings}
     diff.findings_new = [p for p in head_findings if _identity(p) not in old_ids]
-    diff.findings_gone = [p for p in base_findings if _identity(p) not in new_ids]
+    # with a file that does not load, HEAD cannot be judged: nothing counts as resolved
+    if not broken["head"]:
+        diff.findings_gone = [p for p in base_findings if _identity(p) not in new_ids]
     return diff
+
+
+def _unreadable(findings: list[Problem]) -> dict[str, list[str]]:
+    """Files whose own errors kept them from loading (reading or schema errors), by path."""
+    from .rules import RULES
+
+    found: dict[str, list[str]] = {}
+    for p in findings:
+        rule = RULES.get(p.code)
+        if rule is not None and rule.stage in ("read", "schema") and p.severity.label == "error":
+            found.setdefault(p.location.path, []).append(f"{p.location.line}:{p.location.column} {p.message}")
+    return found
 
 
 def _days(n: int) -> str:
@@ -126,6 +146,9 @@ def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
         if lines:
             out.extend([f"**{title}**", "", *[f"- {line if escaped else md_text(line)}" for line in lines], ""])
 
+    for side, path, errors in diff.unreadable:
+        name = base if side == "base" else head
+        section(f"Unreadable in {md_text(name)}: {md_text(path)}", errors)
     section("Activities added", [f"{i} {t}" for i, t in diff.added])
     section("Activities removed", [f"{i} {t}" for i, t in diff.removed])
     section("Deadlines moved", [f"{m.activity} {m.what}: {m.old} → {m.new} ({_days(m.days)} {m.direction})"
@@ -140,6 +163,8 @@ def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
     section("Updates submitted", [f"{org} for {period} (submitted {day})" for org, period, day in diff.updates_submitted])
     section("New findings", [f"{md_code(p.location)} {md_text(f'{p.severity.label}[{p.code}] {p.message}')}"
                              for p in diff.findings_new], escaped=True)
+    if any(side == "head" for side, _, _ in diff.unreadable):
+        out.extend(["**Findings resolved**", "", f"Not judged: {md_text(head)} has files that do not load.", ""])
     section("Findings resolved", [f"{p.severity.label}[{p.code}] {p.message}" for p in diff.findings_gone])
     return "\n".join(out)
 
@@ -158,6 +183,7 @@ def to_json(diff: PlanDiff, base: str, head: str) -> str:
         "updates_submitted": [{"organization": o, "period": p, "submitted": d} for o, p, d in diff.updates_submitted],
         "findings_new": [p.as_dict() for p in diff.findings_new],
         "findings_resolved": [p.as_dict() for p in diff.findings_gone],
+        "unreadable": [{"revision": side, "path": path, "errors": errors} for side, path, errors in diff.unreadable],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

@@ -98,7 +98,9 @@ def diff(
         if summary and fmt is DiffFormat.markdown:
             with open(summary, "a", encoding="utf-8") as handle:
                 handle.write(text + "\n")
-        return 0
+        from ..problem import Severity
+
+        return int(any(p.severity >= Severity.ERROR for p in new_problems))  # HEAD must be valid
 
     _run(body)
 
