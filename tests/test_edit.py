@@ -227,3 +227,31 @@ def test_atomic_write_keeps_mode_and_edits_through_symlinks_inside_the_matrix(tm
         write_atomic(link, b"x", scope)
     with pytest.raises(FileExistsError):
         write_atomic(real, b"x", scope, exclusive=True)
+
+
+def test_two_concurrent_updates_of_one_file_both_land(matrix_dir):
+    """20 rounds of two `uncoop update` processes editing one file at once: no edit is lost."""
+    path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    env = dict(os.environ, UNCOOP_NO_CACHE="1")
+    for round_ in range(20):
+        procs = [subprocess.Popen(["uncoop", "update", "OCHA", "--period", "2014-Q4", "--matrix", str(matrix_dir),
+                                   "--set", f"HUM-01.{field}={field} {round_}"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for field in ("narrative", "obstacles")]
+        results = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], results
+        value, error = yamlsrc.read(path.read_bytes())
+        assert error is None
+        entry = value["entries"][0]
+        assert (entry["narrative"], entry["obstacles"]) == (f"narrative {round_}", f"obstacles {round_}")
+    assert [p.name for p in path.parent.iterdir()] == ["OCHA.yaml"]  # no temporary file left behind
+
+
+def test_fmt_never_changes_a_value_it_cannot_keep(matrix_dir, run):
+    path = matrix_dir / "updates" / "2014-Q3" / "OCHA.yaml"
+    text = ("organization: OCHA\nperiod: 2014-Q3\nsubmitted: 2014-10-20\nentries:\n- activity: HUM-01\n"
+            "  status: implementation\n  progress: 10\n  obstacles: 250_000.00\n  narrative: \"a\\u2028b\"\n")
+    path.write_text(text)
+    result = run("fmt")
+    assert result.exit_code == 1 and "would change the value at entries.0.obstacles" in result.stderr
+    assert path.read_text() == text

@@ -100,7 +100,35 @@ def canonical(text: str, kind: str) -> str:
         return text  # an empty file stays empty rather than becoming "null"
     doc, bom, crlf = load_rt(text)
     _reorder(doc, FILE_KINDS[kind])
-    return dump_rt(doc, bom, crlf)
+    out = dump_rt(doc, bom, crlf)
+    changed = _first_difference(text, out)
+    if changed is not None:  # the emitter rewrote a value (e.g. 250_000.00, U+2028): keep the file
+        raise EditError(f"formatting would change the value at {changed}; the file is left as written")
+    return out
+
+
+def _values(text: str) -> dict:
+    """Every value of a file by key path, with its type and (for numbers) its source text."""
+    data, _ = yamlsrc.read(text.encode("utf-8", "surrogatepass"))
+    found: dict = {}
+    stack: list = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        else:
+            found[path] = (type(value).__name__, getattr(value, "text", value))
+    return found
+
+
+def _first_difference(before: str, after: str) -> str | None:
+    old, new = _values(before), _values(after)
+    for path in sorted(old.keys() | new.keys(), key=str):
+        if old.get(path) != new.get(path):
+            return ".".join(map(str, path)) or "the top"
+    return None
 
 
 def set_field(text: str, path: tuple, value: Any) -> str:

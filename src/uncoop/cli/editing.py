@@ -59,38 +59,44 @@ def fmt(
     """
 
     def body() -> int:
-        from ..edit import EditError, canonical
-        from ..formats import format_text
+        from ..atomic import locked
 
         root = resolve_matrix(matrix)
         changed, failed = 0, 0
         for shown, path, kind in _matrix_files(root, paths):
-            text, problems = _checked_text(shown, path.read_bytes(), kind)
-            if text is None:
-                sys.stderr.write(format_text(problems))
-                failed += 1
-                continue
-            try:
-                new = canonical(text, kind)
-            except EditError as exc:
-                sys.stderr.write(f"{shown}: {exc}\n")
-                failed += 1
-                continue
-            if new == text:
-                continue
-            changed += 1
-            if check:
-                sys.stdout.write(f"{shown}\n")
-            elif dry_run:
-                sys.stdout.write(_diff(shown, text, new))
-            else:
-                write_file(path, new.encode("utf-8"), write_scope(root), edit=True)
+            with locked(path.parent):
+                changed, failed = _fmt_one(shown, path, kind, root, check, dry_run, changed, failed)
         verb = "would change" if check or dry_run else "formatted"
         sys.stderr.write(f"{changed} file{'s' if changed != 1 else ''} {verb}"
                          + (f", {failed} left untouched (invalid)" if failed else "") + "\n")
         return int(bool(failed) or (check and bool(changed)))
 
     _run(body)
+
+
+def _fmt_one(shown, path, kind, root, check, dry_run, changed, failed) -> tuple[int, int]:
+    """One file of `uncoop fmt`, read and written under its folder's lock: (changed, failed)."""
+    from ..edit import EditError, canonical
+    from ..formats import format_text
+
+    text, problems = _checked_text(shown, path.read_bytes(), kind)
+    if text is None:
+        sys.stderr.write(format_text(problems))
+        return changed, failed + 1
+    try:
+        new = canonical(text, kind)
+    except EditError as exc:
+        sys.stderr.write(f"{shown}: {exc}\n")
+        return changed, failed + 1
+    if new == text:
+        return changed, failed
+    if check:
+        sys.stdout.write(f"{shown}\n")
+    elif dry_run:
+        sys.stdout.write(_diff(shown, text, new))
+    else:
+        write_file(path, new.encode("utf-8"), write_scope(root), edit=True)
+    return changed + 1, failed
 
 
 new_app = typer.Typer(help="Scaffold new Matrix files.", no_args_is_help=True, rich_markup_mode=None)

@@ -42,7 +42,7 @@ def report(
             raise Fail(f"--templates {templates} is not a directory")
         view = build_report(loaded, snapshot(loaded, when), language(loaded, lang))
         if history:
-            view.extra["slippage"] = _slippage(loaded)
+            view.extra["slippage"] = _slippage(loaded, when)
         formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
         if out is not None and str(out) == "-":
             if len(formats) != 1:
@@ -64,8 +64,9 @@ def report(
     _run(body)
 
 
-def _slippage(loaded) -> list[dict]:
-    """Deadline moves of every activity, from git, for the report's history section."""
+def _slippage(loaded, until: date) -> list[dict]:
+    """Deadline moves of every activity committed on or before `until`, from git, for the report's
+    history section: a report as of a date does not know of later moves."""
     from ..git import GitError
     from .history import activity_slips
 
@@ -76,7 +77,7 @@ def _slippage(loaded) -> list[dict]:
         except GitError as exc:
             raise Fail(f"--history: {exc}") from None
         rows += [{"activity": record.value.id, "date": s.day, "deadline": s.what, "old": s.old, "new": s.new,
-                  "days": s.days, "shallow": shallow} for s in slips]
+                  "days": s.days, "shallow": shallow} for s in slips if s.day <= until.isoformat()]
     return rows
 
 
