@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -96,10 +97,13 @@ def test_history_of_an_unknown_activity(repo, run):
 
 def test_report_history_section_lists_each_move(repo, run):
     edit(hum(repo / "matrix"), "planned_end: 2016-Q2", "planned_end: 2016-Q4")
-    commit(repo, "extension")
+    commit_at(repo, "extension", "2015-01-20T10:00:00")
+    edit(hum(repo / "matrix"), "planned_end: 2016-Q4", "planned_end: 2017-Q2")
+    commit_at(repo, "a later extension", "2015-06-20T10:00:00")
     md = run("report", "--as-of", "2015-02-15", "--history", "--format", "md", "--out", "-").stdout
     section = md.split("## Deadline changes since adoption", 1)[1].split("## ", 1)[0]
     assert "| HUM-01 |" in section and "| planned_end | 2016-Q2 | 2016-Q4 | +184 |" in section
+    assert "2017-Q2" not in section  # moved after the as-of date: the report of 15 Feb 2015 cannot know it
     plain = run("report", "--as-of", "2015-02-15", "--format", "md", "--out", "-").stdout
     assert "Deadline changes" not in plain  # without --history the report does not depend on git
 
@@ -114,3 +118,27 @@ def test_a_broken_file_is_unreadable_not_removed(repo, run, damage):
     assert "**Unreadable in working tree: matrix/activities/humanitarian/HUM-01.yaml**" in result.stdout
     doc = json.loads(run("diff", "HEAD", "--as-of", "2016-03-31", "--format", "json").stdout)
     assert doc["activities_removed"] == [] and doc["unreadable"][0]["revision"] == "head"
+
+
+def commit_at(root: Path, message: str, when: str) -> None:
+    """Commit with the author and committer dates of `when`, as history written back then."""
+    git(root, "add", "-A")
+    env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
+    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", message],
+                   cwd=root, env={**os.environ, **env}, check=True)
+
+
+def test_plan_as_committed_travels_back_in_time(matrix_dir, run):
+    """M2 was due 2015-06 in the plan of July 2015; moved to 2015-12 by a commit of August."""
+    repo = matrix_dir.parent
+    git(repo, "init", "-q", "-b", "main")
+    commit_at(repo, "adopt the Matrix", "2014-06-01T10:00:00")
+    edit(hum(matrix_dir), "    due: 2015-06\n", "    due: 2015-12\n")
+    commit_at(repo, "move M2", "2015-08-01T10:00:00")
+    today = json.loads(run("status", "--as-of", "2015-07-15", "--format", "json").stdout)
+    then = json.loads(run("status", "--as-of", "2015-07-15", "--format", "json", "--plan-as-committed").stdout)
+    overdue = [[f["message"] for f in doc["findings"] if f["code"] == "overdue-milestone"] for doc in (today, then)]
+    assert not any("HUM-01 milestone M2" in m for m in overdue[0])
+    assert any("HUM-01 milestone M2 was due 2015-06 " in m for m in overdue[1])
+    result = run("status", "--as-of", "2014-01-01", "--plan-as-committed")
+    assert result.exit_code == 2 and "no commit of matrix on or before 2014-01-01" in result.stderr

@@ -134,3 +134,14 @@ def show(cwd: Path, commit: str, path: str) -> bytes | None:
         return _git(toplevel(cwd), "show", f"{commit}:{path}", binary=True)  # type: ignore[return-value]
     except GitError:
         return None
+
+
+def last_commit_on(cwd: Path, day: str, folder: Path) -> str:
+    """The last commit on or before `day` (YYYY-MM-DD, end of day, committer time) that the
+    history of `folder` reaches, or a GitError saying there is none."""
+    top = toplevel(cwd)
+    rel = folder.resolve().relative_to(top.resolve()).as_posix()
+    found = str(_git(top, "rev-list", "-1", f"--before={day} 23:59:59", "HEAD", "--", rel)).strip()
+    if not found:
+        raise GitError(f"no commit of {rel} on or before {day}")
+    return found

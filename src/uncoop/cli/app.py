@@ -432,3 +432,42 @@ def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = Fa
         write_atomic(path, data, scope, exclusive=exclusive, edit=edit)
     except FileExistsError:
         raise Fail(f"{path} already exists; uncoop never overwrites it") from None
+
+
+PLAN_HELP = ("Read the plan (matrix.yaml, organizations, areas, activities) from the last git commit on or "
+             "before --as-of; updates come from the working tree.  Without it the plan is today's.")
+
+
+def with_plan_as_committed(loaded, problems: list, when: date) -> tuple:
+    """The Matrix with its plan as committed on `when`, and updates as they are now.
+
+    The files of that commit are read into a temporary folder that lives as long as the
+    returned Matrix, so findings can still be located in them."""
+    import tempfile
+
+    from ..check import validate as run
+    from ..git import GitError, files_at, last_commit_on
+    from ..load import Matrix
+
+    try:
+        commit = last_commit_on(Path.cwd(), when.isoformat(), loaded.root)
+        files = files_at(Path.cwd(), commit, loaded.root)
+    except GitError as exc:
+        raise Fail(f"--plan-as-committed: {exc}") from None
+    holder = tempfile.TemporaryDirectory(prefix="uncoop-plan-")
+    tmp = Path(holder.name)
+    target = tmp / loaded.root.name
+    for name, data in files.items():  # plain relative names: git.files_at refuses others
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(data)
+    target.mkdir(parents=True, exist_ok=True)
+    plan, plan_problems = run(target, date.today(), tmp)
+    merged = Matrix(root=plan.root, meta=plan.meta, organizations=plan.organizations, areas=plan.areas,
+                    activities=plan.activities, updates=loaded.updates,
+                    files={**loaded.files, **plan.files}, unloaded_activities=plan.unloaded_activities)
+    merged._located = {**loaded._located, **plan._located}
+    merged._plan_folder = holder  # removed with the Matrix
+    keep = [p for p in problems if "/updates/" in f"/{p.location.path}"]
+    return merged, keep + [p for p in plan_problems if "/updates/" not in f"/{p.location.path}"]

@@ -11,7 +11,7 @@ import typer
 
 from .app import (language, AS_OF_HELP, CHANGED_HELP, GITLAB_HELP, MATRIX_HELP, NO_CACHE_HELP, SARIF_HELP, Cached, FindingFormat, Lang, Level, LoadProgress, Only, Side, StatusFormat, _langs, _only_changed,
                   _only_paths, _run, app, check_filters, default_format, emit_findings, exit_code, load_checked,
-                  resolve_matrix, resolve_today, summary_line)
+                  resolve_matrix, resolve_today, summary_line, PLAN_HELP, with_plan_as_committed)
 
 
 @app.command()
@@ -85,6 +85,7 @@ def status(
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
+    plan_as_committed: bool = typer.Option(False, "--plan-as-committed", help=PLAN_HELP),
 ) -> None:
     """Show what is overdue, due soon, stale, off track or unreported, as of a date.
 
@@ -101,6 +102,8 @@ def status(
         today = date.today()
         when = resolve_today(as_of)
         loaded, problems = load_checked(matrix, today, no_cache, interactive=fmt is StatusFormat.table)
+        if plan_as_committed:
+            loaded, problems = with_plan_as_committed(loaded, problems, when)
         check_filters(loaded, area, org)
         view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
                           [o.value for o in only], language(loaded, lang))

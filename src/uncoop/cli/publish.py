@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .app import (language, AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
-                  resolve_matrix, resolve_today, write_file, write_scope)
+                  resolve_matrix, resolve_today, write_file, write_scope, PLAN_HELP, with_plan_as_committed)
 
 @app.command()
 def report(
@@ -23,6 +23,7 @@ def report(
         None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles and texts: en, fr or ar; default: languages.default in matrix.yaml, else en."),
     history: bool = typer.Option(False, "--history", help="Add how far each deadline moved since adoption (from git)."),
+    plan_as_committed: bool = typer.Option(False, "--plan-as-committed", help=PLAN_HELP),
 ) -> None:
     """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
 
@@ -36,6 +37,9 @@ def report(
 
         when = resolve_today(as_of)
         loaded, problems = load_checked(matrix, date.today())
+        here = loaded.root  # where the report goes, even when the plan is read from an old commit
+        if plan_as_committed:
+            loaded, problems = with_plan_as_committed(loaded, problems, when)
         if loaded.meta is None:
             raise Fail("the report needs a valid matrix.yaml")
         if templates is not None and not templates.is_dir():
@@ -50,8 +54,8 @@ def report(
             for chunk in _render(view, formats[0], templates):
                 sys.stdout.write(chunk)
             return 0
-        scope = write_scope(loaded.root)
-        folder = out or loaded.root.absolute().parent / "reports"
+        scope = write_scope(here)
+        folder = out or here.absolute().parent / "reports"
         if out is not None:
             scope = scope.named(out, folder=True)
         suffix = "" if language(loaded, lang) == "en" else f".{language(loaded, lang)}"
