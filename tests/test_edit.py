@@ -112,7 +112,7 @@ def test_new_activity_takes_the_next_free_id_and_never_overwrites(matrix_dir, ru
     path = matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml"
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../../../schemas/activity.schema.json\nid: HUM-03\n")
-    assert "title: 'Joint training: NO surprises'" in text
+    assert 'title: "Joint training: NO surprises"' in text
     assert run("validate", "--as-of", "2016-12-31").exit_code == 0
     again = run("new", "activity", "--area", "humanitarian", "--title", "Another", "--lead-un", "OCHA",
                 "--lead-oic", "ICHAD", "--start", "2015-Q1", "--end", "2015-12")

@@ -156,13 +156,11 @@ def add_entry(text: str, lines: list[str]) -> str:
 
 
 def _scalar(value: str) -> str:
-    """A value as house style writes it: plain when YAML 1.2 reads it back as the same text."""
-    from .yamlsrc import read
+    """A value as house style writes it: plain when it reads back as the same text, else
+    double-quoted on one line (a newline in a title is kept as \\n, never folded)."""
+    from .splice import scalar_text
 
-    plain, error = read(f"v: {value}\n".encode())
-    if error is None and isinstance(plain, dict) and plain.get("v") == value and type(plain["v"]) is str:
-        return value
-    return "'" + value.replace("'", "''") + "'"
+    return scalar_text(value)
 
 
 def new_activity_text(ident: str, area: str, title: str, source: list[int], un: list[str], oic: list[str],
