@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .app import (language, AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
-                  resolve_matrix, resolve_today, write_file, write_scope, PLAN_HELP, with_plan_as_committed)
+                  resolve_today, write_file, write_scope, PLAN_HELP, with_plan_as_committed)
 
 @app.command()
 def report(
