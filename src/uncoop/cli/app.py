@@ -456,13 +456,7 @@ def with_plan_as_committed(loaded, problems: list, when: date) -> tuple:
         raise Fail(f"--plan-as-committed: {exc}") from None
     holder = tempfile.TemporaryDirectory(prefix="uncoop-plan-")
     tmp = Path(holder.name)
-    target = tmp / loaded.root.name
-    for name, data in files.items():  # plain relative names: git.files_at refuses others
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:
-            handle.write(data)
-    target.mkdir(parents=True, exist_ok=True)
+    target = unpack(files, tmp / loaded.root.name)
     plan, plan_problems = run(target, date.today(), tmp)
     merged = Matrix(root=plan.root, meta=plan.meta, organizations=plan.organizations, areas=plan.areas,
                     activities=plan.activities, updates=loaded.updates,
@@ -471,3 +465,16 @@ def with_plan_as_committed(loaded, problems: list, when: date) -> tuple:
     merged._plan_folder = holder  # removed with the Matrix
     keep = [p for p in problems if "/updates/" in f"/{p.location.path}"]
     return merged, keep + [p for p in plan_problems if "/updates/" not in f"/{p.location.path}"]
+
+
+def unpack(files: dict[str, bytes], target: Path) -> Path:
+    """Files read from a git revision, written below a fresh temporary `target`.  Names are plain
+    relative paths (git.files_at refuses others); "xb" never writes onto something already there
+    or through a link."""
+    for name, data in files.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(data)
+    target.mkdir(parents=True, exist_ok=True)
+    return target

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .app import MATRIX_HELP, Fail, Lang, _run, app, language, resolve_matrix, resolve_today, unknown
+from .app import MATRIX_HELP, Fail, Lang, _run, app, language, resolve_matrix, resolve_today, unknown, unpack
 
 class DiffFormat(str, enum.Enum):
     markdown = "markdown"
@@ -29,13 +29,7 @@ def _load_revision(rev: Optional[str], root: Path, today: date, tmp: Path):
         files = files_at(Path.cwd(), rev, root)
     except GitError as exc:
         raise Fail(str(exc)) from None
-    target = tmp / f"rev-{len(list(tmp.iterdir()))}" / root.name
-    for name, data in files.items():  # names are plain relative paths (git.files_at refuses others)
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:  # never onto something already there, never through a link
-            handle.write(data)
-    target.mkdir(parents=True, exist_ok=True)
+    target = unpack(files, tmp / f"rev-{len(list(tmp.iterdir()))}" / root.name)
     here = root.absolute().parent
     matrix, problems = run(target, today, target.parent)
     # show paths as they are in the working tree, so findings point at real files
