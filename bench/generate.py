@@ -14,12 +14,22 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-AREAS = [("conflict", "CPV"), ("countries", "CTY"), ("terrorism", "CTI"), ("rights", "HRG"),
-         ("disarmament", "DIS"), ("south-south", "SSC"), ("development", "SDV"), ("social", "SOC"),
-         ("humanitarian", "HUM")]
+AREAS = [
+    ("conflict", "CPV"),
+    ("countries", "CTY"),
+    ("terrorism", "CTI"),
+    ("rights", "HRG"),
+    ("disarmament", "DIS"),
+    ("south-south", "SSC"),
+    ("development", "SDV"),
+    ("social", "SOC"),
+    ("humanitarian", "HUM"),
+]
 QUARTERS = [(2014, 3), (2014, 4)] + [(y, q) for y in (2015,) for q in (1, 2, 3, 4)] + [(2016, 1), (2016, 2)]
-WORDS = ("joint training workshop regional capacity building mediation statistics trade water health "
-         "education refugees heritage dialogue youth employment standards halal investment").split()
+WORDS = (
+    "joint training workshop regional capacity building mediation statistics trade water health "
+    "education refugees heritage dialogue youth employment standards halal investment"
+).split()
 
 
 def _title(rng: random.Random) -> str:
@@ -40,7 +50,8 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
         "title: Synthetic Matrix\nadopted:\n  date: 2014-05-22\n  place: Istanbul\n  source: Annex VI\n"
         "period:\n  start: 2014-07-01\n  end: 2016-06-30\nreporting:\n  cadence: quarterly\n"
         "  first_period: 2014-Q3\n  due_days: 30\nfocal_points:\n  un:\n    organization: UN0000\n"
-        "    title: Focal point\n  oic:\n    organization: OIC0000\n    title: Focal point\n")
+        "    title: Focal point\n  oic:\n    organization: OIC0000\n    title: Focal point\n"
+    )
     lines = ["organizations:"]
     for side, ids in (("un", un), ("oic", oic)):
         for ident in ids:
@@ -60,18 +71,39 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
         end = rng.choice(QUARTERS[4:])
         folder = out / "activities" / area
         folder.mkdir(exist_ok=True)
-        text = [f"id: {ident}", f"title: {_title(rng)}", f"area: {area}",
-                f"description: {_title(rng)}. {_title(rng)}.", f"source: [{10 + i % 42}]",
-                "leads:", f"  un: [{lead_un}]", f"  oic: [{lead_oic}]", f"partners: [{rng.choice(un)}]",
-                "status: implementation", "dates:", f"  planned_start: {start[0]}-Q{start[1]}",
-                f"  planned_end: {end[0]}-Q{end[1]}", "milestones:"]
+        text = [
+            f"id: {ident}",
+            f"title: {_title(rng)}",
+            f"area: {area}",
+            f"description: {_title(rng)}. {_title(rng)}.",
+            f"source: [{10 + i % 42}]",
+            "leads:",
+            f"  un: [{lead_un}]",
+            f"  oic: [{lead_oic}]",
+            f"partners: [{rng.choice(un)}]",
+            "status: implementation",
+            "dates:",
+            f"  planned_start: {start[0]}-Q{start[1]}",
+            f"  planned_end: {end[0]}-Q{end[1]}",
+            "milestones:",
+        ]
         for m in (1, 2):
             y, q = QUARTERS[min(QUARTERS.index(end), QUARTERS.index(start) + m)]
             text += [f"  - id: M{m}", f"    title: {_title(rng)}", f"    due: {y}-Q{q}"]
-        text += ["indicators:", "  - id: I1", f"    title: {_title(rng)}", "    unit: events",
-                 "    baseline: 0", f"    target: {rng.randint(2, 20)}",
-                 "funding:", "  - mechanism: Trust fund", f"    funder: {lead_oic}",
-                 f"    amount: {rng.randint(1, 90) * 10000}", "    currency: USD", "    status: pledged"]
+        text += [
+            "indicators:",
+            "  - id: I1",
+            f"    title: {_title(rng)}",
+            "    unit: events",
+            "    baseline: 0",
+            f"    target: {rng.randint(2, 20)}",
+            "funding:",
+            "  - mechanism: Trust fund",
+            f"    funder: {lead_oic}",
+            f"    amount: {rng.randint(1, 90) * 10000}",
+            "    currency: USD",
+            "    status: pledged",
+        ]
         (folder / f"{ident}.yaml").write_text("\n".join(text) + "\n")
         for org in (lead_un, lead_oic):
             reports.setdefault(org, []).append(ident)
@@ -82,9 +114,13 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
         for org, acts in sorted(reports.items()):
             text = [f"organization: {org}", f"period: {y}-Q{q}", f"submitted: {submitted}", "entries:"]
             for act in acts:
-                text += [f"  - activity: {act}", "    status: implementation",
-                         f"    progress: {rng.randint(0, 100)}", f"    narrative: {_title(rng)}.",
-                         f"    next_steps: {_title(rng)}."]
+                text += [
+                    f"  - activity: {act}",
+                    "    status: implementation",
+                    f"    progress: {rng.randint(0, 100)}",
+                    f"    narrative: {_title(rng)}.",
+                    f"    next_steps: {_title(rng)}.",
+                ]
             (folder / f"{org}.yaml").write_text("\n".join(text) + "\n")
 
 

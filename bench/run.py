@@ -111,8 +111,10 @@ def peers(root: Path) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([*UNCOOP, "schema", "--out", tmp], check=True, capture_output=True)
             total = 0.0
-            for kind, files in (("activity", sorted(root.glob("activities/*/*.yaml"))),
-                                ("update", sorted(root.glob("updates/*/*.yaml")))):
+            for kind, files in (
+                ("activity", sorted(root.glob("activities/*/*.yaml"))),
+                ("update", sorted(root.glob("updates/*/*.yaml"))),
+            ):
                 total += run_once([checker, "--schemafile", f"{tmp}/{kind}.schema.json", *map(str, files)])[0]
             found["check-jsonschema"] = total
     return found
@@ -125,16 +127,22 @@ def measure(n: int, repeat: int, with_peers: bool) -> dict:
     row = {"activities": n, "files": sum(1 for _ in root.rglob("*.yaml"))}
     row["floor"], _ = median([PY, "-c", FLOOR, str(twin)], repeat, inner=True)
     base = [*UNCOOP]
-    row["cold"], row["cold_mb"] = median([*base, "validate", "--no-cache", "--matrix", str(root), "--as-of", AS_OF],
-                                         repeat)
+    row["cold"], row["cold_mb"] = median(
+        [*base, "validate", "--no-cache", "--matrix", str(root), "--as-of", AS_OF], repeat
+    )
     run_once([*base, "validate", "--matrix", str(root), "--as-of", AS_OF], cache_env)  # fill the cache
-    row["warm"], row["warm_mb"] = median([*base, "validate", "--matrix", str(root), "--as-of", AS_OF], repeat,
-                                         env=cache_env)
-    row["status"], row["status_mb"] = median([*base, "status", "--format", "json", "--matrix", str(root),
-                                              "--as-of", AS_OF], repeat, env=cache_env)
+    row["warm"], row["warm_mb"] = median(
+        [*base, "validate", "--matrix", str(root), "--as-of", AS_OF], repeat, env=cache_env
+    )
+    row["status"], row["status_mb"] = median(
+        [*base, "status", "--format", "json", "--matrix", str(root), "--as-of", AS_OF], repeat, env=cache_env
+    )
     with tempfile.TemporaryDirectory() as out:
-        row["report"], row["report_mb"] = median([*base, "report", "--format", "html", "--matrix", str(root),
-                                                  "--as-of", AS_OF, "--out", out], repeat, env=cache_env)
+        row["report"], row["report_mb"] = median(
+            [*base, "report", "--format", "html", "--matrix", str(root), "--as-of", AS_OF, "--out", out],
+            repeat,
+            env=cache_env,
+        )
     row["render"], _ = median([PY, "-c", RENDER, str(root)], max(1, repeat // 2), inner=True)
     if with_peers:
         row.update(peers(root))
@@ -157,24 +165,33 @@ def ms(seconds: float) -> str:
 
 
 def table(rows: list[dict], s: dict) -> str:
-    out = ["Startup (bundled Matrix, 311 files, warm cache) against `python -c pass` "
-           f"= {ms(s['pass'])}:", "",
-           "| command | time | × python -c pass | budget |", "|---|---:|---:|---:|",
-           f"| `uncoop --help` | {ms(s['help'])} | {s['help'] / s['pass']:.1f}× | 8× |",
-           f"| `uncoop status --format json` | {ms(s['status'])} | {s['status'] / s['pass']:.1f}× | 15× |",
-           f"| `uncoop status` (rich table) | {ms(s['status_table'])} | {s['status_table'] / s['pass']:.1f}× | 15× |",
-           "", "Synthetic Matrices (× = ratio to the `json.loads` floor of the same content; MB = peak RSS):", "",
-           "| activities | files | floor | validate cold | × | validate warm | × | status json | report html "
-           "| render only | peak MB | yamllint | × | check-jsonschema | × |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        f"Startup (bundled Matrix, 311 files, warm cache) against `python -c pass` = {ms(s['pass'])}:",
+        "",
+        "| command | time | × python -c pass | budget |",
+        "|---|---:|---:|---:|",
+        f"| `uncoop --help` | {ms(s['help'])} | {s['help'] / s['pass']:.1f}× | 8× |",
+        f"| `uncoop status --format json` | {ms(s['status'])} | {s['status'] / s['pass']:.1f}× | 15× |",
+        f"| `uncoop status` (rich table) | {ms(s['status_table'])} | {s['status_table'] / s['pass']:.1f}× | 15× |",
+        "",
+        "Synthetic Matrices (× = ratio to the `json.loads` floor of the same content; MB = peak RSS):",
+        "",
+        "| activities | files | floor | validate cold | × | validate warm | × | status json | report html "
+        "| render only | peak MB | yamllint | × | check-jsonschema | × |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
-        def peer(name: str) -> str:
+
+        def peer(name: str, r: dict = r) -> str:
             return f"{ms(r[name])} | {r[name] / r['floor']:.0f}×" if name in r else "– | –"
+
         peak = max(r["cold_mb"], r["warm_mb"], r["status_mb"], r["report_mb"])
-        out.append(f"| {r['activities']:,} | {r['files']:,} | {ms(r['floor'])} | {ms(r['cold'])} | "
-                   f"{r['cold'] / r['floor']:.1f}× | {ms(r['warm'])} | {r['warm'] / r['floor']:.1f}× | "
-                   f"{ms(r['status'])} | {ms(r['report'])} | {ms(r['render'])} | {peak} | "
-                   f"{peer('yamllint')} | {peer('check-jsonschema')} |")
+        out.append(
+            f"| {r['activities']:,} | {r['files']:,} | {ms(r['floor'])} | {ms(r['cold'])} | "
+            f"{r['cold'] / r['floor']:.1f}× | {ms(r['warm'])} | {r['warm'] / r['floor']:.1f}× | "
+            f"{ms(r['status'])} | {ms(r['report'])} | {ms(r['render'])} | {peak} | "
+            f"{peer('yamllint')} | {peer('check-jsonschema')} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -182,8 +199,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="comma-separated activity counts")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--peers-up-to", type=int, default=2000,
-                        help="run yamllint and check-jsonschema only up to this size (they take minutes beyond)")
+    parser.add_argument(
+        "--peers-up-to",
+        type=int,
+        default=2000,
+        help="run yamllint and check-jsonschema only up to this size (they take minutes beyond)",
+    )
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
     args = parser.parse_args()
     s = startup(args.repeat)
@@ -191,14 +212,18 @@ def main() -> None:
     text = table(rows, s)
     sys.stdout.write(text)
     if args.write:
-        machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-                   f"{platform.system()} {platform.release()}")
-        measured = (f"{BEGIN}\nMachine: {machine}.\n\nCommand: `python bench/run.py --sizes {args.sizes} "
-                    f"--repeat {args.repeat} --write`.\n\n{text}{END}")
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}"
+        )
+        measured = (
+            f"{BEGIN}\nMachine: {machine}.\n\nCommand: `python bench/run.py --sizes {args.sizes} "
+            f"--repeat {args.repeat} --write`.\n\n{text}{END}"
+        )
         path = HERE / "RESULTS.md"
         old = path.read_text() if path.exists() else f"# Benchmark results\n\n{BEGIN}{END}\n"
         if BEGIN in old and END in old:  # keep the written analysis around the measured block
-            new = old[:old.index(BEGIN)] + measured + old[old.index(END) + len(END):]
+            new = old[: old.index(BEGIN)] + measured + old[old.index(END) + len(END) :]
         else:
             new = f"# Benchmark results\n\n{measured}\n"
         path.write_text(new)

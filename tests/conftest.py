@@ -50,8 +50,14 @@ def run() -> Run:
 
 def git(cwd: Path, *args: str, input: str | None = None) -> str:
     """git in a scratch repository, with an identity of its own; fails loudly."""
-    return subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True, input=input).stdout
+    return subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        input=input,
+    ).stdout
 
 
 def commit(root: Path, message: str) -> None:

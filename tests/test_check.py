@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-
 from uncoop.check import skeleton, validate
 from uncoop.problem import sort_problems
 
@@ -36,33 +35,40 @@ def test_unknown_organization_with_did_you_mean(matrix_dir: Path):
     edit(hum(matrix_dir), "partners: [UNHCR]", "partners: [UNHRC]")
     assert found(matrix_dir) == [
         f"{HUM}:11:12: error[unknown-organization] organization 'UNHRC' is not in organizations.yaml "
-        "(did you mean 'UNHCR'?)"]
+        "(did you mean 'UNHCR'?)"
+    ]
 
 
 def test_lead_on_the_wrong_side(matrix_dir: Path):
     edit(hum(matrix_dir), "oic: [ICHAD]", "oic: [ICHAD, UNHCR]")
     assert found(matrix_dir) == [
-        f"{HUM}:10:16: error[wrong-side] 'UNHCR' is on the UN side but listed under oic (move it to the un list)"]
+        f"{HUM}:10:16: error[wrong-side] 'UNHCR' is on the UN side but listed under oic (move it to the un list)"
+    ]
 
 
 def test_duplicate_activity_id(matrix_dir: Path):
     copy = matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml"
     copy.write_text(hum(matrix_dir).read_text())
     result = found(matrix_dir)
-    assert (f"matrix/activities/humanitarian/HUM-03.yaml:1:5: error[duplicate-id] activity id 'HUM-01' "
-            f"is already used at {HUM}:1:5") in result
+    assert (
+        f"matrix/activities/humanitarian/HUM-03.yaml:1:5: error[duplicate-id] activity id 'HUM-01' "
+        f"is already used at {HUM}:1:5"
+    ) in result
     assert any("[id-mismatch] activity id 'HUM-01' differs from its file name 'HUM-03.yaml'" in r for r in result)
 
 
 def test_lookalike_organization_ids(matrix_dir: Path):
     orgs = matrix_dir / "organizations.yaml"
-    orgs.write_text(orgs.read_text() + "  - id: UN0DA\n    name: Fake\n    side: un\n    kind: office\n"
-                                       "  - id: X Y\n    name: Bad\n    side: un\n    kind: office\n")
+    orgs.write_text(
+        orgs.read_text() + "  - id: UN0DA\n    name: Fake\n    side: un\n    kind: office\n"
+        "  - id: X Y\n    name: Bad\n    side: un\n    kind: office\n"
+    )
     assert found(matrix_dir) == [
         "matrix/organizations.yaml:34:9: error[lookalike-id] organization id 'UN0DA' looks like 'UNODA' at "
         "matrix/organizations.yaml:10:9 (ids must be told apart at a glance; rename one)",
         "matrix/organizations.yaml:38:9: error[invalid-id] organizations[8].id: 'X Y' is not a valid organization "
-        "id; write it like 'OCHA'"]
+        "id; write it like 'OCHA'",
+    ]
     assert skeleton("OCHA") == skeleton("0cha") != skeleton("OCHR")
 
 
@@ -73,8 +79,10 @@ def test_duplicate_milestone_inside_an_activity(matrix_dir: Path):
 
 def test_unknown_area(matrix_dir: Path):
     edit(hum(matrix_dir), "area: humanitarian", "area: humanitrian")
-    assert f"{HUM}:5:7: error[unknown-area] area 'humanitrian' is not in areas.yaml (did you mean 'humanitarian'?)" \
+    assert (
+        f"{HUM}:5:7: error[unknown-area] area 'humanitrian' is not in areas.yaml (did you mean 'humanitarian'?)"
         in found(matrix_dir)
+    )
 
 
 def test_update_references(matrix_dir: Path):
@@ -91,8 +99,10 @@ def test_update_references(matrix_dir: Path):
 def test_update_for_unknown_or_foreign_activity(matrix_dir: Path):
     update = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
     text = update.read_text()
-    update.write_text(text + "  - activity: HUM-11\n    status: closed\n    progress: 100\n"
-                             "  - activity: CPV-01\n    status: closed\n    progress: 100\n")
+    update.write_text(
+        text + "  - activity: HUM-11\n    status: closed\n    progress: 100\n"
+        "  - activity: CPV-01\n    status: closed\n    progress: 100\n"
+    )
     path = "matrix/updates/2014-Q4/OCHA.yaml"
     assert found(matrix_dir) == [
         f"{path}:14:15: error[unknown-activity] activity 'HUM-11' does not exist (did you mean 'HUM-01'?)",
@@ -126,8 +136,10 @@ def test_update_dates(matrix_dir: Path):
 def test_update_for_a_quarter_not_over(matrix_dir: Path):
     path = "matrix/updates/2014-Q4/OCHA.yaml"
     result = found(matrix_dir, today=date(2014, 12, 31))
-    assert f"{path}:2:9: error[future-update] 2014-Q4 has not ended on 2014-12-31 (report a quarter once it is over)" \
+    assert (
+        f"{path}:2:9: error[future-update] 2014-Q4 has not ended on 2014-12-31 (report a quarter once it is over)"
         in result
+    )
     assert not any("future-update" in r for r in found(matrix_dir, today=date(2015, 1, 25)))
 
 
@@ -136,12 +148,17 @@ def test_update_outside_the_matrix_period_and_misfiled(matrix_dir: Path):
     folder.mkdir()
     (folder / "OCHA.yaml").write_text("organization: OCHA\nperiod: 2014-Q2\nsubmitted: 2014-07-10\n")
     (matrix_dir / "updates" / "2014-Q3" / "UNHCR.yaml").write_text(
-        "organization: OCHA\nperiod: 2014-Q3\nsubmitted: 2014-10-10\n")
+        "organization: OCHA\nperiod: 2014-Q3\nsubmitted: 2014-10-10\n"
+    )
     result = found(matrix_dir)
-    assert ("matrix/updates/2014-Q2/OCHA.yaml:2:9: error[period-outside] 2014-Q2 is outside the Matrix period "
-            "2014-07-01..2016-06-30") in result
-    assert ("matrix/updates/2014-Q3/UNHCR.yaml:1:15: error[id-mismatch] update of 'OCHA' is filed as 'UNHCR.yaml' "
-            "(rename the file to OCHA.yaml)") in result
+    assert (
+        "matrix/updates/2014-Q2/OCHA.yaml:2:9: error[period-outside] 2014-Q2 is outside the Matrix period "
+        "2014-07-01..2016-06-30"
+    ) in result
+    assert (
+        "matrix/updates/2014-Q3/UNHCR.yaml:1:15: error[id-mismatch] update of 'OCHA' is filed as 'UNHCR.yaml' "
+        "(rename the file to OCHA.yaml)"
+    ) in result
 
 
 def test_future_actual_dates(matrix_dir: Path):
@@ -149,5 +166,6 @@ def test_future_actual_dates(matrix_dir: Path):
     assert found(matrix_dir, today=date(2015, 1, 9)) == [
         f"{HUM}:16:17: error[future-date] actual_start 2015-01-10 is after 2015-01-09 "
         "(actual dates record what has happened; use planned_* for the future)",
-        "matrix/updates/2014-Q4/OCHA.yaml:3:12: error[future-date] submitted 2015-01-25 is after 2015-01-09"]
+        "matrix/updates/2014-Q4/OCHA.yaml:3:12: error[future-date] submitted 2015-01-25 is after 2015-01-09",
+    ]
     assert found(matrix_dir, today=date(2015, 1, 26)) == []

@@ -33,18 +33,31 @@ def _plant_syntax_error(m: Path) -> None:
 
 def _plant_duplicate(m: Path) -> None:
     (m / "activities" / "humanitarian" / "HUM-03.yaml").write_text(
-        (m / "activities" / "humanitarian" / "HUM-02.yaml").read_text().replace("HUM-02", "HUM-01"))
+        (m / "activities" / "humanitarian" / "HUM-02.yaml").read_text().replace("HUM-02", "HUM-01")
+    )
 
 
-@pytest.mark.parametrize("plant, line", [
-    (_plant_unknown_org, f"{HUM}:11:12: error[unknown-organization] organization 'UNHRC' is not in "
-                         "organizations.yaml (did you mean 'UNHCR'?)"),
-    (_plant_typo, f"{HUM}:12:1: error[unknown-field] unknown field 'stauts' (did you mean 'status'?)"),
-    (_plant_syntax_error, f"{HUM}:8:6: error[yaml-syntax] did not find expected ',' or ']' "
-                          "(while parsing a flow sequence started at 7:9) (check indentation, colons and quotes)"),
-    (_plant_duplicate, "matrix/activities/humanitarian/HUM-03.yaml:1:5: error[duplicate-id] activity id 'HUM-01' "
-                       f"is already used at {HUM}:1:5"),
-])
+@pytest.mark.parametrize(
+    "plant, line",
+    [
+        (
+            _plant_unknown_org,
+            f"{HUM}:11:12: error[unknown-organization] organization 'UNHRC' is not in "
+            "organizations.yaml (did you mean 'UNHCR'?)",
+        ),
+        (_plant_typo, f"{HUM}:12:1: error[unknown-field] unknown field 'stauts' (did you mean 'status'?)"),
+        (
+            _plant_syntax_error,
+            f"{HUM}:8:6: error[yaml-syntax] did not find expected ',' or ']' "
+            "(while parsing a flow sequence started at 7:9) (check indentation, colons and quotes)",
+        ),
+        (
+            _plant_duplicate,
+            "matrix/activities/humanitarian/HUM-03.yaml:1:5: error[duplicate-id] activity id 'HUM-01' "
+            f"is already used at {HUM}:1:5",
+        ),
+    ],
+)
 def test_each_planted_mistake_gives_one_located_line(matrix_dir: Path, run, plant, line):
     plant(matrix_dir)
     result = run("validate", "--as-of", "2016-12-31")
@@ -61,7 +74,9 @@ def test_all_problems_of_all_files_in_one_sorted_run(matrix_dir: Path, run):
         plant(matrix_dir)
     (matrix_dir / "activities" / "conflict" / "CPV-02.yaml").write_text("id: CPV-02\ntitle: [unclosed\n")
     result = run("validate", "--as-of", "2016-12-31")
-    keys = [(l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])) for l in result.stdout.splitlines()]
+    keys = [
+        (line.split(":")[0], int(line.split(":")[1]), int(line.split(":")[2])) for line in result.stdout.splitlines()
+    ]
     assert len(keys) == 4 and keys == sorted(keys)
 
 
@@ -72,16 +87,24 @@ def test_json_format(matrix_dir: Path, run):
     doc = json.loads(result.stdout)
     assert doc["counts"] == {"info": 0, "warning": 0, "error": 1}
     assert doc["problems"][0] == {
-        "path": HUM, "line": 11, "column": 12, "severity": "error", "code": "unknown-organization",
-        "message": "organization 'UNHRC' is not in organizations.yaml", "hint": "did you mean 'UNHCR'?"}
+        "path": HUM,
+        "line": 11,
+        "column": 12,
+        "severity": "error",
+        "code": "unknown-organization",
+        "message": "organization 'UNHRC' is not in organizations.yaml",
+        "hint": "did you mean 'UNHCR'?",
+    }
 
 
 def test_github_format_is_chosen_on_github_actions(matrix_dir: Path, run, monkeypatch):
     edit(hum(matrix_dir), "partners: [UNHCR]", "partners: [UNHRC]")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = run("validate", "--as-of", "2016-12-31")
-    assert result.stdout == (f"::error file={HUM},line=11,col=12,title=unknown-organization::organization 'UNHRC' "
-                             "is not in organizations.yaml (did you mean 'UNHCR'?)\n")
+    assert result.stdout == (
+        f"::error file={HUM},line=11,col=12,title=unknown-organization::organization 'UNHRC' "
+        "is not in organizations.yaml (did you mean 'UNHCR'?)\n"
+    )
 
 
 def test_fail_on_warning_and_exit_zero(matrix_dir: Path, run):

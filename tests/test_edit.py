@@ -37,14 +37,20 @@ milestones:
 
 
 def changed_lines(old: str, new: str) -> list[str]:
-    return [l for l in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
-            if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    return [
+        line
+        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
 
 
 def test_canonical_orders_keys_and_keeps_every_comment_and_value():
     out = canonical(HAND_WRITTEN, "activity")
-    assert out.splitlines()[1:4] == ['id: HUM-01', 'title: "Plan of Action"   # double quotes kept',
-                                     "area: humanitarian"]
+    assert out.splitlines()[1:4] == [
+        "id: HUM-01",
+        'title: "Plan of Action"   # double quotes kept',
+        "area: humanitarian",
+    ]
     for comment in ("# A hand-written activity", "# double quotes kept", "# the leads, agreed in Geneva"):
         assert comment in out
     assert "  planned_start: 2014-07\n  planned_end: 2016-Q2" in out  # 2-space indent, schema order
@@ -76,8 +82,9 @@ def test_anchors_are_refused_not_rewritten():
 
 def test_fmt_check_lists_files_and_leaves_them(matrix_dir, run):
     path = matrix_dir / "activities" / "humanitarian" / "HUM-02.yaml"
-    original = path.read_text().replace("id: HUM-02\n", "") .replace("area: humanitarian\n",
-                                                                     "area: humanitarian\nid: HUM-02\n")
+    original = (
+        path.read_text().replace("id: HUM-02\n", "").replace("area: humanitarian\n", "area: humanitarian\nid: HUM-02\n")
+    )
     path.write_text(original)
     result = run("fmt", "--check")
     assert result.exit_code == 1 and result.stdout == "matrix/activities/humanitarian/HUM-02.yaml\n"
@@ -106,41 +113,84 @@ def test_fmt_is_a_no_op_on_the_bundled_matrix(run, monkeypatch):
 
 
 def test_new_activity_takes_the_next_free_id_and_never_overwrites(matrix_dir, run):
-    result = run("new", "activity", "--area", "humanitarian", "--title", "Joint training: NO surprises",
-                 "--lead-un", "OCHA", "--lead-oic", "ICHAD", "--start", "2015-Q1", "--end", "2015-12")
+    result = run(
+        "new",
+        "activity",
+        "--area",
+        "humanitarian",
+        "--title",
+        "Joint training: NO surprises",
+        "--lead-un",
+        "OCHA",
+        "--lead-oic",
+        "ICHAD",
+        "--start",
+        "2015-Q1",
+        "--end",
+        "2015-12",
+    )
     assert result.exit_code == 0, result.stderr
     path = matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml"
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../../../schemas/activity.schema.json\nid: HUM-03\n")
     assert 'title: "Joint training: NO surprises"' in text
     assert run("validate", "--as-of", "2016-12-31").exit_code == 0
-    again = run("new", "activity", "--area", "humanitarian", "--title", "Another", "--lead-un", "OCHA",
-                "--lead-oic", "ICHAD", "--start", "2015-Q1", "--end", "2015-12")
+    again = run(
+        "new",
+        "activity",
+        "--area",
+        "humanitarian",
+        "--title",
+        "Another",
+        "--lead-un",
+        "OCHA",
+        "--lead-oic",
+        "ICHAD",
+        "--start",
+        "2015-Q1",
+        "--end",
+        "2015-12",
+    )
     assert again.exit_code == 0 and (matrix_dir / "activities" / "humanitarian" / "HUM-04.yaml").exists()
     assert path.read_text() == text
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--area", "humanitrian"], "unknown area 'humanitrian' (did you mean 'humanitarian'?)"),
-    (["--lead-un", "OCAH"], "unknown organization 'OCAH' (did you mean 'OCHA'?)"),
-    (["--lead-un", "ICHAD"], "'ICHAD' is on the OIC side, not UN"),
-    (["--end", "2013-01"], "the planned end 2013-01 is before the planned start 2014-07-01"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--area", "humanitrian"], "unknown area 'humanitrian' (did you mean 'humanitarian'?)"),
+        (["--lead-un", "OCAH"], "unknown organization 'OCAH' (did you mean 'OCHA'?)"),
+        (["--lead-un", "ICHAD"], "'ICHAD' is on the OIC side, not UN"),
+        (["--end", "2013-01"], "the planned end 2013-01 is before the planned start 2014-07-01"),
+    ],
+)
 def test_new_activity_refuses_what_would_be_wrong(matrix_dir, run, args, message):
     base = {"--area": "humanitarian", "--title": "T", "--lead-un": "OCHA", "--lead-oic": "ICHAD"}
-    base.update(dict(zip(args[::2], args[1::2])))
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
     result = run("new", "activity", *[x for pair in base.items() for x in pair])
     assert result.exit_code == 2 and message in result.stderr
     assert not (matrix_dir / "activities" / "humanitarian" / "HUM-03.yaml").exists()
 
 
 def test_update_scaffolds_from_the_previous_quarter(matrix_dir, run):
-    result = run("update", "OCHA", "--period", "2015-Q1", "--submitted", "2015-04-12",
-                 "--set", "HUM-01.progress=45", "--set", "HUM-01.narrative=Second meeting held: 12:30, in Geneva")
+    result = run(
+        "update",
+        "OCHA",
+        "--period",
+        "2015-Q1",
+        "--submitted",
+        "2015-04-12",
+        "--set",
+        "HUM-01.progress=45",
+        "--set",
+        "HUM-01.narrative=Second meeting held: 12:30, in Geneva",
+    )
     assert result.exit_code == 0, result.stderr
     text = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
-    assert ("  - activity: HUM-01\n    # status and progress carried over from OCHA 2014-Q4: check them\n"
-            "    status: implementation\n    progress: 45\n") in text
+    assert (
+        "  - activity: HUM-01\n    # status and progress carried over from OCHA 2014-Q4: check them\n"
+        "    status: implementation\n    progress: 45\n"
+    ) in text
     assert '    narrative: "Second meeting held: 12:30, in Geneva"\n    # obstacles:' in text
     value, _ = yamlsrc.read(text.encode())
     assert value["entries"][0]["narrative"] == "Second meeting held: 12:30, in Geneva"
@@ -152,18 +202,22 @@ def test_update_prefills_from_any_institution_and_never_invents_entries(matrix_d
     assert result.exit_code == 0, result.stderr
     text = (matrix_dir / "updates" / "2014-Q4" / "UNHCR.yaml").read_text()
     # the activity's latest report, whoever sent it, marked as carried over
-    assert ("  - activity: HUM-02\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
-            "    status: implementation\n    progress: 50\n") in text
-    assert ("  - activity: HUM-01\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
-            "    status: implementation\n    progress: 10\n") in text
+    assert (
+        "  - activity: HUM-02\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
+        "    status: implementation\n    progress: 50\n"
+    ) in text
+    assert (
+        "  - activity: HUM-01\n    # status and progress carried over from ICHAD 2014-Q3: check them\n"
+        "    status: implementation\n    progress: 10\n"
+    ) in text
     existing = matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml"
     before = existing.read_text()
     assert run("update", "ICHAD", "--period", "2014-Q3").exit_code == 0
     assert existing.read_text() == before  # nothing missing: the file is not rewritten
     result = run("update", "ICHAD", "--period", "2014-Q3", "--set", "HUM-02.status=closed", "--dry-run")
-    assert changed_lines(before, before.replace("status: implementation\n    progress: 50",
-                                                "status: closed\n    progress: 50")) == \
-        [l for l in result.stdout.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    assert changed_lines(
+        before, before.replace("status: implementation\n    progress: 50", "status: closed\n    progress: 50")
+    ) == [line for line in result.stdout.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
 def test_update_that_would_be_invalid_leaves_the_file(matrix_dir, run):
@@ -234,10 +288,25 @@ def test_two_concurrent_updates_of_one_file_both_land(matrix_dir):
     path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
     env = dict(os.environ, UNCOOP_NO_CACHE="1")
     for round_ in range(20):
-        procs = [subprocess.Popen(["uncoop", "update", "OCHA", "--period", "2014-Q4", "--matrix", str(matrix_dir),
-                                   "--set", f"HUM-01.{field}={field} {round_}"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for field in ("narrative", "obstacles")]
+        procs = [
+            subprocess.Popen(
+                [
+                    "uncoop",
+                    "update",
+                    "OCHA",
+                    "--period",
+                    "2014-Q4",
+                    "--matrix",
+                    str(matrix_dir),
+                    "--set",
+                    f"HUM-01.{field}={field} {round_}",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for field in ("narrative", "obstacles")
+        ]
         results = [p.communicate(timeout=60) for p in procs]
         assert [p.returncode for p in procs] == [0, 0], results
         value, error = yamlsrc.read(path.read_bytes())
@@ -249,8 +318,10 @@ def test_two_concurrent_updates_of_one_file_both_land(matrix_dir):
 
 def test_fmt_never_changes_a_value_it_cannot_keep(matrix_dir, run):
     path = matrix_dir / "updates" / "2014-Q3" / "OCHA.yaml"
-    text = ("organization: OCHA\nperiod: 2014-Q3\nsubmitted: 2014-10-20\nentries:\n- activity: HUM-01\n"
-            "  status: implementation\n  progress: 10\n  obstacles: 250_000.00\n  narrative: \"a\\u2028b\"\n")
+    text = (
+        "organization: OCHA\nperiod: 2014-Q3\nsubmitted: 2014-10-20\nentries:\n- activity: HUM-01\n"
+        '  status: implementation\n  progress: 10\n  obstacles: 250_000.00\n  narrative: "a\\u2028b"\n'
+    )
     path.write_text(text)
     result = run("fmt")
     assert result.exit_code == 1 and "would change the value at entries.0.obstacles" in result.stderr

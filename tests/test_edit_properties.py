@@ -61,21 +61,66 @@ entries:
   progress: 0
   next_steps: 010
 """
-FILES = {"house": HOUSE, "hand": HAND, "zero": ZERO_INDENT, "crlf": HAND.replace("\n", "\r\n"),
-         "bom": "\ufeff" + ZERO_INDENT, "bom-crlf": "\ufeff" + ZERO_INDENT.replace("\n", "\r\n")}
-SPECIALS = ["NO", "yes", "~", "null", "010", "1.10", "12:30", "- lead", "#hash", "a: b", "a #b", "'", '"', "''",
-            "[x]", "{y}", "* star", "& amp", "! bang", "%pc", "@at", "`tick", "|", ">", "?", "\u200fخطة عمل\u200f",
-            "\u202bمرحبا\u202c", "x" * 3000, " lead space", "trail space ", "tab\there", "two\nlines", "ends:"]
+FILES = {
+    "house": HOUSE,
+    "hand": HAND,
+    "zero": ZERO_INDENT,
+    "crlf": HAND.replace("\n", "\r\n"),
+    "bom": "\ufeff" + ZERO_INDENT,
+    "bom-crlf": "\ufeff" + ZERO_INDENT.replace("\n", "\r\n"),
+}
+SPECIALS = [
+    "NO",
+    "yes",
+    "~",
+    "null",
+    "010",
+    "1.10",
+    "12:30",
+    "- lead",
+    "#hash",
+    "a: b",
+    "a #b",
+    "'",
+    '"',
+    "''",
+    "[x]",
+    "{y}",
+    "* star",
+    "& amp",
+    "! bang",
+    "%pc",
+    "@at",
+    "`tick",
+    "|",
+    ">",
+    "?",
+    "\u200fخطة عمل\u200f",
+    "\u202bمرحبا\u202c",
+    "x" * 3000,
+    " lead space",
+    "trail space ",
+    "tab\there",
+    "two\nlines",
+    "ends:",
+]
 ALPHABET = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufeff\x85")
-HOSTILE = st.one_of(st.sampled_from(SPECIALS), st.text(ALPHABET, min_size=1, max_size=80),
-                    st.lists(st.sampled_from(SPECIALS + ["عربي", " ", ": ", "#"]), min_size=2, max_size=6)
-                    .map("".join))
+HOSTILE = st.one_of(
+    st.sampled_from(SPECIALS),
+    st.text(ALPHABET, min_size=1, max_size=80),
+    st.lists(st.sampled_from(SPECIALS + ["عربي", " ", ": ", "#"]), min_size=2, max_size=6).map("".join),
+)
 COMMENT = re.compile(r"#\s[^\n]*")
 
 
 def comments(text: str) -> list[str]:
-    return [m.group(0).strip() for line in text.splitlines() if line.lstrip().startswith("#") or " #" in line
-            for m in [COMMENT.search(line[line.find("#") - 1 if line.find(" #") < 0 else line.find(" #"):])] if m]
+    return [
+        m.group(0).strip()
+        for line in text.splitlines()
+        if line.lstrip().startswith("#") or " #" in line
+        for m in [COMMENT.search(line[line.find("#") - 1 if line.find(" #") < 0 else line.find(" #") :])]
+        if m
+    ]
 
 
 def leaves(value, path=()):
@@ -89,13 +134,18 @@ def leaves(value, path=()):
         yield path, (type(value).__name__, getattr(value, "text", value))
 
 
-NUMBERS = st.one_of(st.integers(0, 100), st.floats(0, 100, allow_nan=False, allow_infinity=False),
-                    st.sampled_from([99.99999999999999, 0.1, 33.333333333333336, 50.5]))
+NUMBERS = st.one_of(
+    st.integers(0, 100),
+    st.floats(0, 100, allow_nan=False, allow_infinity=False),
+    st.sampled_from([99.99999999999999, 0.1, 33.333333333333336, 50.5]),
+)
 TARGETS = st.one_of(
     st.tuples(st.sampled_from(["narrative", "obstacles", "next_steps"]), HOSTILE),
     st.tuples(st.just("progress"), NUMBERS),
-    st.tuples(st.sampled_from(["milestones_done/M1", "milestones_done/M7"]),
-              st.dates().filter(lambda d: 1900 <= d.year <= 2199).map(lambda d: d.isoformat())),
+    st.tuples(
+        st.sampled_from(["milestones_done/M1", "milestones_done/M7"]),
+        st.dates().filter(lambda d: 1900 <= d.year <= 2199).map(lambda d: d.isoformat()),
+    ),
     st.tuples(st.sampled_from(["indicators/I1", "indicators/I9"]), NUMBERS),
 )
 
@@ -136,8 +186,8 @@ def test_random_edits_change_only_the_edited_value(name, entry, target):
         got = got[part]
     assert got == value and (type(got) is str) == isinstance(value, str)
     assert len(after["entries"]) == len(before["entries"])  # no invented entries
-    old = {p: v for p, v in leaves(before) if p[:len(changed)] != changed}
-    new = {p: v for p, v in leaves(after) if p[:len(changed)] != changed}
+    old = {p: v for p, v in leaves(before) if p[: len(changed)] != changed}
+    new = {p: v for p, v in leaves(after) if p[: len(changed)] != changed}
     assert new == old
     # bytes: the same outside the edited value, or one block of whole lines inserted
     span = span_of(original, changed)
@@ -147,15 +197,19 @@ def test_random_edits_change_only_the_edited_value(name, entry, target):
     else:
         prefix = len(os.path.commonprefix([original, edited]))
         inserted = len(edited) - len(original)
-        assert edited[:prefix] + edited[prefix + inserted:] == original
-        block = edited[prefix:prefix + inserted]
+        assert edited[:prefix] + edited[prefix + inserted :] == original
+        block = edited[prefix : prefix + inserted]
         assert block.count("\n") == block.count("\r\n") if "\r\n" in original else "\r" not in block
     assert edited.startswith("\ufeff") == original.startswith("\ufeff")
 
 
 @settings(max_examples=1000, derandomize=True, deadline=None)
-@given(name=st.sampled_from(sorted(FILES)), entry=st.integers(0, 2),
-       field=st.sampled_from(["narrative", "obstacles", "next_steps"]), value=HOSTILE)
+@given(
+    name=st.sampled_from(sorted(FILES)),
+    entry=st.integers(0, 2),
+    field=st.sampled_from(["narrative", "obstacles", "next_steps"]),
+    value=HOSTILE,
+)
 def test_random_edits_lose_nothing(name, entry, field, value):
     original = FILES[name]
     before, error = yamlsrc.read(original.encode())

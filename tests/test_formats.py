@@ -23,7 +23,10 @@ def parse_command(line: str) -> tuple[str, dict, str]:
     """Undo the toolkit's escaping (escapeProperty / escapeData in @actions/core)."""
     match = COMMAND.match(line)
     assert match, line
-    unescape = lambda t: t.replace("%3A", ":").replace("%2C", ",").replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+    def unescape(t: str) -> str:
+        return t.replace("%3A", ":").replace("%2C", ",").replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
     props = dict(p.split("=", 1) for p in match["props"].split(","))
     return match["name"], {k: unescape(v) for k, v in props.items()}, unescape(match["data"])
 
@@ -51,7 +54,9 @@ def test_validate_github_format(matrix_dir, run):
     result = run("validate", "--format", "github", "--as-of", "2016-12-31")
     parsed = [parse_command(line) for line in result.stdout.splitlines()]
     assert [(n, p["file"], p["line"], p["col"], p["title"]) for n, p, _ in parsed] == [
-        ("error", HUM, "11", "12", "unknown-organization"), ("error", HUM2, "8", "1", "unknown-field")]
+        ("error", HUM, "11", "12", "unknown-organization"),
+        ("error", HUM2, "8", "1", "unknown-field"),
+    ]
 
 
 def test_sarif_is_read_by_a_sarif_object_model(matrix_dir, run, tmp_path):
@@ -68,7 +73,9 @@ def test_sarif_is_read_by_a_sarif_object_model(matrix_dir, run, tmp_path):
     assert first["ruleId"] == "unknown-organization" and first["level"] == "error"
     assert rule_ids[first["ruleIndex"]] == "unknown-organization"
     assert first["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": HUM}, "region": {"startLine": 11, "startColumn": 12}}
+        "artifactLocation": {"uri": HUM},
+        "region": {"startLine": 11, "startColumn": 12},
+    }
 
 
 def test_fingerprints_survive_unrelated_lines_moving(matrix_dir, run):
@@ -76,8 +83,13 @@ def test_fingerprints_survive_unrelated_lines_moving(matrix_dir, run):
 
     def prints() -> dict:
         doc = json.loads(run("validate", "--format", "sarif", "--as-of", "2016-12-31").stdout)
-        return {r["ruleId"]: (r["partialFingerprints"]["uncoop/v1"], r["locations"][0]["physicalLocation"]["region"]
-                              ["startLine"]) for r in doc["runs"][0]["results"]}
+        return {
+            r["ruleId"]: (
+                r["partialFingerprints"]["uncoop/v1"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            )
+            for r in doc["runs"][0]["results"]
+        }
 
     before = prints()
     hum(matrix_dir).write_text("# a new comment at the top\n\n" + hum(matrix_dir).read_text())
@@ -95,9 +107,13 @@ def test_timeline_fingerprints_do_not_change_as_days_pass():
 def test_gitlab_code_quality(matrix_dir, run):
     plant(matrix_dir)
     doc = json.loads(run("validate", "--format", "gitlab", "--as-of", "2016-12-31").stdout)
-    assert doc[0] == {"description": "unknown-organization: organization 'UNHRC' is not in organizations.yaml",
-                      "check_name": "unknown-organization", "fingerprint": doc[0]["fingerprint"],
-                      "severity": "major", "location": {"path": HUM, "lines": {"begin": 11}}}
+    assert doc[0] == {
+        "description": "unknown-organization: organization 'UNHRC' is not in organizations.yaml",
+        "check_name": "unknown-organization",
+        "fingerprint": doc[0]["fingerprint"],
+        "severity": "major",
+        "location": {"path": HUM, "lines": {"begin": 11}},
+    }
     assert len({d["fingerprint"] for d in doc}) == len(doc) == 2
 
 
@@ -163,8 +179,11 @@ def test_example_workflow_is_a_valid_github_workflow():
 
     from tests.conftest import REPO
 
-    schema = json.loads(importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
-                        .joinpath("github-workflows.json").read_text())
+    schema = json.loads(
+        importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+        .joinpath("github-workflows.json")
+        .read_text()
+    )
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
     workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
     assert list(jsonschema.Draft7Validator(schema).iter_errors(workflow)) == []

@@ -33,17 +33,41 @@ def test_every_message_is_translated_and_none_is_fuzzy(lang):
 def test_catalogs_are_up_to_date_with_the_templates(tmp_path):
     pot = tmp_path / "uncoop.pot"
     babel = [sys.executable, "-m", "babel.messages.frontend"]
-    subprocess.run([*babel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
-                    "--project", "uncoop", "--version", "0.1.0", "-o", str(pot), "."],
-                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *babel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--project",
+            "uncoop",
+            "--version",
+            "0.1.0",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     # `update --check` counts a new POT-Creation-Date as a change: compare messages, not the clock
     committed = (LOCALE_DIR / "uncoop.pot").read_text(encoding="utf-8")
     stamp = re.search(r'"POT-Creation-Date: [^"]*"', committed).group(0)
-    pot.write_text(re.sub(r'"POT-Creation-Date: [^"]*"', lambda _: stamp, pot.read_text(encoding="utf-8")),
-                   encoding="utf-8")
+    pot.write_text(
+        re.sub(r'"POT-Creation-Date: [^"]*"', lambda _: stamp, pot.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     assert pot.read_text(encoding="utf-8") == committed, "run the extract command in babel.cfg"
-    check = subprocess.run([*babel, "update", "--check", "-i", str(pot), "-d", str(LOCALE_DIR), "-D", "uncoop"],
-                           cwd=REPO, capture_output=True, text=True)
+    check = subprocess.run(
+        [*babel, "update", "--check", "-i", str(pot), "-d", str(LOCALE_DIR), "-D", "uncoop"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -53,11 +77,14 @@ def bundled():
     return build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "en"), matrix
 
 
-@pytest.mark.parametrize("lang, heading, day, direction", [
-    ("en", "Executive summary", "March 31, 2016", "ltr"),
-    ("fr", "Résumé analytique", "31 mars 2016", "ltr"),
-    ("ar", "الملخص التنفيذي", "31 مارس 2016", "rtl"),
-])
+@pytest.mark.parametrize(
+    "lang, heading, day, direction",
+    [
+        ("en", "Executive summary", "March 31, 2016", "ltr"),
+        ("fr", "Résumé analytique", "31 mars 2016", "ltr"),
+        ("ar", "الملخص التنفيذي", "31 مارس 2016", "rtl"),
+    ],
+)
 def test_reports_speak_the_language(lang, heading, day, direction):
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
     view = build_report(matrix, snapshot(matrix, date(2016, 3, 31)), lang)
@@ -77,8 +104,9 @@ def test_activity_titles_exist_in_all_three_languages(bundled):
 def test_missing_translations_fall_back_visibly():
     text = localized({"en": "Plan", "fr": "Plan d'action"}, "ar")
     assert text == "Plan" and text.fallback == "en"
-    assert text.__html__() == ('<span lang="en" dir="ltr" class="fallback">Plan</span>'
-                               '<sup class="fallback-mark" aria-label="English">en</sup>')
+    assert text.__html__() == (
+        '<span lang="en" dir="ltr" class="fallback">Plan</span><sup class="fallback-mark" aria-label="English">en</sup>'
+    )
     assert localized("Plain English", "fr").fallback == "en"
     assert localized({"ar": "خطة"}, "ar").fallback is None
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
@@ -97,11 +125,16 @@ def test_require_lang_warns_only_when_asked(matrix_dir, run):
     assert "missing-translation" not in run("validate", "--as-of", "2016-12-31").stdout
     result = run("validate", "--as-of", "2016-12-31", "--require-lang", "fr", "--format", "json")
     assert result.exit_code == 0  # warnings
-    assert ('"path": "matrix/activities/humanitarian/HUM-01.yaml",\n      "line": 3,\n      "column": 3,\n'
-            '      "severity": "warning",\n      "code": "missing-translation"') not in result.stdout  # has fr
+    assert (
+        '"path": "matrix/activities/humanitarian/HUM-01.yaml",\n      "line": 3,\n      "column": 3,\n'
+        '      "severity": "warning",\n      "code": "missing-translation"'
+    ) not in result.stdout  # has fr
     assert '"message": "title has no fr text"' in result.stdout
-    edit(matrix_dir / "matrix.yaml", "languages:" if "languages:" in (matrix_dir / "matrix.yaml").read_text()
-         else "thresholds:", "languages:\n  required: [ar]\nthresholds:")
+    edit(
+        matrix_dir / "matrix.yaml",
+        "languages:" if "languages:" in (matrix_dir / "matrix.yaml").read_text() else "thresholds:",
+        "languages:\n  required: [ar]\nthresholds:",
+    )
     assert "missing-translation" in run("validate", "--as-of", "2016-12-31").stdout
     assert run("validate", "--require-lang", "de").exit_code == 2
 

@@ -52,5 +52,7 @@ def test_filters_and_file_output(matrix_dir, run, tmp_path):
     assert "Quarterly progress reports for 2015-Q1 due" in summaries
     area_only = events(run("calendar", "--area", "conflict").stdout_bytes)
     assert [str(e["summary"]) for e in area_only] == [
-        "CPV-01 M1: Joint mediation training", "CPV-01 planned end: Support to the OIC Peace, Security and Mediation Unit"]
+        "CPV-01 M1: Joint mediation training",
+        "CPV-01 planned end: Support to the OIC Peace, Security and Mediation Unit",
+    ]
     assert events(run("calendar", "--area", "disarmament").stdout_bytes) == []  # DIS-01 is cancelled

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from uncoop import load
 
 
@@ -39,13 +38,17 @@ def test_queued_locations_are_resolved_one_parse_per_file(matrix_dir: Path, monk
     parsed = []
     real = yamlsrc.positions
     monkeypatch.setattr(yamlsrc, "positions", lambda data: parsed.append(1) or real(data))
-    queued = [Problem(matrix.at(act, *keys), Severity.WARNING, "stale", "x")
-              for keys in (("id",), ("milestones", 1, "due"), ("dates", "planned_end"))]
+    queued = [
+        Problem(matrix.at(act, *keys), Severity.WARNING, "stale", "x")
+        for keys in (("id",), ("milestones", 1, "due"), ("dates", "planned_end"))
+    ]
     assert all(p.location.line == 0 for p in queued)
     resolved = matrix.resolve(queued)
     assert [str(p.location) for p in resolved] == [
-        "matrix/activities/humanitarian/HUM-01.yaml:1:5", "matrix/activities/humanitarian/HUM-01.yaml:22:10",
-        "matrix/activities/humanitarian/HUM-01.yaml:15:16"]
+        "matrix/activities/humanitarian/HUM-01.yaml:1:5",
+        "matrix/activities/humanitarian/HUM-01.yaml:22:10",
+        "matrix/activities/humanitarian/HUM-01.yaml:15:16",
+    ]
     assert len(parsed) == 1
     assert str(matrix.at(act, "id")) == "matrix/activities/humanitarian/HUM-01.yaml:1:5"  # known now: at once
 

@@ -47,16 +47,28 @@ def test_missing_nested_field_points_at_its_mapping(matrix_dir: Path):
     assert found == [f"{P}:6:3: error[missing-field] missing required field 'leads.oic' (add it)"]
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (("status: implementation", "status: yes"), "8:9: error[invalid-value] status:"),
-    (("source: [50]", "source: ['50']"), "4:10: error[wrong-type] source[0]: expected integer, got '50'"),
-    (("planned_end: 2016-Q2", "planned_end: 2016-02-30"), "11:16: error[invalid-date] dates.planned_end: '2016-02-30' is not a calendar date"),
-    (("planned_end: 2016-Q2", "planned_end: 2016-13"), "11:16: error[invalid-date] dates.planned_end: '2016-13' is not a calendar month"),
-    (("planned_end: 2016-Q2", "planned_end: 2016-Q5"), "11:16: error[invalid-date]"),
-    (("id: HUM-01", "id: hum 1"), "1:5: error[invalid-id] id: 'hum 1' is not a valid activity id"),
-    (("title: Plan of Action", "title: {en: Plan, de: Plan}"), "2:8: error[invalid-value] title: unknown language 'de'"),
-    (("title: Plan of Action", "title: ''"), "2:8: error[invalid-value] title: text is empty"),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (("status: implementation", "status: yes"), "8:9: error[invalid-value] status:"),
+        (("source: [50]", "source: ['50']"), "4:10: error[wrong-type] source[0]: expected integer, got '50'"),
+        (
+            ("planned_end: 2016-Q2", "planned_end: 2016-02-30"),
+            "11:16: error[invalid-date] dates.planned_end: '2016-02-30' is not a calendar date",
+        ),
+        (
+            ("planned_end: 2016-Q2", "planned_end: 2016-13"),
+            "11:16: error[invalid-date] dates.planned_end: '2016-13' is not a calendar month",
+        ),
+        (("planned_end: 2016-Q2", "planned_end: 2016-Q5"), "11:16: error[invalid-date]"),
+        (("id: HUM-01", "id: hum 1"), "1:5: error[invalid-id] id: 'hum 1' is not a valid activity id"),
+        (
+            ("title: Plan of Action", "title: {en: Plan, de: Plan}"),
+            "2:8: error[invalid-value] title: unknown language 'de'",
+        ),
+        (("title: Plan of Action", "title: ''"), "2:8: error[invalid-value] title: text is empty"),
+    ],
+)
 def test_bad_values_are_located(matrix_dir: Path, edit, expected):
     found = problems_for(matrix_dir, BASE.replace(*edit))
     assert len(found) == 1 and found[0].startswith(f"{P}:{expected}"), found
@@ -79,8 +91,10 @@ def test_ids_keep_their_written_form(matrix_dir: Path):
 
 def test_texts_may_be_multilingual(matrix_dir: Path):
     matrix, _ = load.load(matrix_dir, matrix_dir.parent)
-    assert matrix.activity_by_id["HUM-01"].value.title == {"en": "OIC-OCHA Plan of Action",
-                                                           "fr": "Plan d'action OCI-OCHA"}
+    assert matrix.activity_by_id["HUM-01"].value.title == {
+        "en": "OIC-OCHA Plan of Action",
+        "fr": "Plan d'action OCI-OCHA",
+    }
 
 
 def test_flex_dates_count_to_the_end_of_their_period():

@@ -18,7 +18,7 @@ AS_OF = "2016-03-31"
 
 def grid_of(status_json: str) -> dict[str, dict[str, str]]:
     doc = json.loads(status_json)["reporting"]
-    return {row["id"]: dict(zip(doc["quarters"], row["cells"])) for row in doc["institutions"]}
+    return {row["id"]: dict(zip(doc["quarters"], row["cells"], strict=True)) for row in doc["institutions"]}
 
 
 def calendar_owing(ics: bytes) -> dict[str, set[str]]:
@@ -56,12 +56,13 @@ def test_grid_calendar_and_report_agree_cell_for_cell(run, monkeypatch):
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
     snap = snapshot(matrix, date(2016, 3, 31))
     report = build_report(matrix, snap, "en").grid
-    report_grid = {row["id"]: dict(zip(report["quarters"], row["cells"])) for row in report["rows"]}
+    report_grid = {row["id"]: dict(zip(report["quarters"], row["cells"], strict=True)) for row in report["rows"]}
     assert report_grid == grid
-    owed_grid = {q: {org for org, cells in grid.items() if cells[q] in ("missing", "not-due")}
-                 for q in next(iter(grid.values()))}
+    owed_grid = {
+        q: {org for org, cells in grid.items() if cells[q] in ("missing", "not-due")} for q in next(iter(grid.values()))
+    }
     for row in snap.grid:
-        for quarter, cell in zip(snap.quarters, row.cells):
+        for quarter, cell in zip(snap.quarters, row.cells, strict=True):
             if cell.owed:
                 owed_grid[str(quarter)].add(row.organization)
     for quarter, owing in owed_grid.items():
@@ -85,7 +86,9 @@ def test_owed_by_leads_drops_partners(matrix_dir):
     quarter = Quarter(2015, 1)
     reported = {}
     for rule in ("leads", "involved"):
-        text = (matrix_dir / "matrix.yaml").read_text().replace("  due_days: 30\n", f"  due_days: 30\n  owed_by: {rule}\n")
+        text = (
+            (matrix_dir / "matrix.yaml").read_text().replace("  due_days: 30\n", f"  due_days: 30\n  owed_by: {rule}\n")
+        )
         (matrix_dir / "matrix.yaml").write_text(text)
         matrix, _ = validate(matrix_dir, date(2026, 1, 1))
         reported[rule] = [r.value.id for r in Duties(matrix, matrix.updates).activities("UNHCR", quarter)]

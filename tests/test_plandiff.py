@@ -15,28 +15,37 @@ from tests.test_check import edit, hum
 
 def test_diff_reports_each_kind_of_change(repo, run):
     m = repo / "matrix"
-    edit(hum(m), "planned_end: 2016-Q2", "planned_end: 2016-12")              # +184 days
-    edit(hum(m), "    due: 2014-12-31", "    due: 2014-11-30")                 # milestone 30 days earlier
-    edit(hum(m), "  - id: M2\n    title: Technical working group formed\n    due: 2015-06\n",
-         "  - id: M3\n    title: Policy framework drafted\n    due: 2015-Q4\n")  # M2 dropped, M3 added
+    edit(hum(m), "planned_end: 2016-Q2", "planned_end: 2016-12")  # +184 days
+    edit(hum(m), "    due: 2014-12-31", "    due: 2014-11-30")  # milestone 30 days earlier
+    edit(
+        hum(m),
+        "  - id: M2\n    title: Technical working group formed\n    due: 2015-06\n",
+        "  - id: M3\n    title: Policy framework drafted\n    due: 2015-Q4\n",
+    )  # M2 dropped, M3 added
     edit(hum(m), "oic: [ICHAD]", "oic: [ICHAD, OIC-GS]")
     cpv = m / "activities" / "conflict" / "CPV-01.yaml"
     edit(cpv, "status: implementation", "status: suspended")
     (m / "activities" / "conflict" / "CPV-02.yaml").write_text(
-        cpv.read_text().replace("CPV-01", "CPV-02").replace("Support to the OIC", "Electoral support to the OIC"))
+        cpv.read_text().replace("CPV-01", "CPV-02").replace("Support to the OIC", "Electoral support to the OIC")
+    )
     (m / "activities" / "humanitarian" / "HUM-02.yaml").unlink()
     (m / "updates" / "2015-Q1").mkdir()
     (m / "updates" / "2015-Q1" / "OCHA.yaml").write_text(
         "organization: OCHA\nperiod: 2015-Q1\nsubmitted: 2015-04-20\nentries:\n  - activity: HUM-01\n"
-        "    status: implementation\n    progress: 40\n    milestones_done:\n      M3: 2015-03-30\n")
+        "    status: implementation\n    progress: 40\n    milestones_done:\n      M3: 2015-03-30\n"
+    )
     commit(repo, "review of the plan")
     doc = json.loads(run("diff", "HEAD~1", "HEAD", "--format", "json", "--as-of", "2015-05-01").stdout)
-    assert doc["activities_added"] == [{"id": "CPV-02", "title": "Electoral support to the OIC Peace, Security and "
-                                                                  "Mediation Unit"}]
-    assert doc["activities_removed"] == [{"id": "HUM-02", "title": "Joint advocacy for the Solutions Strategy for "
-                                                                    "Afghan Refugees"}]
+    assert doc["activities_added"] == [
+        {"id": "CPV-02", "title": "Electoral support to the OIC Peace, Security and Mediation Unit"}
+    ]
+    assert doc["activities_removed"] == [
+        {"id": "HUM-02", "title": "Joint advocacy for the Solutions Strategy for Afghan Refugees"}
+    ]
     assert {(d["activity"], d["what"], d["old"], d["new"], d["days"]) for d in doc["deadlines_moved"]} == {
-        ("HUM-01", "planned_end", "2016-Q2", "2016-12", 184), ("HUM-01", "milestone M1", "2014-12-31", "2014-11-30", -31)}
+        ("HUM-01", "planned_end", "2016-Q2", "2016-12", 184),
+        ("HUM-01", "milestone M1", "2014-12-31", "2014-11-30", -31),
+    }
     assert doc["milestones_added"] == ["HUM-01 M3"] and doc["milestones_dropped"] == ["HUM-01 M2"]
     assert doc["milestones_completed"] == ["HUM-01 M3 on 2015-03-30"]
     assert {"activity": "CPV-01", "old": "implementation", "new": "suspended"} in doc["status_changes"]
@@ -73,7 +82,8 @@ def test_history_shows_how_far_each_deadline_moved(repo, run):
     assert [(m["deadline"], m["old"], m["new"], m["days"], m["subject"]) for m in doc["moves"]] == [
         ("planned_end", "2016-Q2", "2016-Q4", 184, "first extension"),
         ("planned_end", "2016-Q4", "2017-03", 90, "second extension"),
-        ("milestone M2", "2015-06", "2015-09", 92, "second extension")]
+        ("milestone M2", "2015-06", "2015-09", 92, "second extension"),
+    ]
     text = run("history", "HUM-01").stdout
     assert "- planned_end: moved 2 times, +274 days in all" in text
 
@@ -108,13 +118,18 @@ def test_report_history_section_lists_each_move(repo, run):
     assert "Deadline changes" not in plain  # without --history the report does not depend on git
 
 
-@pytest.mark.parametrize("damage", [("status: implementation", "stauts: implementation"),
-                                    ("status: implementation", "status: [implementation")])
+@pytest.mark.parametrize(
+    "damage",
+    [("status: implementation", "stauts: implementation"), ("status: implementation", "status: [implementation")],
+)
 def test_a_broken_file_is_unreadable_not_removed(repo, run, damage):
     edit(hum(repo / "matrix"), *damage)
     result = run("diff", "HEAD", "--as-of", "2016-03-31")
     assert result.exit_code == 1
-    assert "Activities removed" not in result.stdout and "Not judged: working tree has files that do not load" in result.stdout
+    assert (
+        "Activities removed" not in result.stdout
+        and "Not judged: working tree has files that do not load" in result.stdout
+    )
     assert "**Unreadable in working tree: matrix/activities/humanitarian/HUM-01.yaml**" in result.stdout
     doc = json.loads(run("diff", "HEAD", "--as-of", "2016-03-31", "--format", "json").stdout)
     assert doc["activities_removed"] == [] and doc["unreadable"][0]["revision"] == "head"
@@ -124,8 +139,12 @@ def commit_at(root: Path, message: str, when: str) -> None:
     """Commit with the author and committer dates of `when`, as history written back then."""
     git(root, "add", "-A")
     env = {"GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", message],
-                   cwd=root, env={**os.environ, **env}, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", message],
+        cwd=root,
+        env={**os.environ, **env},
+        check=True,
+    )
 
 
 def test_plan_as_committed_travels_back_in_time(matrix_dir, run):

@@ -16,8 +16,9 @@ PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
 
 def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=cwd, check=True, capture_output=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,14 @@ def scratch(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def try_repo(root: Path, env: dict, hook: str = "uncoop-validate") -> subprocess.CompletedProcess:
-    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), hook, "--all-files"], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [*PRE_COMMIT, "try-repo", str(REPO), hook, "--all-files"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_hook_passes_on_a_good_edit_and_fails_on_a_bad_one(scratch):
@@ -47,8 +54,10 @@ def test_hook_passes_on_a_good_edit_and_fails_on_a_bad_one(scratch):
     path.write_text(path.read_text().replace("partners: [UNHCR, OIC-GS]", "partners: [UNHRC]"))
     bad = try_repo(root, env)
     assert bad.returncode == 1
-    assert ("matrix/activities/humanitarian/HUM-01.yaml:11:12: error[unknown-organization] organization 'UNHRC' "
-            "is not in organizations.yaml (did you mean 'UNHCR'?)") in bad.stdout
+    assert (
+        "matrix/activities/humanitarian/HUM-01.yaml:11:12: error[unknown-organization] organization 'UNHRC' "
+        "is not in organizations.yaml (did you mean 'UNHCR'?)"
+    ) in bad.stdout
 
 
 def test_fmt_hook_lists_a_file_out_of_house_style(scratch):

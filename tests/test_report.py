@@ -50,7 +50,9 @@ def test_source_date_epoch_adds_a_generation_date(matrix_dir, run, monkeypatch):
 def test_default_output_is_reports_beside_the_matrix(matrix_dir, run):
     assert run("report", "--as-of", AS_OF).exit_code == 0
     assert sorted(p.name for p in (matrix_dir.parent / "reports").iterdir()) == [
-        f"progress-report-{AS_OF}.html", f"progress-report-{AS_OF}.md"]
+        f"progress-report-{AS_OF}.html",
+        f"progress-report-{AS_OF}.md",
+    ]
 
 
 def test_hostile_title_renders_harmlessly(matrix_dir):
@@ -61,15 +63,17 @@ def test_hostile_title_renders_harmlessly(matrix_dir):
     md = report(matrix_dir, "md")
     assert "<script>" not in md
     assert "| HUM-01 &lt;script&gt;alert(1)&lt;/script&gt; \\| a: b # c; d |" in md  # annex table cell
-    gantt = [l for l in md.splitlines() if l.endswith("hum01, 2014-07-01, 2016-06-30")]
-    assert gantt == ["    HUM-01 #60;script#62;alert(1)#60;/script#62; | a#58; b #35; c#59; d :active, hum01, "
-                     "2014-07-01, 2016-06-30"]
+    gantt = [line for line in md.splitlines() if line.endswith("hum01, 2014-07-01, 2016-06-30")]
+    assert gantt == [
+        "    HUM-01 #60;script#62;alert(1)#60;/script#62; | a#58; b #35; c#59; d :active, hum01, 2014-07-01, 2016-06-30"
+    ]
 
 
 def test_links_keep_only_safe_schemes(matrix_dir):
     text = hum(matrix_dir).read_text() + (
         "links:\n  - title: Plan\n    url: https://example.org/plan\n"
-        "  - title: Mail\n    url: mailto:focal@example.org\n")
+        "  - title: Mail\n    url: mailto:focal@example.org\n"
+    )
     hum(matrix_dir).write_text(text)
     html = report(matrix_dir, "html")
     assert 'href="https://example.org/plan"' in html and 'href="mailto:focal@example.org"' in html

@@ -88,9 +88,15 @@ def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
     assert target.read_bytes() == b"not yours"
 
 
-@pytest.mark.parametrize("blob", [
-    b"", b"garbage", cache_module._MAGIC + b"\0" * 40, cache_module._MAGIC + os.urandom(5000),
-])
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"",
+        b"garbage",
+        cache_module._MAGIC + b"\0" * 40,
+        cache_module._MAGIC + os.urandom(5000),
+    ],
+)
 def test_a_cache_of_any_bytes_changes_nothing(matrix_dir, run, blob):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
     cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
@@ -126,12 +132,15 @@ def test_a_short_or_linked_key_is_remade_never_trusted(matrix_dir, run, tmp_path
     assert not key.is_symlink() and key.read_bytes() != b"p" * 64 and elsewhere.read_bytes() == b"p" * 64
 
 
-@pytest.mark.parametrize("command", [
-    ["validate", "--as-of", "2016-12-31", "--gitlab", "out/gl.json"],
-    ["calendar", "--as-of", "2016-03-31", "--out", "out/deadlines.ics"],
-    ["report", "--as-of", "2016-03-31", "--out", "out"],
-    ["schema", "--out", "out"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "--as-of", "2016-12-31", "--gitlab", "out/gl.json"],
+        ["calendar", "--as-of", "2016-03-31", "--out", "out/deadlines.ics"],
+        ["report", "--as-of", "2016-03-31", "--out", "out"],
+        ["schema", "--out", "out"],
+    ],
+)
 def test_outputs_never_leave_through_a_committed_symlinked_folder(repo, run, tmp_path, command):
     elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
     elsewhere.mkdir()
@@ -167,8 +176,22 @@ def test_editing_commands_refuse_linked_out_folders(matrix_dir, run, tmp_path):
         path.unlink()
     shutil_area.rmdir()
     shutil_area.symlink_to(outside / "humanitarian")
-    result = run("new", "activity", "--area", "humanitarian", "--title", "T", "--lead-un", "OCHA",
-                 "--lead-oic", "ICHAD", "--start", "2015-01", "--end", "2015-12")
+    result = run(
+        "new",
+        "activity",
+        "--area",
+        "humanitarian",
+        "--title",
+        "T",
+        "--lead-un",
+        "OCHA",
+        "--lead-oic",
+        "ICHAD",
+        "--start",
+        "2015-01",
+        "--end",
+        "2015-12",
+    )
     assert result.exit_code == 2
     assert snapshot(outside) == before and sorted(p.name for p in outside.rglob("*")) == ["2015-Q1", "humanitarian"]
 
@@ -229,7 +252,11 @@ def test_markdown_shows_data_literally_in_every_document(repo, run, monkeypatch)
     update = repo / "matrix" / "updates" / "2014-Q3" / "OCHA.yaml"
     edit(update, "narrative: Terms of reference", f"narrative: '{LINKS} Terms of reference")
     edit(update, "with ICHAD.", "with ICHAD.'")
-    edit(hum(repo / "matrix"), "  en: OIC-OCHA Plan of Action", "  en: '[T](https://evil.example) `x` ![i](https://e.x/p)'")
+    edit(
+        hum(repo / "matrix"),
+        "  en: OIC-OCHA Plan of Action",
+        "  en: '[T](https://evil.example) `x` ![i](https://e.x/p)'",
+    )
     docs = [
         run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-").stdout,
         run("status", "--as-of", "2016-03-31", "--format", "markdown").stdout,
@@ -245,7 +272,7 @@ def test_markdown_shows_data_literally_in_every_document(repo, run, monkeypatch)
 
 def test_mermaid_task_names_cannot_start_a_statement(matrix_dir, run):
     for hostile in ("click hum01 call alert(1)", "%%{init: {'theme': 'dark'}}%%", "section Owned", "title Owned"):
-        edit(hum(matrix_dir), hum(matrix_dir).read_text().split("\n")[2], f"  en: \"{hostile}\"")
+        edit(hum(matrix_dir), hum(matrix_dir).read_text().split("\n")[2], f'  en: "{hostile}"')
         md = run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-").stdout
         gantt = md.split("```mermaid", 1)[1].split("```", 1)[0]
         tasks = [line.strip() for line in gantt.splitlines()[4:] if line.strip()]
@@ -256,8 +283,8 @@ def test_mermaid_task_names_cannot_start_a_statement(matrix_dir, run):
 def test_a_link_url_cannot_break_out_of_its_brackets(matrix_dir):
     from uncoop.markup import safe_url
 
-    url = safe_url("https://ok.example/a> [x](https://evil.example) <b \"q\"")
-    assert url is not None and not set(url) & set("<> \"")
+    url = safe_url('https://ok.example/a> [x](https://evil.example) <b "q"')
+    assert url is not None and not set(url) & set('<> "')
 
 
 GRID_BOMB = {
@@ -274,18 +301,26 @@ def test_the_grid_bomb_is_refused_with_a_located_error(matrix_dir, run):
     assert result.exit_code == 1
     assert re.search(r"matrix/matrix\.yaml:\d+:\d+: error\[period-too-long\]", result.stdout)
     for command in (["status", "--format", "json"], ["calendar"], ["report", "--format", "md", "--out", "-"]):
-        done = subprocess.run(["uncoop", *command, "--as-of", "2199-12-31"], capture_output=True, timeout=60,
-                              cwd=matrix_dir.parent)
+        done = subprocess.run(
+            ["uncoop", *command, "--as-of", "2199-12-31"], capture_output=True, timeout=60, cwd=matrix_dir.parent
+        )
         assert b"Traceback" not in done.stderr and done.returncode in (0, 1)
     edit(matrix_dir / "matrix.yaml", "  start: 1900-01-01", "  start: 0001-01-01")
     result = run("validate", "--as-of", "2016-12-31")
     assert result.exit_code == 1 and "error[invalid-date]" in result.stdout and "0001-01-01" in result.stdout
 
 
-@pytest.mark.parametrize("content", [
-    b"\xff\xfe not utf-8\n", b"- a list\n", b"just text\n", b"", b"organization: OCHA\nentries: text\n",
-    b"organization: OCHA\nentries: {a: 1}\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe not utf-8\n",
+        b"- a list\n",
+        b"just text\n",
+        b"",
+        b"organization: OCHA\nentries: text\n",
+        b"organization: OCHA\nentries: {a: 1}\n",
+    ],
+)
 def test_update_on_a_broken_existing_file_is_located_not_a_traceback(matrix_dir, run, content):
     path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
     path.write_bytes(content)
@@ -294,12 +329,15 @@ def test_update_on_a_broken_existing_file_is_located_not_a_traceback(matrix_dir,
     assert "updates/2014-Q4/OCHA.yaml" in result.stderr and path.read_bytes() == content
 
 
-@pytest.mark.parametrize("args", [
-    ["update", "OCHA", "--period", "0000-Q1"],
-    ["status", "--as-of", "9999-12-31"],
-    ["status", "--as-of", "0001-01-01"],
-    ["calendar", "--as-of", "9999-12-31"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update", "OCHA", "--period", "0000-Q1"],
+        ["status", "--as-of", "9999-12-31"],
+        ["status", "--as-of", "0001-01-01"],
+        ["calendar", "--as-of", "9999-12-31"],
+    ],
+)
 def test_out_of_range_dates_are_usage_errors(matrix_dir, run, args):
     result = run(*args)
     assert result.exit_code == 2 and result.stderr.startswith("uncoop: ") and "Traceback" not in result.stderr
@@ -309,7 +347,7 @@ def test_a_failing_git_is_a_message_not_a_traceback(repo, run, monkeypatch, tmp_
     fake = tmp_path / "bin"
     fake.mkdir()
     real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
-    (fake / "git").write_text(f"#!/bin/sh\ncase \"$1\" in cat-file) exit 128;; esac\nexec {real_git} \"$@\"\n")
+    (fake / "git").write_text(f'#!/bin/sh\ncase "$1" in cat-file) exit 128;; esac\nexec {real_git} "$@"\n')
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
     result = run("diff", "HEAD", "--as-of", "2016-03-31")
@@ -321,11 +359,17 @@ def test_sigint_prints_one_line_and_exits_130(matrix_dir):
     import sys
     import time
 
-    script = ("import time, uncoop.cli.findings as f\n"
-              "f.resolve_matrix = lambda m: time.sleep(30)\n"
-              "from uncoop.cli import main; main()\n")
-    proc = subprocess.Popen([sys.executable, "-c", script, "validate"], cwd=matrix_dir.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    script = (
+        "import time, uncoop.cli.findings as f\n"
+        "f.resolve_matrix = lambda m: time.sleep(30)\n"
+        "from uncoop.cli import main; main()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, "validate"],
+        cwd=matrix_dir.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)

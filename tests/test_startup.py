@@ -8,17 +8,30 @@ import sys
 
 from uncoop.cli import LoadProgress
 
-HEAVY = ("jinja2", "rich", "pydantic", "yaml", "ruamel", "icalendar", "uncoop.model", "uncoop.load",
-         "uncoop.render", "uncoop.timeline", "uncoop.console")
+HEAVY = (
+    "jinja2",
+    "rich",
+    "pydantic",
+    "yaml",
+    "ruamel",
+    "icalendar",
+    "uncoop.model",
+    "uncoop.load",
+    "uncoop.render",
+    "uncoop.timeline",
+    "uncoop.console",
+)
 
 
 def imported_by(*argv: str) -> set[str]:
-    code = ("import sys; sys.argv = ['uncoop', *sys.argv[1:]]\n"
-            "from uncoop.cli import app\n"
-            "try:\n    app(prog_name='uncoop')\nexcept SystemExit:\n    pass\n"
-            f"print('IMPORTED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    code = (
+        "import sys; sys.argv = ['uncoop', *sys.argv[1:]]\n"
+        "from uncoop.cli import app\n"
+        "try:\n    app(prog_name='uncoop')\nexcept SystemExit:\n    pass\n"
+        f"print('IMPORTED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+    )
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
-    line = [l for l in done.stderr.splitlines() if l.startswith("IMPORTED:")][-1]
+    line = [line for line in done.stderr.splitlines() if line.startswith("IMPORTED:")][-1]
     return set(filter(None, line.removeprefix("IMPORTED:").split(",")))
 
 

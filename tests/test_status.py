@@ -87,7 +87,7 @@ def test_fail_on_warning_and_exit_zero(matrix_dir, run):
 
 
 def test_markup_and_escape_sequences_in_data_are_shown_literally(matrix_dir):
-    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: \"[bold]Plan[/bold] \\u202eevil [/]\"")
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", '  en: "[bold]Plan[/bold] \\u202eevil [/]"')
     matrix, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
     assert problems == []
     out = io.StringIO()
@@ -112,7 +112,7 @@ def test_bundled_matrix_grid_slice_checked_by_hand():
     rows = {r.organization: [c.state for c in r.cells] for r in snap.grid}
     assert [str(q) for q in snap.quarters][0] == "2014-Q3" and len(snap.quarters) == 7
     assert rows["IIFA"] == ["missing"] * 6 + ["not-due"]  # never reported; CPV-05 never reported ended
-    assert rows["UNODA"] == ["late"] * 6 + ["not-due"]          # always late, 2016-Q1 due 2016-04-30
+    assert rows["UNODA"] == ["late"] * 6 + ["not-due"]  # always late, 2016-Q1 due 2016-04-30
     assert rows["DPKO"][:2] == ["submitted", "missing"]
     assert rows["SMIIC"][4] == "missing" and rows["ICYF-DC"][2] == "late"
     # PSC-11 passed its planned end (2015-Q2) but is still running: its lead keeps owing reports

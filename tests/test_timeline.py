@@ -28,38 +28,45 @@ def state(matrix_dir: Path, as_of: date, ident: str):
 HUM = "matrix/activities/humanitarian/HUM-01.yaml"
 
 
-@pytest.mark.parametrize("as_of, overdue", [
-    (date(2015, 6, 29), False), (date(2015, 6, 30), False), (date(2015, 7, 1), True)])
+@pytest.mark.parametrize(
+    "as_of, overdue", [(date(2015, 6, 29), False), (date(2015, 6, 30), False), (date(2015, 7, 1), True)]
+)
 def test_month_precision_milestone_is_overdue_from_the_day_after_the_month(matrix_dir, as_of, overdue):
-    lines = [l for l in findings(matrix_dir, as_of, "overdue-milestone") if "HUM-01 milestone M2" in l]
+    lines = [line for line in findings(matrix_dir, as_of, "overdue-milestone") if "HUM-01 milestone M2" in line]
     assert bool(lines) is overdue
     if overdue:
-        assert lines == [f"{HUM}:22:10: warning[overdue-milestone] HUM-01 milestone M2 was due 2015-06 and is "
-                         "not reported done (1 day overdue)"]
+        assert lines == [
+            f"{HUM}:22:10: warning[overdue-milestone] HUM-01 milestone M2 was due 2015-06 and is "
+            "not reported done (1 day overdue)"
+        ]
 
 
-@pytest.mark.parametrize("as_of, soon", [
-    (date(2015, 5, 30), False), (date(2015, 5, 31), True), (date(2015, 6, 30), True), (date(2015, 7, 1), False)])
+@pytest.mark.parametrize(
+    "as_of, soon",
+    [(date(2015, 5, 30), False), (date(2015, 5, 31), True), (date(2015, 6, 30), True), (date(2015, 7, 1), False)],
+)
 def test_due_soon_window_is_thirty_days(matrix_dir, as_of, soon):
-    lines = [l for l in findings(matrix_dir, as_of, "due-soon") if "HUM-01 milestone M2" in l]
+    lines = [line for line in findings(matrix_dir, as_of, "due-soon") if "HUM-01 milestone M2" in line]
     assert bool(lines) is soon
 
 
 @pytest.mark.parametrize("as_of, overdue", [(date(2016, 6, 30), False), (date(2016, 7, 1), True)])
 def test_quarter_precision_planned_end(matrix_dir, as_of, overdue):
     lines = findings(matrix_dir, as_of, "overdue-activity")
-    assert any("HUM-01 passed its planned end 2016-Q2 1 day ago" in l for l in lines) is overdue
+    assert any("HUM-01 passed its planned end 2016-Q2 1 day ago" in line for line in lines) is overdue
 
 
 def test_day_precision_due_date(matrix_dir):
     # DIS-01 is cancelled: make it active to see its day-precision milestone (2014-12-15)
     edit(matrix_dir / "activities" / "disarmament" / "DIS-01.yaml", "status: cancelled", "status: implementation")
-    assert not any("DIS-01 milestone M1" in l for l in findings(matrix_dir, date(2014, 12, 15), "overdue-milestone"))
-    assert any("DIS-01 milestone M1" in l for l in findings(matrix_dir, date(2014, 12, 16), "overdue-milestone"))
+    assert not any(
+        "DIS-01 milestone M1" in line for line in findings(matrix_dir, date(2014, 12, 15), "overdue-milestone")
+    )
+    assert any("DIS-01 milestone M1" in line for line in findings(matrix_dir, date(2014, 12, 16), "overdue-milestone"))
 
 
 def test_cancelled_activity_is_never_overdue(matrix_dir):
-    assert not any("DIS-01" in l for l in findings(matrix_dir, date(2016, 12, 31)))
+    assert not any("DIS-01" in line for line in findings(matrix_dir, date(2016, 12, 31)))
 
 
 def test_update_submitted_after_as_of_is_ignored(matrix_dir):
@@ -67,8 +74,10 @@ def test_update_submitted_after_as_of_is_ignored(matrix_dir):
     after = state(matrix_dir, date(2015, 1, 25), "HUM-01")
     assert (before.progress, before.milestones_done) == (10, {})
     assert (after.progress, after.milestones_done) == (30, {"M1": date(2014, 12, 10)})
-    assert any("HUM-01 milestone M1" in l for l in findings(matrix_dir, date(2015, 1, 24), "overdue-milestone"))
-    assert not any("HUM-01 milestone M1" in l for l in findings(matrix_dir, date(2015, 1, 25), "overdue-milestone"))
+    assert any("HUM-01 milestone M1" in line for line in findings(matrix_dir, date(2015, 1, 24), "overdue-milestone"))
+    assert not any(
+        "HUM-01 milestone M1" in line for line in findings(matrix_dir, date(2015, 1, 25), "overdue-milestone")
+    )
 
 
 def test_reported_status_supersedes_the_plan(matrix_dir):
@@ -76,30 +85,37 @@ def test_reported_status_supersedes_the_plan(matrix_dir):
     edit(update, "    status: implementation\n    progress: 30", "    status: closed\n    progress: 100")
     s = state(matrix_dir, date(2016, 12, 31), "HUM-01")
     assert s.status == "closed" and s.next_due is None
-    assert not any("HUM-01" in l for l in findings(matrix_dir, date(2016, 12, 31)))
+    assert not any("HUM-01" in line for line in findings(matrix_dir, date(2016, 12, 31)))
 
 
 # never reported: counted from the first report due date (2014-10-30), not from the planned start
 @pytest.mark.parametrize("as_of, stale", [(date(2015, 2, 27), False), (date(2015, 2, 28), True)])
 def test_stale_after_stale_days_without_an_update(matrix_dir, as_of, stale):
-    lines = [l for l in findings(matrix_dir, as_of, "stale") if "CPV-01" in l]
+    lines = [line for line in findings(matrix_dir, as_of, "stale") if "CPV-01" in line]
     assert bool(lines) is stale
     if stale:
-        assert lines == ["matrix/activities/conflict/CPV-01.yaml:1:5: warning[stale] no update on CPV-01 for "
-                         "121 days (never reported; stale after 120)"]
+        assert lines == [
+            "matrix/activities/conflict/CPV-01.yaml:1:5: warning[stale] no update on CPV-01 for "
+            "121 days (never reported; stale after 120)"
+        ]
 
 
 def test_missing_report_is_found_the_day_after_it_was_due(matrix_dir):
-    assert not any("DPA has not submitted" in l for l in findings(matrix_dir, date(2014, 10, 30), "missing-report"))
-    lines = [l for l in findings(matrix_dir, date(2014, 10, 31), "missing-report") if "DPA" in l]
-    assert lines == ["matrix/organizations.yaml:2:9: warning[missing-report] DPA has not submitted its report for "
-                     "2014-Q3, due 2014-10-30 (file updates/2014-Q3/DPA.yaml)"]
+    assert not any(
+        "DPA has not submitted" in line for line in findings(matrix_dir, date(2014, 10, 30), "missing-report")
+    )
+    lines = [line for line in findings(matrix_dir, date(2014, 10, 31), "missing-report") if "DPA" in line]
+    assert lines == [
+        "matrix/organizations.yaml:2:9: warning[missing-report] DPA has not submitted its report for "
+        "2014-Q3, due 2014-10-30 (file updates/2014-Q3/DPA.yaml)"
+    ]
 
 
 def test_late_report(matrix_dir):
     assert findings(matrix_dir, date(2014, 11, 15), "late-report") == [
         "matrix/updates/2014-Q3/ICHAD.yaml:3:12: warning[late-report] ICHAD's report for 2014-Q3 was submitted "
-        "2014-11-15, 16 days after it was due on 2014-10-30"]
+        "2014-11-15, 16 days after it was due on 2014-10-30"
+    ]
     assert findings(matrix_dir, date(2014, 11, 14), "late-report") == []
 
 
@@ -109,7 +125,8 @@ def test_off_track_compares_progress_with_time_elapsed_at_the_report(matrix_dir)
     edit(hum(matrix_dir), "due: 2015-06", "due: 2015-03")
     assert findings(matrix_dir, date(2015, 2, 1), "off-track") == [
         "matrix/updates/2014-Q4/OCHA.yaml:7:15: warning[off-track] HUM-01 reported 30% at the end of 2014-Q4, "
-        "when 67% of its planned time had passed"]
+        "when 67% of its planned time had passed"
+    ]
 
 
 def test_reporting_grid_cells(matrix_dir):
@@ -134,7 +151,8 @@ def test_conflicting_reports_are_found_at_both_entries(matrix_dir):
         "matrix/updates/2014-Q3/ICHAD.yaml:6:13: warning[conflicting-reports] HUM-01 for 2014-Q3: OCHA reports "
         "implementation 10%, ICHAD reports implementation 90% (the focal point should settle which is right)",
         "matrix/updates/2014-Q3/OCHA.yaml:6:13: warning[conflicting-reports] HUM-01 for 2014-Q3: OCHA reports "
-        "implementation 10%, ICHAD reports implementation 90% (the focal point should settle which is right)"]
+        "implementation 10%, ICHAD reports implementation 90% (the focal point should settle which is right)",
+    ]
     edit(matrix_dir / "updates" / "2014-Q3" / "ICHAD.yaml", "    progress: 90", "    progress: 30")
     assert findings(matrix_dir, date(2015, 2, 15), "conflicting-reports") == []  # within 20 points
 
@@ -143,16 +161,21 @@ def test_progress_regression_unless_a_note_says_why(matrix_dir):
     update = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
     edit(update, "    progress: 30", "    progress: 5")
     lines = findings(matrix_dir, date(2015, 2, 15), "progress-regression")
-    assert lines == ["matrix/updates/2014-Q4/OCHA.yaml:7:15: warning[progress-regression] HUM-01: OCHA reports 5% "
-                     "for 2014-Q4, down from 10% reported by ICHAD for 2014-Q3 (add progress_note: saying why, "
-                     "or correct it)"]
+    assert lines == [
+        "matrix/updates/2014-Q4/OCHA.yaml:7:15: warning[progress-regression] HUM-01: OCHA reports 5% "
+        "for 2014-Q4, down from 10% reported by ICHAD for 2014-Q3 (add progress_note: saying why, "
+        "or correct it)"
+    ]
     edit(update, "    progress: 5", "    progress: 5\n    progress_note: the working group was dissolved and re-formed")
     assert findings(matrix_dir, date(2015, 2, 15), "progress-regression") == []
 
 
 def test_rules_in_matrix_yaml_turn_codes_off_on_or_up(matrix_dir, run):
-    edit(matrix_dir / "matrix.yaml", "thresholds:",
-         "rules:\n  stale: off\n  missing-report: error\n  no-indicators: warning\nthresholds:")
+    edit(
+        matrix_dir / "matrix.yaml",
+        "thresholds:",
+        "rules:\n  stale: off\n  missing-report: error\n  no-indicators: warning\nthresholds:",
+    )
     doc = json.loads(run("status", "--as-of", "2015-03-15", "--format", "json").stdout)
     codes = {f["code"]: f["severity"] for f in doc["findings"]}
     assert "stale" not in codes and codes["missing-report"] == "error"

@@ -25,28 +25,31 @@ def test_yaml_12_scalars_keep_their_meaning():
 
 
 def test_quoted_values_stay_text():
-    value, _ = read('a: "60"\nb: \'true\'\n')
+    value, _ = read("a: \"60\"\nb: 'true'\n")
     assert value == {"a": "60", "b": "true"}
 
 
-@pytest.mark.parametrize("text, code, line, column", [
-    ("a: &x [1]\nb: *x\n", "yaml-anchor", 0, 3),
-    ("a: 1\nb: *x\n", "yaml-alias", 1, 3),
-    ("- !!python/object/apply:os.system [ls]\n", "yaml-tag", 0, 2),
-    ("a: !custom 1\n", "yaml-tag", 0, 3),
-    ("a: 1\nb: 2\na: 3\n", "duplicate-key", 2, 0),
-    ("a: 1\n---\nb: 2\n", "multiple-documents", 1, 0),
-    ("a: b: c\n", "yaml-syntax", 0, 4),
-    ("? [a]\n: 1\n", "yaml-complex-key", 0, 2),
-    ('a: "x\n<<<<<<< HEAD\ny"\n', "merge-conflict", 1, 0),
-    ("a: 1\n=======\n", "merge-conflict", 1, 0),
-    ('a: "bell \x07"\n', "control-character", 0, 9),
-    ('a: "\\ud800"\n', "control-character", 0, 4),
-    ('a: "\\x07"\n', "control-character", 0, 3),
-    ("a: b\x7f\n", "control-character", 0, 4),
-    ("a: b\x85c\n", "control-character", 0, 4),
-    ("a: b\x01c\n", "control-character", 0, 4),
-])
+@pytest.mark.parametrize(
+    "text, code, line, column",
+    [
+        ("a: &x [1]\nb: *x\n", "yaml-anchor", 0, 3),
+        ("a: 1\nb: *x\n", "yaml-alias", 1, 3),
+        ("- !!python/object/apply:os.system [ls]\n", "yaml-tag", 0, 2),
+        ("a: !custom 1\n", "yaml-tag", 0, 3),
+        ("a: 1\nb: 2\na: 3\n", "duplicate-key", 2, 0),
+        ("a: 1\n---\nb: 2\n", "multiple-documents", 1, 0),
+        ("a: b: c\n", "yaml-syntax", 0, 4),
+        ("? [a]\n: 1\n", "yaml-complex-key", 0, 2),
+        ('a: "x\n<<<<<<< HEAD\ny"\n', "merge-conflict", 1, 0),
+        ("a: 1\n=======\n", "merge-conflict", 1, 0),
+        ('a: "bell \x07"\n', "control-character", 0, 9),
+        ('a: "\\ud800"\n', "control-character", 0, 4),
+        ('a: "\\x07"\n', "control-character", 0, 3),
+        ("a: b\x7f\n", "control-character", 0, 4),
+        ("a: b\x85c\n", "control-character", 0, 4),
+        ("a: b\x01c\n", "control-character", 0, 4),
+    ],
+)
 def test_refusals_are_located(text, code, line, column):
     value, error = read(text)
     assert value is None
@@ -54,7 +57,7 @@ def test_refusals_are_located(text, code, line, column):
 
 
 def test_alias_bomb_is_refused_at_once():
-    lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]" for i in range(1, 10)]
+    lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     start = time.perf_counter()
     value, error = read("\n".join(lines) + "\n")
     assert error.code == "yaml-anchor" and value is None
@@ -87,7 +90,7 @@ def test_arabic_and_rtl_marks_are_text():
 
 
 def test_positions_of_keys_list_items_and_missing_keys():
-    data = "title: x\nleads:\n  un: [DPA, OCHA]\n  oic:\n    - OIC-GS\n".encode()
+    data = b"title: x\nleads:\n  un: [DPA, OCHA]\n  oic:\n    - OIC-GS\n"
     pos = yamlsrc.positions(data)
     assert pos.find(("title",), want_key=True) == (0, 0)
     assert pos.find(("title",)) == (0, 7)

@@ -19,10 +19,10 @@ import fcntl
 import os
 import secrets
 import stat
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 PREFIX = ".uncoop-"
 SUFFIX = ".tmp"
@@ -50,7 +50,7 @@ class Scope:
     matrix: Path | None = None
     forbidden: tuple[Path, ...] = ()
 
-    def named(self, path: Path, folder: bool = False) -> "Scope":
+    def named(self, path: Path, folder: bool = False) -> Scope:
         """This scope plus a place the user named on the command line: a path outside every root
         becomes a root of its own (the folder itself, or the folder holding the named file)."""
         lexical = _lexical(path)
@@ -71,7 +71,9 @@ class Scope:
             for part in lexical.relative_to(matrix).parts[:-1]:
                 folder = folder / part
                 if folder.is_symlink():
-                    raise UnsafeWrite(f"{folder} is a symlinked folder inside the Matrix; uncoop does not write through it")
+                    raise UnsafeWrite(
+                        f"{folder} is a symlinked folder inside the Matrix; uncoop does not write through it"
+                    )
         if lexical.is_symlink():
             inside_matrix = matrix is not None and _inside(lexical, matrix)
             if not (edit and inside_matrix):
@@ -132,8 +134,14 @@ def _sweep(folder: Path, name: str) -> None:
             pass
 
 
-def write_atomic(path: Path, data: "bytes | Iterable[bytes]", scope: Scope, exclusive: bool = False,
-                 edit: bool = False, mode: int | None = None) -> Path:
+def write_atomic(
+    path: Path,
+    data: bytes | Iterable[bytes],
+    scope: Scope,
+    exclusive: bool = False,
+    edit: bool = False,
+    mode: int | None = None,
+) -> Path:
     """Write `data` (bytes, or chunks of bytes) to `path` atomically, inside `scope`; with
     `exclusive`, fail if the path exists.  Returns the real path written."""
     real = scope.target(path, edit=edit)
@@ -150,10 +158,10 @@ def write_atomic(path: Path, data: "bytes | Iterable[bytes]", scope: Scope, excl
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, file_mode)
             os.fchmod(fd, file_mode)  # the umask must not narrow the mode the file had
-            for chunk in ([data] if isinstance(data, (bytes, bytearray)) else data):
+            for chunk in [data] if isinstance(data, (bytes, bytearray)) else data:
                 view = memoryview(chunk)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
             if exclusive:
                 os.link(tmp, real)  # fails if someone created the file meanwhile

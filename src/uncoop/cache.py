@@ -40,8 +40,13 @@ def stamp() -> bytes:
 # The only names a cache may refer to.  Classes are checked to be defined where they are found,
 # so an attribute imported into these modules (a function, os, ...) is never admitted.
 _RECORD_MODULES = ("uncoop.model", "uncoop.dates", "uncoop.problem")
-_OTHER = {("datetime", "date"), ("copyreg", "_reconstructor"), ("builtins", "object"),
-          ("builtins", "set"), ("builtins", "frozenset")}
+_OTHER = {
+    ("datetime", "date"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+}
 
 
 class _RecordUnpickler(pickle.Unpickler):
@@ -57,7 +62,7 @@ class _RecordUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the cache names {module}.{name}, which is not a record class")
 
 
-def safe_loads(body: "bytes | memoryview") -> Any:
+def safe_loads(body: bytes | memoryview) -> Any:
     """Unpickle data that may only rebuild uncoop's records; anything else raises."""
     return _RecordUnpickler(io.BytesIO(body)).load()
 
@@ -108,12 +113,12 @@ class RecordCache:
         return _MAGIC + hmac.new(secret, body, hashlib.sha256).digest() + body
 
     @classmethod
-    def loads(cls, blob: bytes, secret: bytes) -> "RecordCache":
+    def loads(cls, blob: bytes, secret: bytes) -> RecordCache:
         """A cache from bytes, or an empty one if they are foreign, tampered with or stale."""
         if not blob.startswith(_MAGIC):
             return cls()
         view = memoryview(blob)  # no copy of a cache that can be tens of MB
-        mac, body = bytes(view[len(_MAGIC):len(_MAGIC) + 32]), view[len(_MAGIC) + 32:]
+        mac, body = bytes(view[len(_MAGIC) : len(_MAGIC) + 32]), view[len(_MAGIC) + 32 :]
         if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
             return cls()
         import gc
@@ -128,4 +133,3 @@ class RecordCache:
             if was_enabled:
                 gc.enable()
         return cls(entries) if version == stamp() and isinstance(entries, dict) else cls()
-

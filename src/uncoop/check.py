@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Callable, Iterable, Iterator
 
 from .dates import Quarter
 from .load import Loaded, Matrix
@@ -65,15 +65,21 @@ def _identity(records: list[Loaded], what: str, ctx: Context) -> Iterator[Proble
         ident = record.value.id
         first = seen.get(ident)
         if first is not None:
-            yield finding("duplicate-id", ctx.matrix.at(record, "id"),
-                          f"{what} id '{ident}' is already used at {ctx.matrix.at_now(first, 'id')}")
+            yield finding(
+                "duplicate-id",
+                ctx.matrix.at(record, "id"),
+                f"{what} id '{ident}' is already used at {ctx.matrix.at_now(first, 'id')}",
+            )
             continue
         seen[ident] = record
         twin = shapes.setdefault(skeleton(ident), record)
         if twin is not record:
-            yield finding("lookalike-id", ctx.matrix.at(record, "id"),
-                          f"{what} id '{ident}' looks like '{twin.value.id}' at {ctx.matrix.at_now(twin, 'id')}",
-                          "ids must be told apart at a glance; rename one")
+            yield finding(
+                "lookalike-id",
+                ctx.matrix.at(record, "id"),
+                f"{what} id '{ident}' looks like '{twin.value.id}' at {ctx.matrix.at_now(twin, 'id')}",
+                "ids must be told apart at a glance; rename one",
+            )
 
 
 @register
@@ -90,8 +96,11 @@ def unique_ids(ctx: Context) -> Iterator[Problem]:
     for area in m.areas:
         first = codes.setdefault(area.value.code, area)
         if first is not area:
-            yield finding("duplicate-id", m.at(area, "code"),
-                          f"area code '{area.value.code}' is already used by area '{first.value.id}'")
+            yield finding(
+                "duplicate-id",
+                m.at(area, "code"),
+                f"area code '{area.value.code}' is already used by area '{first.value.id}'",
+            )
 
 
 @register
@@ -106,16 +115,22 @@ def unique_parts(ctx: Context) -> Iterator[Problem]:
             seen: set[str] = set()
             for i, item in enumerate(getattr(record.value, part)):
                 if item.id in seen:
-                    yield finding("duplicate-id", ctx.matrix.at(record, part, i, "id"),
-                                  f"{part[:-1]} id '{item.id}' appears twice in {record.value.id}")
+                    yield finding(
+                        "duplicate-id",
+                        ctx.matrix.at(record, part, i, "id"),
+                        f"{part[:-1]} id '{item.id}' appears twice in {record.value.id}",
+                    )
                 seen.add(item.id)
     for record in ctx.matrix.updates:
         seen = set()
         for i, entry in enumerate(record.value.entries):
             if entry.activity in seen:
-                yield finding("duplicate-id", ctx.matrix.at(record, "entries", i, "activity"),
-                              f"activity {entry.activity} has two entries in this update",
-                              "merge them into one entry")
+                yield finding(
+                    "duplicate-id",
+                    ctx.matrix.at(record, "entries", i, "activity"),
+                    f"activity {entry.activity} has two entries in this update",
+                    "merge them into one entry",
+                )
             seen.add(entry.activity)
 
 
@@ -130,27 +145,40 @@ def names_match_files(ctx: Context) -> Iterator[Problem]:
     for record in m.activities:
         path, act = PurePosixPath(record.path), record.value
         if path.stem != act.id:
-            yield finding("id-mismatch", m.at(record, "id"),
-                          f"activity id '{act.id}' differs from its file name '{path.name}'",
-                          f"rename the file to {act.id}.yaml or fix the id")
+            yield finding(
+                "id-mismatch",
+                m.at(record, "id"),
+                f"activity id '{act.id}' differs from its file name '{path.name}'",
+                f"rename the file to {act.id}.yaml or fix the id",
+            )
         if path.parent.name != act.area:
-            yield finding("id-mismatch", m.at(record, "area"),
-                          f"activity of area '{act.area}' is filed under '{path.parent.name}/'",
-                          f"move it to activities/{act.area}/")
+            yield finding(
+                "id-mismatch",
+                m.at(record, "area"),
+                f"activity of area '{act.area}' is filed under '{path.parent.name}/'",
+                f"move it to activities/{act.area}/",
+            )
         code = codes.get(act.area)
         if code and not act.id.startswith(code + "-"):
-            yield finding("id-mismatch", m.at(record, "id"),
-                          f"activity id '{act.id}' does not start with its area code '{code}-'")
+            yield finding(
+                "id-mismatch", m.at(record, "id"), f"activity id '{act.id}' does not start with its area code '{code}-'"
+            )
     for record in m.updates:
         path, update = PurePosixPath(record.path), record.value
         if path.stem != update.organization:
-            yield finding("id-mismatch", m.at(record, "organization"),
-                          f"update of '{update.organization}' is filed as '{path.name}'",
-                          f"rename the file to {update.organization}.yaml")
+            yield finding(
+                "id-mismatch",
+                m.at(record, "organization"),
+                f"update of '{update.organization}' is filed as '{path.name}'",
+                f"rename the file to {update.organization}.yaml",
+            )
         if path.parent.name != str(update.period):
-            yield finding("id-mismatch", m.at(record, "period"),
-                          f"update for {update.period} is filed under '{path.parent.name}/'",
-                          f"move it to updates/{update.period}/")
+            yield finding(
+                "id-mismatch",
+                m.at(record, "period"),
+                f"update for {update.period} is filed under '{path.parent.name}/'",
+                f"move it to updates/{update.period}/",
+            )
 
 
 def _org_refs(ctx: Context) -> Iterator[tuple[Loaded, tuple, str, str | None]]:
@@ -187,12 +215,19 @@ def organizations_exist(ctx: Context) -> Iterator[Problem]:
     for record, keys, ident, side in _org_refs(ctx):
         org = known.get(ident)
         if org is None:
-            yield finding("unknown-organization", ctx.matrix.at(record, *keys),
-                          f"organization '{ident}' is not in organizations.yaml", suggest(ident, known))
+            yield finding(
+                "unknown-organization",
+                ctx.matrix.at(record, *keys),
+                f"organization '{ident}' is not in organizations.yaml",
+                suggest(ident, known),
+            )
         elif side and org.value.side != side:
-            yield finding("wrong-side", ctx.matrix.at(record, *keys),
-                          f"'{ident}' is on the {org.value.side.upper()} side but listed under {side}",
-                          f"move it to the {org.value.side} list")
+            yield finding(
+                "wrong-side",
+                ctx.matrix.at(record, *keys),
+                f"'{ident}' is on the {org.value.side.upper()} side but listed under {side}",
+                f"move it to the {org.value.side} list",
+            )
 
 
 @register
@@ -204,8 +239,12 @@ def areas_exist(ctx: Context) -> Iterator[Problem]:
     known = ctx.matrix.area_by_id
     for record in ctx.matrix.activities:
         if record.value.area not in known:
-            yield finding("unknown-area", ctx.matrix.at(record, "area"),
-                          f"area '{record.value.area}' is not in areas.yaml", suggest(record.value.area, known))
+            yield finding(
+                "unknown-area",
+                ctx.matrix.at(record, "area"),
+                f"area '{record.value.area}' is not in areas.yaml",
+                suggest(record.value.area, known),
+            )
 
 
 @register
@@ -222,19 +261,28 @@ def update_references(ctx: Context) -> Iterator[Problem]:
             act_record = m.activity_by_id.get(entry.activity)
             if act_record is None:
                 if entry.activity not in m.unloaded_activities:
-                    yield finding("unknown-activity", m.at(record, "entries", i, "activity"),
-                                  f"activity '{entry.activity}' does not exist",
-                                  suggest(entry.activity, m.activity_by_id))
+                    yield finding(
+                        "unknown-activity",
+                        m.at(record, "entries", i, "activity"),
+                        f"activity '{entry.activity}' does not exist",
+                        suggest(entry.activity, m.activity_by_id),
+                    )
                 continue
             act = act_record.value
             known = parts.get(act.id)
             if known is None:
-                known = parts[act.id] = ({x.id for x in act.milestones}, {x.id for x in act.indicators},
-                                         set(act.leads.un + act.leads.oic + act.partners))
+                known = parts[act.id] = (
+                    {x.id for x in act.milestones},
+                    {x.id for x in act.indicators},
+                    set(act.leads.un + act.leads.oic + act.partners),
+                )
             if org not in known[2]:
-                yield finding("not-involved", m.at(record, "entries", i, "activity"),
-                              f"{org} neither leads nor partners {act.id}",
-                              "add it as a partner in the activity, or drop the entry")
+                yield finding(
+                    "not-involved",
+                    m.at(record, "entries", i, "activity"),
+                    f"{org} neither leads nor partners {act.id}",
+                    "add it as a partner in the activity, or drop the entry",
+                )
             if entry.milestones_done:
                 yield from _parts(ctx, record, i, "milestones_done", entry.milestones_done, known[0], act.id)
             if entry.indicators:
@@ -245,8 +293,12 @@ def _parts(ctx: Context, record: Loaded, i: int, field: str, reported: dict, nam
     kind = "milestone" if field == "milestones_done" else "indicator"
     for ident in reported:
         if ident not in names:
-            yield finding(f"unknown-{kind}", ctx.matrix.at(record, "entries", i, field, ident, key=True),
-                          f"{act_id} has no {kind} '{ident}'", suggest(ident, names))
+            yield finding(
+                f"unknown-{kind}",
+                ctx.matrix.at(record, "entries", i, field, ident, key=True),
+                f"{act_id} has no {kind} '{ident}'",
+                suggest(ident, names),
+            )
 
 
 @register
@@ -261,19 +313,23 @@ def activity_dates(ctx: Context) -> Iterator[Problem]:
         for first, last in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
             start, end = getattr(d, first), getattr(d, last)
             if start and end and end.end < start.start:
-                yield finding("date-order", m.at(record, "dates", last),
-                              f"{last} {end} is before {first} {start}")
+                yield finding("date-order", m.at(record, "dates", last), f"{last} {end} is before {first} {start}")
         for name in ("actual_start", "actual_end"):
             value = getattr(d, name)
             if value and value.start > ctx.today:
-                yield finding("future-date", m.at(record, "dates", name),
-                              f"{name} {value} is after {ctx.today.isoformat()}",
-                              "actual dates record what has happened; use planned_* for the future")
+                yield finding(
+                    "future-date",
+                    m.at(record, "dates", name),
+                    f"{name} {value} is after {ctx.today.isoformat()}",
+                    "actual dates record what has happened; use planned_* for the future",
+                )
         for i, milestone in enumerate(record.value.milestones):
             if milestone.due.end < d.planned_start.start or milestone.due.start > d.planned_end.end:
-                yield finding("milestone-outside", m.at(record, "milestones", i, "due"),
-                              f"milestone {milestone.id} is due {milestone.due}, outside "
-                              f"{d.planned_start}..{d.planned_end}")
+                yield finding(
+                    "milestone-outside",
+                    m.at(record, "milestones", i, "due"),
+                    f"milestone {milestone.id} is due {milestone.due}, outside {d.planned_start}..{d.planned_end}",
+                )
 
 
 MAX_PERIOD_YEARS = 50  # "a few decades": keeps every grid and timeline of a valid Matrix small
@@ -291,13 +347,20 @@ def matrix_period(ctx: Context) -> Iterator[Problem]:
     meta = m.meta.value
     years = (meta.period.end - meta.period.start).days / 365.25
     if years > MAX_PERIOD_YEARS:
-        yield finding("period-too-long", m.at(m.meta, "period", "end"),
-                      f"the Matrix period {meta.period.start}..{meta.period.end} spans {years:.0f} years, "
-                      f"over {MAX_PERIOD_YEARS}", "a Matrix covers a biennium or a few; split longer plans")
+        yield finding(
+            "period-too-long",
+            m.at(m.meta, "period", "end"),
+            f"the Matrix period {meta.period.start}..{meta.period.end} spans {years:.0f} years, "
+            f"over {MAX_PERIOD_YEARS}",
+            "a Matrix covers a biennium or a few; split longer plans",
+        )
     first = meta.reporting.first_period
     if first.end < meta.period.start or first.start > meta.period.end:
-        yield finding("period-too-long", m.at(m.meta, "reporting", "first_period"),
-                      f"first_period {first} is outside the Matrix period {meta.period.start}..{meta.period.end}")
+        yield finding(
+            "period-too-long",
+            m.at(m.meta, "reporting", "first_period"),
+            f"first_period {first} is outside the Matrix period {meta.period.start}..{meta.period.end}",
+        )
 
 
 @register
@@ -312,23 +375,38 @@ def update_dates(ctx: Context) -> Iterator[Problem]:
         update = record.value
         period: Quarter = update.period
         if span and (period.end < span.start or period.start > span.end):
-            yield finding("period-outside", m.at(record, "period"),
-                          f"{period} is outside the Matrix period {span.start}..{span.end}")
+            yield finding(
+                "period-outside",
+                m.at(record, "period"),
+                f"{period} is outside the Matrix period {span.start}..{span.end}",
+            )
         if period.end >= ctx.today:
-            yield finding("future-update", m.at(record, "period"),
-                          f"{period} has not ended on {ctx.today.isoformat()}",
-                          "report a quarter once it is over")
+            yield finding(
+                "future-update",
+                m.at(record, "period"),
+                f"{period} has not ended on {ctx.today.isoformat()}",
+                "report a quarter once it is over",
+            )
         elif update.submitted > ctx.today:
-            yield finding("future-date", m.at(record, "submitted"),
-                          f"submitted {update.submitted} is after {ctx.today.isoformat()}")
+            yield finding(
+                "future-date",
+                m.at(record, "submitted"),
+                f"submitted {update.submitted} is after {ctx.today.isoformat()}",
+            )
         if update.submitted <= period.end:
-            yield finding("early-submission", m.at(record, "submitted"),
-                          f"submitted {update.submitted}, before {period} ended on {period.end}")
+            yield finding(
+                "early-submission",
+                m.at(record, "submitted"),
+                f"submitted {update.submitted}, before {period} ended on {period.end}",
+            )
         for i, entry in enumerate(update.entries):
             for ident, done in entry.milestones_done.items():
                 if done > update.submitted:
-                    yield finding("future-date", m.at(record, "entries", i, "milestones_done", ident),
-                                  f"milestone {ident} done {done}, after the report was submitted")
+                    yield finding(
+                        "future-date",
+                        m.at(record, "entries", i, "milestones_done", ident),
+                        f"milestone {ident} done {done}, after the report was submitted",
+                    )
 
 
 def _texts(value: object, keys: tuple) -> Iterator[tuple[tuple, object]]:
@@ -364,9 +442,12 @@ def translations_present(ctx: Context) -> Iterator[Problem]:
             present = {"en"} if isinstance(text, str) else set(text)
             missing = [lang for lang in required if lang not in present]
             if missing:
-                yield finding("missing-translation", m.at(record, *keys),
-                              f"{dotted(keys)} has no {', '.join(missing)} text",
-                              "write it as a map, e.g. {en: ..., " + ", ".join(f"{x}: ..." for x in missing) + "}")
+                yield finding(
+                    "missing-translation",
+                    m.at(record, *keys),
+                    f"{dotted(keys)} has no {', '.join(missing)} text",
+                    "write it as a map, e.g. {en: ..., " + ", ".join(f"{x}: ..." for x in missing) + "}",
+                )
 
 
 @register
@@ -392,11 +473,19 @@ def funded_and_benchmarked(ctx: Context) -> Iterator[Problem]:
         if act.status in ENDED:
             continue
         if not act.funding:
-            yield finding("unfunded-activity", m.at(record, "id"), f"{act.id} has no funding entry",
-                          "add funding: [{mechanism, funder, amount, currency, status}], even 'sought'")
+            yield finding(
+                "unfunded-activity",
+                m.at(record, "id"),
+                f"{act.id} has no funding entry",
+                "add funding: [{mechanism, funder, amount, currency, status}], even 'sought'",
+            )
         if not act.indicators:
-            yield finding("no-indicators", m.at(record, "id"), f"{act.id} has no indicator",
-                          "add indicators: [{id, title, unit, baseline, target}]")
+            yield finding(
+                "no-indicators",
+                m.at(record, "id"),
+                f"{act.id} has no indicator",
+                "add indicators: [{id, title, unit, baseline, target}]",
+            )
 
 
 @register
@@ -406,22 +495,28 @@ def known_rules(ctx: Context) -> Iterator[Problem]:
     `rules: {stail: off}` -> invalid-value (did you mean 'stale'?).
     """
     m = ctx.matrix
-    for code in (m.meta.value.rules if m.meta else {}):
+    for code in m.meta.value.rules if m.meta else {}:
         if code not in RULES:
             hint = suggest(code, RULES)
-            yield finding("invalid-value", m.at(m.meta, "rules", code, key=True),
-                          f"rules: '{code}' is not a finding code", hint or "see `uncoop rules`")
+            yield finding(
+                "invalid-value",
+                m.at(m.meta, "rules", code, key=True),
+                f"rules: '{code}' is not a finding code",
+                hint or "see `uncoop rules`",
+            )
 
 
-def run_checks(matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS,
-               require_langs: tuple[str, ...] = ()) -> list[Problem]:
+def run_checks(
+    matrix: Matrix, today: date, checks: Iterable[Check] = CHECKS, require_langs: tuple[str, ...] = ()
+) -> list[Problem]:
     ctx = Context(matrix, today, tuple(require_langs))
     overrides = matrix.meta.value.rules if matrix.meta else {}
     return effective(matrix.resolve([problem for check in checks for problem in check(ctx)]), overrides)
 
 
-def validate(root, today: date, base=None, cache=None, progress=None,
-             require_langs: tuple[str, ...] = ()) -> tuple[Matrix, list[Problem]]:
+def validate(
+    root, today: date, base=None, cache=None, progress=None, require_langs: tuple[str, ...] = ()
+) -> tuple[Matrix, list[Problem]]:
     """Load a matrix directory and run every validity check: the core of `uncoop validate`."""
     from .load import load
 

@@ -23,15 +23,34 @@ from .view import StatusView, leads_of, summary_line
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 STATE_STYLE = {
-    "pipeline": "cyan", "implementation": "", "finalisation": "green", "closed": "green",
-    "cancelled": "dim", "suspended": "yellow",
+    "pipeline": "cyan",
+    "implementation": "",
+    "finalisation": "green",
+    "closed": "green",
+    "cancelled": "dim",
+    "suspended": "yellow",
 }
-FINDING_STYLE = {"overdue-activity": "bold red", "overdue-milestone": "red", "off-track": "magenta",
-                 "stale": "yellow", "due-soon": "cyan"}
-SHORT = {"overdue-activity": "overdue", "overdue-milestone": "milestone overdue", "off-track": "off track",
-         "stale": "stale", "due-soon": "due soon"}
-GRID = {"submitted": ("✓", "green"), "late": ("L", "yellow"), "missing": ("✗", "bold red"),
-        "not-due": ("·", "dim"), "not-required": (" ", "")}
+FINDING_STYLE = {
+    "overdue-activity": "bold red",
+    "overdue-milestone": "red",
+    "off-track": "magenta",
+    "stale": "yellow",
+    "due-soon": "cyan",
+}
+SHORT = {
+    "overdue-activity": "overdue",
+    "overdue-milestone": "milestone overdue",
+    "off-track": "off track",
+    "stale": "stale",
+    "due-soon": "due soon",
+}
+GRID = {
+    "submitted": ("✓", "green"),
+    "late": ("L", "yellow"),
+    "missing": ("✗", "bold red"),
+    "not-due": ("·", "dim"),
+    "not-required": (" ", ""),
+}
 
 
 def safe(value: object) -> Text:
@@ -132,14 +151,28 @@ WIDE = 120  # below this many columns the six-column table wraps titles into sli
 
 
 def render_status(view: StatusView, out: IO[str], width: int | None = None, color: bool | None = None) -> None:
-    console = Console(file=out, width=width, no_color=color is False or None, highlight=False,
-                      force_terminal=color or None, emoji=False)
-    parts: list = [Text(f"Matrix status as of {view.snapshot.as_of.isoformat()}", style="bold"),
-                   Text(summary_line(view)), Text("")]
+    console = Console(
+        file=out,
+        width=width,
+        no_color=color is False or None,
+        highlight=False,
+        force_terminal=color or None,
+        emoji=False,
+    )
+    parts: list = [
+        Text(f"Matrix status as of {view.snapshot.as_of.isoformat()}", style="bold"),
+        Text(summary_line(view)),
+        Text(""),
+    ]
     layout = area_table if console.width >= WIDE else area_lines
     if terminal_lang(view.lang) != view.lang:
-        parts.append(Text("Arabic titles are in --format json and markdown and in the report; this terminal view "
-                          "keeps English (set UNCOOP_BIDI=1 if your terminal shows right-to-left text).", style="dim"))
+        parts.append(
+            Text(
+                "Arabic titles are in --format json and markdown and in the report; this terminal view "
+                "keeps English (set UNCOOP_BIDI=1 if your terminal shows right-to-left text).",
+                style="dim",
+            )
+        )
     parts += [layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang) for a in view.areas]
     overdue = [f for f in view.findings if f.code in ("overdue-activity", "overdue-milestone")]
     if overdue:
@@ -147,6 +180,8 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
         parts += [safe(f"  {f.location}  {f.message}") for f in overdue]
         parts.append(Text(""))
     if view.grid:
-        parts += [grid_table(view), Text("✓ on time  L late  ✗ missing  · not yet due  (blank) not required",
-                                         style="dim")]
+        parts += [
+            grid_table(view),
+            Text("✓ on time  L late  ✗ missing  · not yet due  (blank) not required", style="dim"),
+        ]
     console.print(Group(*parts))

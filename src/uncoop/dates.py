@@ -33,7 +33,7 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         match = _QUARTER.match(text.strip())
         if not match:
             raise ValueError(f"'{text}' is not a quarter; write it like 2015-Q1")
@@ -41,7 +41,7 @@ class Quarter:
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, day: date) -> "Quarter":
+    def of(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
@@ -53,10 +53,10 @@ class Quarter:
         month = 3 * self.number
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + self.number // 4, self.number % 4 + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
 
     def __str__(self) -> str:
@@ -84,7 +84,7 @@ class FlexDate:
         return "day" if len(self.text) == 10 else ("quarter" if "Q" in self.text else "month")
 
     @classmethod
-    def parse(cls, value: "str | date") -> "FlexDate":
+    def parse(cls, value: str | date) -> FlexDate:
         if isinstance(value, date):
             _check_year(value.isoformat(), value.year)
             return cls(value.isoformat(), value, value)
@@ -120,7 +120,7 @@ def _quarter(text: str, year: int, number: int) -> FlexDate:
     return FlexDate(text, quarter.start, quarter.end)
 
 
-def parse_day(value: "str | date") -> date:
+def parse_day(value: str | date) -> date:
     """A date that must be a single day (e.g. when a report was submitted)."""
     flex = FlexDate.parse(value)
     if flex.precision != "day":

@@ -163,8 +163,18 @@ def _scalar(value: str) -> str:
     return scalar_text(value)
 
 
-def new_activity_text(ident: str, area: str, title: str, source: list[int], un: list[str], oic: list[str],
-                      start: str, end: str, status: str = "pipeline", partners: list[str] = ()) -> str:
+def new_activity_text(
+    ident: str,
+    area: str,
+    title: str,
+    source: list[int],
+    un: list[str],
+    oic: list[str],
+    start: str,
+    end: str,
+    status: str = "pipeline",
+    partners: list[str] = (),
+) -> str:
     lines = [
         "# yaml-language-server: $schema=../../../schemas/activity.schema.json",
         f"id: {ident}",
@@ -177,13 +187,24 @@ def new_activity_text(ident: str, area: str, title: str, source: list[int], un: 
     ]
     if partners:
         lines.append(f"partners: [{', '.join(partners)}]")
-    lines += [f"status: {status}", "dates:", f"  planned_start: {_scalar(start)}", f"  planned_end: {_scalar(end)}",
-              "# milestones:", "#   - id: M1", "#     title: ...", "#     due: 2015-06"]
+    lines += [
+        f"status: {status}",
+        "dates:",
+        f"  planned_start: {_scalar(start)}",
+        f"  planned_end: {_scalar(end)}",
+        "# milestones:",
+        "#   - id: M1",
+        "#     title: ...",
+        "#     due: 2015-06",
+    ]
     return "\n".join(lines) + "\n"
 
 
-NARRATIVE_HINTS = ("# narrative: what was done this quarter", "# obstacles: what stood in the way",
-                   "# next_steps: what comes next quarter")
+NARRATIVE_HINTS = (
+    "# narrative: what was done this quarter",
+    "# obstacles: what stood in the way",
+    "# next_steps: what comes next quarter",
+)
 
 
 def entry_lines(activity: str, status: str, progress: float, source: str | None, values: dict) -> list[str]:
@@ -195,23 +216,27 @@ def entry_lines(activity: str, status: str, progress: float, source: str | None,
     if source and not {"status", "progress"} <= values.keys():
         lines.append(f"# status and progress carried over from {source}: check them")
     lines += [f"status: {values.get('status', status)}", f"progress: {scalar_text(values.get('progress', progress))}"]
-    for name, hint in zip(("narrative", "obstacles", "next_steps"), NARRATIVE_HINTS):
+    for name, hint in zip(("narrative", "obstacles", "next_steps"), NARRATIVE_HINTS, strict=True):
         lines.append(f"{name}: {scalar_text(values[name])}" if name in values else hint)
     for group in ("milestones_done", "indicators"):
-        mine = {k[len(group) + 1:]: v for k, v in values.items() if k.startswith(group + ".")}
+        mine = {k[len(group) + 1 :]: v for k, v in values.items() if k.startswith(group + ".")}
         if mine:
             lines.append(f"{group}:")
             lines += [f"  {key}: {scalar_text(v)}" for key, v in mine.items()]
     return lines
 
 
-def new_update_text(org: str, period: str, submitted: str, entries: list[tuple],
-                    values: dict | None = None) -> str:
+def new_update_text(org: str, period: str, submitted: str, entries: list[tuple], values: dict | None = None) -> str:
     """A new update in house style; `entries` are (activity, status, progress, carried from) and
     `values` maps (activity, field) to what --set gave."""
     values = values or {}
-    lines = ["# yaml-language-server: $schema=../../../schemas/update.schema.json",
-             f"organization: {org}", f"period: {period}", f"submitted: {submitted}", "entries:"]
+    lines = [
+        "# yaml-language-server: $schema=../../../schemas/update.schema.json",
+        f"organization: {org}",
+        f"period: {period}",
+        f"submitted: {submitted}",
+        "entries:",
+    ]
     for activity, status, progress, source in entries:
         mine = {field: v for (act, field), v in values.items() if act == activity}
         first, *rest = entry_lines(activity, status, progress, source, mine)

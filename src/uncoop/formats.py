@@ -48,8 +48,10 @@ def format_github(problems: list[Problem]) -> str:
     for p in problems:
         loc = p.location
         message = f"{p.message} ({p.hint})" if p.hint else p.message
-        lines.append(f"::{level[p.severity]} file={_gh_prop(_repo_path(loc.path))},line={loc.line},col={loc.column},"
-                     f"title={_gh_prop(p.code)}::{_gh_data(message)}\n")
+        lines.append(
+            f"::{level[p.severity]} file={_gh_prop(_repo_path(loc.path))},line={loc.line},col={loc.column},"
+            f"title={_gh_prop(p.code)}::{_gh_data(message)}\n"
+        )
     return "".join(lines)
 
 
@@ -62,30 +64,55 @@ def fingerprint(problem: Problem) -> str:
 def format_sarif(problems: list[Problem]) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     codes = sorted(RULES)
-    rules = [{"id": code, "name": code, "shortDescription": {"text": RULES[code].summary},
-              "defaultConfiguration": {"level": level[RULES[code].severity]},
-              "properties": {"stage": RULES[code].stage}} for code in codes]
+    rules = [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": RULES[code].summary},
+            "defaultConfiguration": {"level": level[RULES[code].severity]},
+            "properties": {"stage": RULES[code].stage},
+        }
+        for code in codes
+    ]
     index = {code: i for i, code in enumerate(codes)}
-    results = [{
-        "ruleId": p.code, "ruleIndex": index[p.code], "level": level[p.severity],
-        "message": {"text": f"{p.message} ({p.hint})" if p.hint else p.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _repo_path(p.location.path)},
-            "region": {"startLine": p.location.line, "startColumn": p.location.column}}}],
-        "partialFingerprints": {"uncoop/v1": fingerprint(p)},
-    } for p in problems]
-    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "uncoop", "version": __version__, "rules": rules}},
-                     "results": results}]}
+    results = [
+        {
+            "ruleId": p.code,
+            "ruleIndex": index[p.code],
+            "level": level[p.severity],
+            "message": {"text": f"{p.message} ({p.hint})" if p.hint else p.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _repo_path(p.location.path)},
+                        "region": {"startLine": p.location.line, "startColumn": p.location.column},
+                    }
+                }
+            ],
+            "partialFingerprints": {"uncoop/v1": fingerprint(p)},
+        }
+        for p in problems
+    ]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "uncoop", "version": __version__, "rules": rules}}, "results": results}],
+    }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def format_gitlab(problems: list[Problem]) -> str:
     severity = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
-    doc = [{"description": f"{p.code}: {p.message}", "check_name": p.code, "fingerprint": fingerprint(p),
+    doc = [
+        {
+            "description": f"{p.code}: {p.message}",
+            "check_name": p.code,
+            "fingerprint": fingerprint(p),
             "severity": severity[p.severity],
-            "location": {"path": _repo_path(p.location.path), "lines": {"begin": p.location.line}}}
-           for p in problems]
+            "location": {"path": _repo_path(p.location.path), "lines": {"begin": p.location.line}},
+        }
+        for p in problems
+    ]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -95,12 +122,20 @@ def step_summary(problems: list[Problem], title: str) -> str:
     head = f"### {md_text(title)}\n\n"
     if not problems:
         return head + "No findings.\n\n"
-    out = [head, f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings\n\n",
-           "| Where | Severity | Code | Message |\n| --- | --- | --- | --- |\n"]
+    out = [
+        head,
+        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings\n\n",
+        "| Where | Severity | Code | Message |\n| --- | --- | --- | --- |\n",
+    ]
     for p in problems:
         out.append(f"| {md_code(p.location)} | {p.severity.label} | `{p.code}` | {md_text(p.message)} |\n")
     return "".join(out) + "\n"
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github,
-              "sarif": format_sarif, "gitlab": format_gitlab}
+FORMATTERS = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+    "gitlab": format_gitlab,
+}

@@ -27,14 +27,17 @@ class GitError(Exception):
     pass
 
 
-def _git(cwd: Path, *args: str, binary: bool = False) -> "str | bytes":
+def _git(cwd: Path, *args: str, binary: bool = False) -> str | bytes:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     if done.returncode != 0:
-        raise GitError(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0]
-                       if done.stderr.strip() else f"git {' '.join(args)} failed")
+        raise GitError(
+            done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0]
+            if done.stderr.strip()
+            else f"git {' '.join(args)} failed"
+        )
     return done.stdout if binary else done.stdout.decode("utf-8", "replace")
 
 
@@ -83,14 +86,20 @@ def files_at(cwd: Path, rev: str, folder: Path) -> dict[str, bytes]:
             meta, name = line.split("\t", 1)
             mode, kind, sha = meta.split()
             if not _safe_name(name):
-                raise GitError(f"revision {rev} holds a file named {name!r}, which is not a safe path; "
-                               "refusing to read it")
+                raise GitError(
+                    f"revision {rev} holds a file named {name!r}, which is not a safe path; refusing to read it"
+                )
             if kind == "blob" and not mode.startswith("12"):  # symlinks are not followed into history
                 entries.append((name, sha))
     if not entries:
         return {}
-    done = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
-                          input="".join(f"{sha}\n" for _, sha in entries).encode(), check=False)
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=top,
+        capture_output=True,
+        input="".join(f"{sha}\n" for _, sha in entries).encode(),
+        check=False,
+    )
     if done.returncode != 0:
         raise GitError(f"git cat-file could not read the files of {rev}")
     batch = done.stdout
@@ -101,7 +110,7 @@ def files_at(cwd: Path, rev: str, folder: Path) -> dict[str, bytes]:
             size = int(batch[pos:header_end].split()[2])
         except (ValueError, IndexError):
             raise GitError(f"git cat-file gave an unexpected answer for {rev}:{name}") from None
-        files[name[len(prefix) + 1:] if prefix != "." else name] = batch[header_end + 1: header_end + 1 + size]
+        files[name[len(prefix) + 1 :] if prefix != "." else name] = batch[header_end + 1 : header_end + 1 + size]
         pos = header_end + 1 + size + 1
     return files
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from html import escape
 from pathlib import Path
 
@@ -37,11 +37,13 @@ class LText(str):
         if not self.fallback:
             return text
         direction = ' dir="rtl"' if self.fallback in RTL else ' dir="ltr"'
-        return (f'<span lang="{self.fallback}"{direction} class="fallback">{text}</span>'
-                f'<sup class="fallback-mark" aria-label="{NAMES[self.fallback]}">{self.fallback}</sup>')
+        return (
+            f'<span lang="{self.fallback}"{direction} class="fallback">{text}</span>'
+            f'<sup class="fallback-mark" aria-label="{NAMES[self.fallback]}">{self.fallback}</sup>'
+        )
 
 
-def localized(value: "str | dict[str, str] | None", lang: str) -> LText:
+def localized(value: str | dict[str, str] | None, lang: str) -> LText:
     """The text in `lang`, else in English, else in any language it has; marked when it fell back."""
     if value is None:
         return LText("")
@@ -58,7 +60,7 @@ def localized(value: "str | dict[str, str] | None", lang: str) -> LText:
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """uncoop's own words in `lang`, compiled in memory from the .po catalog."""
     if lang == "en":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from .load import Matrix
 from .model import ENDED, text_in
@@ -29,8 +29,9 @@ class Deadline:
     category: str
 
 
-def deadlines(matrix: Matrix, as_of: date, areas: list[str] = (), orgs: set[str] | None = None,
-              lang: str = "en") -> list[Deadline]:
+def deadlines(
+    matrix: Matrix, as_of: date, areas: list[str] = (), orgs: set[str] | None = None, lang: str = "en"
+) -> list[Deadline]:
     """Every deadline the filters keep, in date order; who owes a quarter's reports is the owing
     rule (`owing.Duties`) given the updates submitted by `as_of`, as in `uncoop status`."""
     found = []
@@ -45,19 +46,40 @@ def deadlines(matrix: Matrix, as_of: date, areas: list[str] = (), orgs: set[str]
         title = text_in(act.title, lang)
         leads = f"UN: {', '.join(act.leads.un)}; OIC: {', '.join(act.leads.oic)}"
         for m in act.milestones:
-            found.append(Deadline(f"milestone/{act.id}/{m.id}", m.due.end, f"{act.id} {m.id}: {text_in(m.title, lang)}",
-                                  f"{title}\nDue {m.due}. {leads}", act.area))
+            found.append(
+                Deadline(
+                    f"milestone/{act.id}/{m.id}",
+                    m.due.end,
+                    f"{act.id} {m.id}: {text_in(m.title, lang)}",
+                    f"{title}\nDue {m.due}. {leads}",
+                    act.area,
+                )
+            )
         end = act.dates.planned_end
-        found.append(Deadline(f"planned-end/{act.id}", end.end, f"{act.id} planned end: {title}",
-                              f"Planned end {end}. {leads}", act.area))
+        found.append(
+            Deadline(
+                f"planned-end/{act.id}",
+                end.end,
+                f"{act.id} planned end: {title}",
+                f"Planned end {end}. {leads}",
+                act.area,
+            )
+        )
     if matrix.meta and not areas:
         meta = matrix.meta.value
         for quarter in reporting_quarters(meta):
             owing = [org for org in duties.owing(quarter) if orgs is None or org in orgs]
             if owing:
                 due = due_date(meta, quarter)
-                found.append(Deadline(f"report/{quarter}", due, f"Quarterly progress reports for {quarter} due",
-                                      f"Reports owed by: {', '.join(owing)}", "reporting"))
+                found.append(
+                    Deadline(
+                        f"report/{quarter}",
+                        due,
+                        f"Quarterly progress reports for {quarter} due",
+                        f"Reports owed by: {', '.join(owing)}",
+                        "reporting",
+                    )
+                )
     return sorted(found, key=lambda d: (d.day, d.key))
 
 
@@ -68,7 +90,7 @@ def to_ical(items: list[Deadline], as_of: date, title: str) -> bytes:
     cal.add("prodid", "-//uncoop//UN-OIC Cooperation Matrix//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", title)
-    stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)  # deterministic, not the clock
+    stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)  # deterministic, not the clock
     for item in items:
         event = Event()
         event.add("uid", f"{uuid.uuid5(NAMESPACE, item.key)}@uncoop")

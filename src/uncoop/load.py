@@ -10,14 +10,15 @@ from __future__ import annotations
 import gc
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from . import yamlsrc
 from pydantic import ValidationError
 
+from . import yamlsrc
 from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
 from .problem import Location, Problem, Severity
 from .schema_errors import schema_problems
@@ -199,9 +200,14 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
                 dirnames.remove(name)
             elif os.path.islink(os.path.join(dirpath, name)):
                 dirnames.remove(name)
-                problems.append(_problem(f"{shown_dir}/{name}", "unsafe-path",
-                                         "symlinked directory is not followed",
-                                         "replace the link with a real directory"))
+                problems.append(
+                    _problem(
+                        f"{shown_dir}/{name}",
+                        "unsafe-path",
+                        "symlinked directory is not followed",
+                        "replace the link with a real directory",
+                    )
+                )
         for name in sorted(filenames):
             if not name.endswith((".yaml", ".yml")) or name.startswith("."):
                 continue
@@ -213,12 +219,19 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
                 continue
             kind = _kind_of(rel_parts + (name,))
             if name.endswith(".yml"):
-                problems.append(_problem(shown, "unknown-file", "uncoop reads '.yaml' files only",
-                                         f"rename it to {name[:-4]}.yaml"))
+                problems.append(
+                    _problem(shown, "unknown-file", "uncoop reads '.yaml' files only", f"rename it to {name[:-4]}.yaml")
+                )
             elif kind is None:
-                problems.append(_problem(shown, "unknown-file", "this file is not part of the Matrix layout",
-                                         "see README: matrix.yaml, organizations.yaml, areas.yaml, "
-                                         "activities/<area>/<ID>.yaml, updates/<YYYY>-Q<n>/<ORG>.yaml"))
+                problems.append(
+                    _problem(
+                        shown,
+                        "unknown-file",
+                        "this file is not part of the Matrix layout",
+                        "see README: matrix.yaml, organizations.yaml, areas.yaml, "
+                        "activities/<area>/<ID>.yaml, updates/<YYYY>-Q<n>/<ORG>.yaml",
+                    )
+                )
             else:
                 found.append((shown, Path(path), kind))
     return found, problems
@@ -238,30 +251,34 @@ def _unsafe(path: str, real_root: Path) -> tuple[str, str] | None:
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (FIFO, device or socket)", "remove it from the matrix directory"
     if info.st_size > MAX_BYTES:
-        return (f"file is {info.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit",
-                "a Matrix record is a few KB; split or trim the file")
+        return (
+            f"file is {info.st_size:,} bytes, over the {MAX_BYTES:,}-byte limit",
+            "a Matrix record is a few KB; split or trim the file",
+        )
     return None
-
 
 
 def parse_record(shown: str, data: bytes, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
     value, error = yamlsrc.read(data)
     if error is not None:
-        return None, [_problem(shown, error.code, error.message, error.hint,
-                               error.line + 1, error.column + 1)], None
+        return None, [_problem(shown, error.code, error.message, error.hint, error.line + 1, error.column + 1)], None
     if value is None:
-        return None, [_problem(shown, "empty-file", "the file is empty",
-                               "fill it in or delete it")], None
+        return None, [_problem(shown, "empty-file", "the file is empty", "fill it in or delete it")], None
     if not isinstance(value, dict):
-        return None, [_problem(shown, "wrong-type", f"the file must be a mapping of fields, not a {type(value).__name__}")], None
+        return (
+            None,
+            [_problem(shown, "wrong-type", f"the file must be a mapping of fields, not a {type(value).__name__}")],
+            None,
+        )
     if kind in LIST_FILES:
         return _read_list(shown, data, value, kind)
     record, problems, positions = _validate(FILE_KINDS[kind], value, shown, data)
     return record, problems, positions
 
 
-def _validate(model: Any, value: Any, shown: str, data: bytes, prefix: tuple = (),
-              positions: yamlsrc.Positions | None = None) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
+def _validate(
+    model: Any, value: Any, shown: str, data: bytes, prefix: tuple = (), positions: yamlsrc.Positions | None = None
+) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
     try:
         return model.__pydantic_validator__.validate_python(value), [], positions
     except ValidationError as exc:
@@ -289,8 +306,12 @@ def _read_list(shown: str, data: bytes, value: dict, kind: str) -> tuple[Any, li
     return good, problems, positions
 
 
-def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = None,
-         progress: Callable[[int, int], None] | None = None) -> tuple[Matrix, list[Problem]]:
+def load(
+    root: Path,
+    base: Path | None = None,
+    cache: RecordCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Matrix, list[Problem]]:
     """Read a whole matrix directory.  `base` is what display paths are relative to.
 
     With a `cache`, a file whose bytes are unchanged is not parsed or validated
@@ -319,12 +340,18 @@ def load(root: Path, base: Path | None = None, cache: "RecordCache | None" = Non
         if gc_was_enabled:
             gc.enable()
     if matrix.meta is None and not any(p.location.path.endswith("matrix.yaml") for p in problems):
-        problems.append(_problem(_display(root / "matrix.yaml", base), "missing-file",
-                                 "matrix.yaml is missing", "every Matrix needs its matrix.yaml"))
+        problems.append(
+            _problem(
+                _display(root / "matrix.yaml", base),
+                "missing-file",
+                "matrix.yaml is missing",
+                "every Matrix needs its matrix.yaml",
+            )
+        )
     return matrix, problems
 
 
-def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: "RecordCache | None") -> tuple[Any, list]:
+def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: RecordCache | None) -> tuple[Any, list]:
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.dataclasses import dataclass
@@ -18,7 +18,9 @@ from pydantic_core import PydanticCustomError
 from .dates import FlexDate, Quarter, parse_day
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
-CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)  # built on first use: a warm cache never needs it
+CONFIG = ConfigDict(
+    extra="forbid", allow_inf_nan=False, defer_build=True
+)  # built on first use: a warm cache never needs it
 # kw_only: fields stand in house order (the order `uncoop fmt` writes), required or not
 record = dataclass(config=CONFIG, frozen=True, kw_only=True, slots=True)  # slots: 28,000 files of records stay small
 
@@ -35,7 +37,7 @@ def _written(value: Any) -> Any:
     return getattr(value, "text", value)
 
 
-def _text(value: Any) -> "str | dict[str, str]":
+def _text(value: Any) -> str | dict[str, str]:
     value = _written(value)
     if isinstance(value, str):
         if not value.strip():
@@ -51,11 +53,17 @@ def _text(value: Any) -> "str | dict[str, str]":
     raise ValueError("expected text, or a map of language to text like {en: ..., fr: ..., ar: ...}")
 
 
-_TEXT_SCHEMA = {"anyOf": [
-    {"type": "string", "minLength": 1},
-    {"type": "object", "minProperties": 1, "additionalProperties": False,
-     "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS}},
-]}
+_TEXT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS},
+        },
+    ]
+}
 Text = Annotated[Any, PlainValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
 
 
@@ -106,8 +114,7 @@ _day = _dated(parse_day, date, "2015-06-30")
 _quarter = _dated(Quarter.parse, Quarter, "2015-Q1")
 
 
-When = Annotated[Any, PlainValidator(_flex),
-                 _schema_string(r"^\d{4}-(\d{2}(-\d{2})?|Q[1-4])$")]
+When = Annotated[Any, PlainValidator(_flex), _schema_string(r"^\d{4}-(\d{2}(-\d{2})?|Q[1-4])$")]
 Day = Annotated[Any, PlainValidator(_day), _schema_string(r"^\d{4}-\d{2}-\d{2}$")]
 Period = Annotated[Any, PlainValidator(_quarter), _schema_string(r"^\d{4}-Q[1-4]$")]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -126,6 +133,7 @@ def _unique(items: list) -> list:
 
 
 # --- matrix.yaml -------------------------------------------------------------
+
 
 @record
 class Adoption:
@@ -168,8 +176,8 @@ class FocalPoints:
 @record
 class Meeting:
     host: Text
-    year: Optional[Annotated[int, Field(strict=True, ge=1900, le=2200)]] = None
-    date: Optional[Day] = None
+    year: Annotated[int, Field(strict=True, ge=1900, le=2200)] | None = None
+    date: Day | None = None
 
 
 @record
@@ -190,26 +198,42 @@ class Languages:
 @record
 class MatrixFile:
     title: Text
-    description: Optional[Text] = None
+    description: Text | None = None
     adopted: Adoption
     period: Span
     reporting: Reporting
     focal_points: FocalPoints
-    next_meeting: Optional[Meeting] = None
+    next_meeting: Meeting | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     languages: Languages = Field(default_factory=Languages)
     # per finding code: off, info, warning or error instead of its default (see `uncoop rules`)
-    rules: dict[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")],
-                Literal["off", "info", "warning", "error"]] = Field(default_factory=dict)
+    rules: dict[
+        Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], Literal["off", "info", "warning", "error"]
+    ] = Field(default_factory=dict)
 
 
 # --- organizations.yaml and areas.yaml ---------------------------------------
 
 OrgKind = Literal[
-    "secretariat", "department", "office", "fund", "programme", "specialized-agency",
-    "related-organization", "research-institute", "subsidiary-organ", "inter-agency-body",
-    "general-secretariat", "specialized-institution", "subsidiary-institution",
-    "affiliated-institution", "standing-committee", "mission", "unit", "organ", "other",
+    "secretariat",
+    "department",
+    "office",
+    "fund",
+    "programme",
+    "specialized-agency",
+    "related-organization",
+    "research-institute",
+    "subsidiary-organ",
+    "inter-agency-body",
+    "general-secretariat",
+    "specialized-institution",
+    "subsidiary-institution",
+    "affiliated-institution",
+    "standing-committee",
+    "mission",
+    "unit",
+    "organ",
+    "other",
 ]
 
 
@@ -221,9 +245,9 @@ class Organization:
     kind: OrgKind
     # a participating institution of the general meeting (¶3-4): owes a report every quarter
     participant: Annotated[bool, Field(strict=True)] = False
-    parent: Optional[OrgId] = None
-    acronym: Optional[Text] = None
-    url: Optional[Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")]] = None
+    parent: OrgId | None = None
+    acronym: Text | None = None
+    url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")] | None = None
 
 
 @record
@@ -237,7 +261,7 @@ class Area:
     code: AreaCode
     title: Text
     paragraphs: Annotated[list[Paragraph], Field(min_length=1)]
-    description: Optional[Text] = None
+    description: Text | None = None
 
 
 @record
@@ -246,6 +270,7 @@ class AreasFile:
 
 
 # --- activities/<area>/<ID>.yaml ---------------------------------------------
+
 
 @record
 class Leads:
@@ -257,8 +282,8 @@ class Leads:
 class Dates:
     planned_start: When
     planned_end: When
-    actual_start: Optional[When] = None
-    actual_end: Optional[When] = None
+    actual_start: When | None = None
+    actual_end: When | None = None
 
 
 @record
@@ -272,7 +297,7 @@ class Milestone:
 class Deliverable:
     id: ItemId
     title: Text
-    due: Optional[When] = None
+    due: When | None = None
 
 
 @record
@@ -307,7 +332,7 @@ class Activity:
     id: ActivityId
     title: Text
     area: AreaId
-    description: Optional[Text] = None
+    description: Text | None = None
     source: Annotated[list[Paragraph], Field(min_length=1)]
     leads: Leads
     partners: Annotated[list[OrgId], AfterValidator(_unique)] = Field(default_factory=list)
@@ -322,18 +347,19 @@ class Activity:
 
 # --- updates/<YYYY>-Q<n>/<ORG>.yaml ------------------------------------------
 
+
 @record
 class Entry:
     activity: ActivityId
     status: Status
     progress: Percent
     # why progress is lower than the previous report said (silences progress-regression)
-    progress_note: Optional[Text] = None
+    progress_note: Text | None = None
     milestones_done: dict[str, Day] = Field(default_factory=dict)
     indicators: dict[str, Number] = Field(default_factory=dict)
-    narrative: Optional[Text] = None
-    obstacles: Optional[Text] = None
-    next_steps: Optional[Text] = None
+    narrative: Text | None = None
+    obstacles: Text | None = None
+    next_steps: Text | None = None
 
 
 @record
@@ -353,7 +379,7 @@ FILE_KINDS = {
 }
 
 
-def text_in(value: "str | dict[str, str] | None", lang: str = "en") -> str:
+def text_in(value: str | dict[str, str] | None, lang: str = "en") -> str:
     """The text in `lang`, else English, else any language it has."""
     if value is None or isinstance(value, str):
         return value or ""
@@ -383,7 +409,8 @@ def _is_text(hint: Any) -> bool:
     if typing.get_origin(hint) is typing.Union:
         return any(_is_text(arg) for arg in typing.get_args(hint))
     return typing.get_origin(hint) is Annotated and any(
-        getattr(meta, "func", None) is _text for meta in hint.__metadata__)
+        getattr(meta, "func", None) is _text for meta in hint.__metadata__
+    )
 
 
 def _inner(hint: Any) -> Any:

@@ -18,8 +18,8 @@ final document).  The grid, the findings, the calendar, `uncoop update` and the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 from .dates import Quarter, quarters
 from .load import Loaded, Matrix
@@ -78,8 +78,9 @@ class Duties:
             orgs = act.leads.un + act.leads.oic + ([] if owed_by == "leads" else act.partners)
             for org in dict.fromkeys(orgs):
                 self.involved.setdefault(org, []).append(record)
-        self.participants = {o.value.id for o in matrix.organizations
-                             if o.value.participant and owed_by == "participants"}
+        self.participants = {
+            o.value.id for o in matrix.organizations if o.value.participant and owed_by == "participants"
+        }
 
     def activities(self, org: str, quarter: Quarter) -> list[Loaded[Activity]]:
         """The activities `org` reports on for `quarter`."""

@@ -79,8 +79,9 @@ def _activity_changes(diff: PlanDiff, old, new) -> None:
     for side in ("un", "oic"):
         before, after = getattr(old.leads, side), getattr(new.leads, side)
         if before != after:
-            diff.lead_changes.append((ident, side, [o for o in after if o not in before],
-                                      [o for o in before if o not in after]))
+            diff.lead_changes.append(
+                (ident, side, [o for o in after if o not in before], [o for o in before if o not in after])
+            )
 
 
 def _identity(problem: Problem) -> tuple:
@@ -88,30 +89,48 @@ def _identity(problem: Problem) -> tuple:
     return (problem.code, problem.location.path, problem.key or problem.message)
 
 
-def plan_diff(base: Matrix, head: Matrix, base_snap: Snapshot, head_snap: Snapshot,
-              base_findings: list[Problem], head_findings: list[Problem], lang: str = "en") -> PlanDiff:
+def plan_diff(
+    base: Matrix,
+    head: Matrix,
+    base_snap: Snapshot,
+    head_snap: Snapshot,
+    base_findings: list[Problem],
+    head_findings: list[Problem],
+    lang: str = "en",
+) -> PlanDiff:
     diff = PlanDiff()
     old_acts, new_acts = base.activity_by_id, head.activity_by_id
     broken = {"base": _unreadable(base_findings), "head": _unreadable(head_findings)}
     diff.unreadable = [(side, path, errors) for side in broken for path, errors in sorted(broken[side].items())]
-    diff.added = [(i, text_in(new_acts[i].value.title, lang)) for i in sorted(new_acts.keys() - old_acts.keys())
-                  if i not in base.unloaded_activities]
-    diff.removed = [(i, text_in(old_acts[i].value.title, lang)) for i in sorted(old_acts.keys() - new_acts.keys())
-                    if i not in head.unloaded_activities]
+    diff.added = [
+        (i, text_in(new_acts[i].value.title, lang))
+        for i in sorted(new_acts.keys() - old_acts.keys())
+        if i not in base.unloaded_activities
+    ]
+    diff.removed = [
+        (i, text_in(old_acts[i].value.title, lang))
+        for i in sorted(old_acts.keys() - new_acts.keys())
+        if i not in head.unloaded_activities
+    ]
     for ident in sorted(new_acts.keys() & old_acts.keys()):
         _activity_changes(diff, old_acts[ident].value, new_acts[ident].value)
     old_state = {s.activity.id: s for s in base_snap.activities}
     for state in head_snap.activities:
         before = old_state.get(state.activity.id)
         done_before = before.milestones_done if before else {}
-        diff.milestones_completed += [f"{state.activity.id} {m} on {d.isoformat()}"
-                                      for m, d in sorted(state.milestones_done.items()) if m not in done_before]
+        diff.milestones_completed += [
+            f"{state.activity.id} {m} on {d.isoformat()}"
+            for m, d in sorted(state.milestones_done.items())
+            if m not in done_before
+        ]
         if before and before.status != state.status and before.activity.status == state.activity.status:
             diff.status_changes.append((state.activity.id, f"{before.status} (reported)", f"{state.status} (reported)"))
     old_updates = {(u.value.organization, str(u.value.period)) for u in base.updates}
-    diff.updates_submitted = sorted((u.value.organization, str(u.value.period), u.value.submitted.isoformat())
-                                    for u in head.updates
-                                    if (u.value.organization, str(u.value.period)) not in old_updates)
+    diff.updates_submitted = sorted(
+        (u.value.organization, str(u.value.period), u.value.submitted.isoformat())
+        for u in head.updates
+        if (u.value.organization, str(u.value.period)) not in old_updates
+    )
     old_ids = {_identity(p) for p in base_findings}
     new_ids = {_identity(p) for p in head_findings}
     diff.findings_new = [p for p in head_findings if _identity(p) not in old_ids]
@@ -151,18 +170,34 @@ def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
         section(f"Unreadable in {md_text(name)}: {md_text(path)}", errors)
     section("Activities added", [f"{i} {t}" for i, t in diff.added])
     section("Activities removed", [f"{i} {t}" for i, t in diff.removed])
-    section("Deadlines moved", [f"{m.activity} {m.what}: {m.old} → {m.new} ({_days(m.days)} {m.direction})"
-                                if m.days else f"{m.activity} {m.what}: {m.old} → {m.new} ({m.direction})"
-                                for m in diff.moves])
+    section(
+        "Deadlines moved",
+        [
+            f"{m.activity} {m.what}: {m.old} → {m.new} ({_days(m.days)} {m.direction})"
+            if m.days
+            else f"{m.activity} {m.what}: {m.old} → {m.new} ({m.direction})"
+            for m in diff.moves
+        ],
+    )
     section("Milestones added", diff.milestones_added)
     section("Milestones dropped", diff.milestones_dropped)
     section("Milestones completed", diff.milestones_completed)
     section("Status changes", [f"{i}: {a} → {b}" for i, a, b in diff.status_changes])
-    section("Lead changes", [f"{i} ({side.upper()}): " + ", ".join(
-        [f"+{o}" for o in added] + [f"−{o}" for o in removed]) for i, side, added, removed in diff.lead_changes])
-    section("Updates submitted", [f"{org} for {period} (submitted {day})" for org, period, day in diff.updates_submitted])
-    section("New findings", [f"{md_code(p.location)} {md_text(f'{p.severity.label}[{p.code}] {p.message}')}"
-                             for p in diff.findings_new], escaped=True)
+    section(
+        "Lead changes",
+        [
+            f"{i} ({side.upper()}): " + ", ".join([f"+{o}" for o in added] + [f"−{o}" for o in removed])
+            for i, side, added, removed in diff.lead_changes
+        ],
+    )
+    section(
+        "Updates submitted", [f"{org} for {period} (submitted {day})" for org, period, day in diff.updates_submitted]
+    )
+    section(
+        "New findings",
+        [f"{md_code(p.location)} {md_text(f'{p.severity.label}[{p.code}] {p.message}')}" for p in diff.findings_new],
+        escaped=True,
+    )
     if any(side == "head" for side, _, _ in diff.unreadable):
         out.extend(["**Findings resolved**", "", f"Not judged: {md_text(head)} has files that do not load.", ""])
     section("Findings resolved", [f"{p.severity.label}[{p.code}] {p.message}" for p in diff.findings_gone])
@@ -171,12 +206,15 @@ def to_markdown(diff: PlanDiff, base: str, head: str) -> str:
 
 def to_json(diff: PlanDiff, base: str, head: str) -> str:
     doc = {
-        "base": base, "head": head,
+        "base": base,
+        "head": head,
         "activities_added": [{"id": i, "title": t} for i, t in diff.added],
         "activities_removed": [{"id": i, "title": t} for i, t in diff.removed],
-        "deadlines_moved": [{"activity": m.activity, "what": m.what, "old": m.old, "new": m.new, "days": m.days}
-                            for m in diff.moves],
-        "milestones_added": diff.milestones_added, "milestones_dropped": diff.milestones_dropped,
+        "deadlines_moved": [
+            {"activity": m.activity, "what": m.what, "old": m.old, "new": m.new, "days": m.days} for m in diff.moves
+        ],
+        "milestones_added": diff.milestones_added,
+        "milestones_dropped": diff.milestones_dropped,
         "milestones_completed": diff.milestones_completed,
         "status_changes": [{"activity": i, "old": a, "new": b} for i, a, b in diff.status_changes],
         "lead_changes": [{"activity": i, "side": s, "added": a, "removed": r} for i, s, a, r in diff.lead_changes],
@@ -233,19 +271,30 @@ def slippage(versions: list[tuple[str, str, str, dict | None]]) -> list[Slip]:
 
 
 def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None) -> str:
-    out = [f"## Deadline history of {md_text(ident)}", "",
-           f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file."]
+    out = [
+        f"## Deadline history of {md_text(ident)}",
+        "",
+        f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file.",
+    ]
     if shallow:
         out.append("History may be incomplete: this is a shallow clone (git fetch --unshallow).")
     out.append("")
     if not slips:
         return "\n".join(out + ["No deadline has moved.", ""])
     out += ["| Date | Commit | Deadline | From | To | Days |", "| --- | --- | --- | --- | --- | ---: |"]
-    out += [f"| {s.day} | {s.commit[:10]} | {md_text(s.what)} | {md_text(s.old)} | {md_text(s.new)} | {s.days:+d} |"
-            for s in slips]
+    out += [
+        f"| {s.day} | {s.commit[:10]} | {md_text(s.what)} | {md_text(s.old)} | {md_text(s.new)} | {s.days:+d} |"
+        for s in slips
+    ]
     totals: dict[str, list[int]] = {}
     for s in slips:
         totals.setdefault(s.what, []).append(s.days)
-    out += ["", *[f"- {md_text(what)}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
-                  for what, d in totals.items()], ""]
+    out += [
+        "",
+        *[
+            f"- {md_text(what)}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
+            for what, d in totals.items()
+        ],
+        "",
+    ]
     return "\n".join(out)

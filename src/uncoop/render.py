@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 from .dates import Quarter, quarters
-from .load import Matrix
 from .i18n import RTL, localized, long_date, number, translations
+from .load import Matrix
+from .markup import md_code, md_text, mermaid_text, safe_url
 from .model import STATUSES
 from .timeline import ActivityState, Snapshot
-from .markup import md_code, md_text, mermaid_text, safe_url
 from .view import GRID_MARK
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -43,11 +43,21 @@ def N_(message: str) -> str:
 
 
 # The extractor sees only literal N_("...") calls: each status word is spelt out once here.
-STATUS_WORDS = dict(zip(STATUSES, (N_("pipeline"), N_("implementation"), N_("finalisation"), N_("closed"),
-                                   N_("cancelled"), N_("suspended"))))
+STATUS_WORDS = dict(
+    zip(
+        STATUSES,
+        (N_("pipeline"), N_("implementation"), N_("finalisation"), N_("closed"), N_("cancelled"), N_("suspended")),
+        strict=True,
+    )
+)
 N_("sought"), N_("pledged"), N_("committed"), N_("disbursed")  # funding statuses, shown translated
-CELL_WORDS = {"submitted": N_("on time"), "late": N_("late"), "missing": N_("missing"),
-              "not-due": N_("not yet due"), "not-required": N_("not required")}
+CELL_WORDS = {
+    "submitted": N_("on time"),
+    "late": N_("late"),
+    "missing": N_("missing"),
+    "not-due": N_("not yet due"),
+    "not-required": N_("not required"),
+}
 
 
 @dataclass
@@ -104,16 +114,35 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
         overdue = any(f.code == "overdue-activity" for f in s.findings)
         progress = s.progress or 0
         title = str(localized(s.activity.title, lang))
-        label = (f"{s.activity.id}: {title}. "
-                 + _("Planned %(start)s to %(end)s") % {"start": d.planned_start, "end": d.planned_end}
-                 + f"; {_(STATUS_WORDS[s.status])}, "
-                 + (_("%(progress)s%% done") % {"progress": f"{progress:g}"} if s.progress is not None
-                    else _("no report yet"))
-                 + (f"; {_('overdue')}" if overdue else ""))
-        bars.append(Bar(s.activity.id, title, left, width, round(width * progress / 100, 1), 24 + i * GANTT_ROW,
-                        overdue, s.status, label))
-    ticks = [(x(q.start), str(q.year) if q.number == 1 else f"Q{q.number}")
-             for q in quarters(Quarter.of(start), Quarter.of(end)) if start <= q.start <= end]
+        label = (
+            f"{s.activity.id}: {title}. "
+            + _("Planned %(start)s to %(end)s") % {"start": d.planned_start, "end": d.planned_end}
+            + f"; {_(STATUS_WORDS[s.status])}, "
+            + (
+                _("%(progress)s%% done") % {"progress": f"{progress:g}"}
+                if s.progress is not None
+                else _("no report yet")
+            )
+            + (f"; {_('overdue')}" if overdue else "")
+        )
+        bars.append(
+            Bar(
+                s.activity.id,
+                title,
+                left,
+                width,
+                round(width * progress / 100, 1),
+                24 + i * GANTT_ROW,
+                overdue,
+                s.status,
+                label,
+            )
+        )
+    ticks = [
+        (x(q.start), str(q.year) if q.number == 1 else f"Q{q.number}")
+        for q in quarters(Quarter.of(start), Quarter.of(end))
+        if start <= q.start <= end
+    ]
     today = x(as_of) if start <= as_of <= end else None
     return Gantt(24 + len(states) * GANTT_ROW + 8, bars, ticks, today)
 
@@ -123,20 +152,40 @@ def _activity(s: ActivityState, matrix: Matrix, as_of: date, lang: str) -> dict:
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
     actual = {i.id: s.indicators.get(i.id) for i in act.indicators}
     return {
-        "id": act.id, "title": localized(act.title, lang), "description": localized(act.description, lang),
-        "status": s.status, "progress": s.progress, "source": act.source,
+        "id": act.id,
+        "title": localized(act.title, lang),
+        "description": localized(act.description, lang),
+        "status": s.status,
+        "progress": s.progress,
+        "source": act.source,
         "leads": {side: [(o, names.get(o, o)) for o in getattr(act.leads, side)] for side in ("un", "oic")},
-        "partners": act.partners, "dates": act.dates,
-        "milestones": [{"id": m.id, "title": localized(m.title, lang), "due": m.due.text,
-                        "done": s.milestones_done.get(m.id),
-                        "overdue": m.id not in s.milestones_done and m.due.end < as_of and not s.ended}
-                       for m in act.milestones],
-        "indicators": [{"title": localized(i.title, lang), "unit": localized(i.unit, lang), "baseline": i.baseline,
-                        "target": i.target, "actual": actual[i.id]} for i in act.indicators],
+        "partners": act.partners,
+        "dates": act.dates,
+        "milestones": [
+            {
+                "id": m.id,
+                "title": localized(m.title, lang),
+                "due": m.due.text,
+                "done": s.milestones_done.get(m.id),
+                "overdue": m.id not in s.milestones_done and m.due.end < as_of and not s.ended,
+            }
+            for m in act.milestones
+        ],
+        "indicators": [
+            {
+                "title": localized(i.title, lang),
+                "unit": localized(i.unit, lang),
+                "baseline": i.baseline,
+                "target": i.target,
+                "actual": actual[i.id],
+            }
+            for i in act.indicators
+        ],
         "narrative": localized(entry.narrative, lang) if entry else "",
         "obstacles": localized(entry.obstacles, lang) if entry else "",
         "next_steps": localized(entry.next_steps, lang) if entry else "",
-        "last_update": s.last_update, "reported_by": s.latest.update.value.organization if s.latest else None,
+        "last_update": s.last_update,
+        "reported_by": s.latest.update.value.organization if s.latest else None,
         "findings": sorted({f.code for f in s.findings}),
         "links": [{"title": localized(link.title, lang), "url": safe_url(link.url)} for link in act.links],
     }
@@ -150,9 +199,13 @@ def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
     for side in ("un", "oic"):
         cells = Counter(c.state for row in snap.grid if row.side == side for c in row.cells)
         owed = cells["submitted"] + cells["late"] + cells["missing"]
-        compliance[side] = {"owed": owed, "on_time": cells["submitted"], "late": cells["late"],
-                            "missing": cells["missing"],
-                            "rate": round(100 * (cells["submitted"] + cells["late"]) / owed) if owed else None}
+        compliance[side] = {
+            "owed": owed,
+            "on_time": cells["submitted"],
+            "late": cells["late"],
+            "missing": cells["missing"],
+            "rate": round(100 * (cells["submitted"] + cells["late"]) / owed) if owed else None,
+        }
     funding: dict[str, Counter] = defaultdict(Counter)
     for s in states:
         for f in s.activity.funding:
@@ -163,15 +216,25 @@ def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
         "by_status": [(status, by_status[status]) for status in STATUSES if by_status[status]],
         "overdue": codes["overdue-activity"],
         "off_track": codes["off-track"],
-        "on_time": sum(1 for s in states if not s.ended and not any(
-            f.code in ("overdue-activity", "overdue-milestone", "off-track") for f in s.findings)),
+        "on_time": sum(
+            1
+            for s in states
+            if not s.ended
+            and not any(f.code in ("overdue-activity", "overdue-milestone", "off-track") for f in s.findings)
+        ),
         "milestones_total": sum(len(s.activity.milestones) for s in states),
         "milestones_due": len(due),
         "milestones_met": sum(1 for s, m in due if m.id in s.milestones_done),
         "compliance": compliance,
-        "funding": [{"currency": cur, **{k: number(v[k], lang) for k in ("sought", "pledged", "committed", "disbursed")},
-                     "secured": number(sum(v[k] for k in SECURED), lang), "total": number(sum(v.values()), lang)}
-                    for cur, v in sorted(funding.items())],
+        "funding": [
+            {
+                "currency": cur,
+                **{k: number(v[k], lang) for k in ("sought", "pledged", "committed", "disbursed")},
+                "secured": number(sum(v[k] for k in SECURED), lang),
+                "total": number(sum(v.values()), lang),
+            }
+            for cur, v in sorted(funding.items())
+        ],
     }
 
 
@@ -180,7 +243,7 @@ def _generated() -> str | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch or not epoch.strip().isdigit():
         return None
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView:
@@ -192,37 +255,84 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
     for area in matrix.areas:
         states = [s for s in snap.activities if s.activity.area == area.value.id]
         if states:
-            areas.append({"id": area.value.id, "title": localized(area.value.title, lang),
-                          "paragraphs": area.value.paragraphs,
-                          "activities": [_activity(s, matrix, snap.as_of, lang) for s in states],
-                          "gantt": gantt(states, span_start, span_end, snap.as_of, lang),
-                          "mermaid": [(s.activity.id.lower().replace("-", ""), mermaid_text(f"{s.activity.id} {localized(s.activity.title, lang)}"),
-                                       _mermaid_tag(s), s.activity.dates.planned_start.start, s.activity.dates.planned_end.end)
-                                      for s in states]})
-    slipping = sorted((f for f in snap.findings if f.code in ("overdue-activity", "overdue-milestone", "off-track")),
-                      key=lambda f: (f.message.split(" ", 1)[0], f.code, f.message))
+            areas.append(
+                {
+                    "id": area.value.id,
+                    "title": localized(area.value.title, lang),
+                    "paragraphs": area.value.paragraphs,
+                    "activities": [_activity(s, matrix, snap.as_of, lang) for s in states],
+                    "gantt": gantt(states, span_start, span_end, snap.as_of, lang),
+                    "mermaid": [
+                        (
+                            s.activity.id.lower().replace("-", ""),
+                            mermaid_text(f"{s.activity.id} {localized(s.activity.title, lang)}"),
+                            _mermaid_tag(s),
+                            s.activity.dates.planned_start.start,
+                            s.activity.dates.planned_end.end,
+                        )
+                        for s in states
+                    ],
+                }
+            )
+    slipping = sorted(
+        (f for f in snap.findings if f.code in ("overdue-activity", "overdue-milestone", "off-track")),
+        key=lambda f: (f.message.split(" ", 1)[0], f.code, f.message),
+    )
     meta = {
-        "title": localized(meta_file.title, lang), "description": localized(meta_file.description, lang),
-        "adopted": meta_file.adopted, "place": localized(meta_file.adopted.place, lang),
-        "source": localized(meta_file.adopted.source, lang), "period": meta_file.period,
-        "focal_points": [(side, fp.organization, names.get(fp.organization, fp.organization), localized(fp.title, lang))
-                         for side, fp in (("un", meta_file.focal_points.un), ("oic", meta_file.focal_points.oic))],
-        "next_meeting": meta_file.next_meeting, "next_host": localized(meta_file.next_meeting.host, lang)
-        if meta_file.next_meeting else "",
+        "title": localized(meta_file.title, lang),
+        "description": localized(meta_file.description, lang),
+        "adopted": meta_file.adopted,
+        "place": localized(meta_file.adopted.place, lang),
+        "source": localized(meta_file.adopted.source, lang),
+        "period": meta_file.period,
+        "focal_points": [
+            (side, fp.organization, names.get(fp.organization, fp.organization), localized(fp.title, lang))
+            for side, fp in (("un", meta_file.focal_points.un), ("oic", meta_file.focal_points.oic))
+        ],
+        "next_meeting": meta_file.next_meeting,
+        "next_host": localized(meta_file.next_meeting.host, lang) if meta_file.next_meeting else "",
     }
-    grid = {"quarters": [str(q) for q in snap.quarters],
-            "rows": [{"id": r.organization, "name": names.get(r.organization, r.organization), "side": r.side,
-                      "cells": [c.state for c in r.cells]} for r in snap.grid]}
-    funding = [{"activity": s.activity.id, "mechanism": localized(f.mechanism, lang), "funder": f.funder,
-                "amount": number(f.amount, lang), "currency": f.currency, "status": f.status}
-               for s in snap.activities for f in s.activity.funding]
-    annex = [{"area": localized(matrix.area_by_id[s.activity.area].value.title, lang) if s.activity.area in matrix.area_by_id
-              else s.activity.area, "id": s.activity.id, "title": localized(s.activity.title, lang),
-              "un": ", ".join(s.activity.leads.un), "oic": ", ".join(s.activity.leads.oic),
-              "timeline": f"{s.activity.dates.planned_start} – {s.activity.dates.planned_end}",
-              "source": ", ".join(str(p) for p in s.activity.source)} for s in snap.activities]
-    return ReportView(lang, snap.as_of, _generated(), meta, _summary(matrix, snap, lang), areas, slipping, grid,
-                      funding, annex)
+    grid = {
+        "quarters": [str(q) for q in snap.quarters],
+        "rows": [
+            {
+                "id": r.organization,
+                "name": names.get(r.organization, r.organization),
+                "side": r.side,
+                "cells": [c.state for c in r.cells],
+            }
+            for r in snap.grid
+        ],
+    }
+    funding = [
+        {
+            "activity": s.activity.id,
+            "mechanism": localized(f.mechanism, lang),
+            "funder": f.funder,
+            "amount": number(f.amount, lang),
+            "currency": f.currency,
+            "status": f.status,
+        }
+        for s in snap.activities
+        for f in s.activity.funding
+    ]
+    annex = [
+        {
+            "area": localized(matrix.area_by_id[s.activity.area].value.title, lang)
+            if s.activity.area in matrix.area_by_id
+            else s.activity.area,
+            "id": s.activity.id,
+            "title": localized(s.activity.title, lang),
+            "un": ", ".join(s.activity.leads.un),
+            "oic": ", ".join(s.activity.leads.oic),
+            "timeline": f"{s.activity.dates.planned_start} – {s.activity.dates.planned_end}",
+            "source": ", ".join(str(p) for p in s.activity.source),
+        }
+        for s in snap.activities
+    ]
+    return ReportView(
+        lang, snap.as_of, _generated(), meta, _summary(matrix, snap, lang), areas, slipping, grid, funding, annex
+    )
 
 
 def _mermaid_tag(s: ActivityState) -> str:
@@ -234,14 +344,23 @@ def _mermaid_tag(s: ActivityState) -> str:
 def environment(folder: Path):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
-                      autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "svg", "svg.j2"),
-                                                   default_for_string=False),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      extensions=["jinja2.ext.i18n"])
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "svg", "svg.j2"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
     env.filters.update(md=md_text, code=md_code, mermaid=mermaid_text, safe_url=safe_url, plain=str)
-    env.globals.update(GRID_MARK=GRID_MARK, GANTT_WIDTH=GANTT_WIDTH, GANTT_LABEL=GANTT_LABEL,
-                       STATUS_WORDS=STATUS_WORDS, CELL_WORDS=CELL_WORDS)
+    env.globals.update(
+        GRID_MARK=GRID_MARK,
+        GANTT_WIDTH=GANTT_WIDTH,
+        GANTT_LABEL=GANTT_LABEL,
+        STATUS_WORDS=STATUS_WORDS,
+        CELL_WORDS=CELL_WORDS,
+    )
     return env
 
 
@@ -257,8 +376,9 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     env.filters.update(ldate=lambda d: long_date(d, view.lang))
     gettext = translations(view.lang).gettext
     # translated once: these are shown for every activity and every grid cell
-    env.globals.update(STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()},
-                       CELL_T={k: gettext(v) for k, v in CELL_WORDS.items()})
+    env.globals.update(
+        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(v) for k, v in CELL_WORDS.items()}
+    )
     rtl = view.lang in RTL
     template = env.get_template(FORMATS[fmt])
     buffer: list[str] = []

@@ -30,5 +30,7 @@ def schema_for(kind: str) -> dict:
 
 def schemas() -> dict[str, str]:
     """File name -> JSON text, stable (sorted keys) so committed copies diff cleanly."""
-    return {FILE_NAMES[kind]: json.dumps(schema_for(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-            for kind in FILE_KINDS}
+    return {
+        FILE_NAMES[kind]: json.dumps(schema_for(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for kind in FILE_KINDS
+    }

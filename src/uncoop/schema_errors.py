@@ -17,10 +17,20 @@ from .yamlsrc import Positions
 
 _UNKNOWN = frozenset(("extra_forbidden", "unexpected_keyword_argument"))
 _MISSING = frozenset(("missing", "missing_argument"))
-_WRONG_TYPE = frozenset((
-    "string_type", "int_type", "float_type", "bool_type", "list_type", "dict_type",
-    "dataclass_type", "dataclass_args_type", "model_type", "int_from_float",
-))
+_WRONG_TYPE = frozenset(
+    (
+        "string_type",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "list_type",
+        "dict_type",
+        "dataclass_type",
+        "dataclass_args_type",
+        "model_type",
+        "int_from_float",
+    )
+)
 _CODES = {"invalid_date": "invalid-date", "invalid_id": "invalid-id"}
 
 
@@ -78,32 +88,43 @@ def _one(error: dict, model: Any, path: str, positions: Positions, prefix: tuple
     kind, loc = error["type"], prefix + tuple(error["loc"])
     if kind in _UNKNOWN:
         name = str(loc[-1])
-        fields = _fields_at(model, loc[len(prefix):-1])
+        fields = _fields_at(model, loc[len(prefix) : -1])
         close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else (
-            f"allowed: {', '.join(fields)}" if fields else "remove it")
+        hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(fields)}" if fields else "remove it")
         line, col = positions.find(loc, want_key=True)
-        return Problem(Location(path, line + 1, col + 1), Severity.ERROR, "unknown-field",
-                       f"unknown field '{dotted(loc)}'", hint)
+        return Problem(
+            Location(path, line + 1, col + 1), Severity.ERROR, "unknown-field", f"unknown field '{dotted(loc)}'", hint
+        )
     line, col = positions.find(loc if kind not in _MISSING else loc[:-1])
     where = Location(path, line + 1, col + 1)
     if kind in _MISSING:
-        return Problem(where, Severity.ERROR, "missing-field",
-                       f"missing required field '{dotted(loc)}'", "add it")
+        return Problem(where, Severity.ERROR, "missing-field", f"missing required field '{dotted(loc)}'", "add it")
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind in _CODES:
         return Problem(where, Severity.ERROR, _CODES[kind], f"{dotted(loc)}: {message}")
     if kind == "too_short":
         least = error.get("ctx", {}).get("min_length", 1)
-        return Problem(where, Severity.ERROR, "invalid-value",
-                       f"{dotted(loc)}: needs at least {least} entr{'y' if least == 1 else 'ies'}")
+        return Problem(
+            where,
+            Severity.ERROR,
+            "invalid-value",
+            f"{dotted(loc)}: needs at least {least} entr{'y' if least == 1 else 'ies'}",
+        )
     if kind in _WRONG_TYPE:
         wanted = message.removeprefix("Input should be ").removeprefix("a valid ")
-        return Problem(where, Severity.ERROR, "wrong-type",
-                       f"{dotted(loc)}: expected {wanted}, got {_described(error.get('input'))}",
-                       "quote text values; write numbers without quotes")
-    return Problem(where, Severity.ERROR, "invalid-value",
-                   f"{dotted(loc) or 'file'}: {message[0].lower() + message[1:]} (got {_described(error.get('input'))})")
+        return Problem(
+            where,
+            Severity.ERROR,
+            "wrong-type",
+            f"{dotted(loc)}: expected {wanted}, got {_described(error.get('input'))}",
+            "quote text values; write numbers without quotes",
+        )
+    return Problem(
+        where,
+        Severity.ERROR,
+        "invalid-value",
+        f"{dotted(loc) or 'file'}: {message[0].lower() + message[1:]} (got {_described(error.get('input'))})",
+    )
 
 
 def _explained_by_typo(errors: list[dict]) -> set[tuple]:
@@ -114,8 +135,10 @@ def _explained_by_typo(errors: list[dict]) -> set[tuple]:
         if error["type"] in _UNKNOWN:
             loc = tuple(error["loc"])
             for candidate in missing:
-                if candidate[:-1] == loc[:-1] and difflib.SequenceMatcher(
-                        None, str(candidate[-1]), str(loc[-1])).ratio() >= 0.6:
+                if (
+                    candidate[:-1] == loc[:-1]
+                    and difflib.SequenceMatcher(None, str(candidate[-1]), str(loc[-1])).ratio() >= 0.6
+                ):
                     explained.add(candidate)
     return explained
 

@@ -44,8 +44,8 @@ class Node:
     end: int = 0  # where its last scalar ends (the end of its content)
     column: int = 0  # of its first key or item
     flow: bool = False
-    keys: dict[str, "Node"] = field(default_factory=dict)
-    items: list["Node"] = field(default_factory=list)
+    keys: dict[str, Node] = field(default_factory=dict)
+    items: list[Node] = field(default_factory=list)
 
 
 def _tree(text: str) -> Node:
@@ -55,8 +55,11 @@ def _tree(text: str) -> Node:
     for event in yaml.parse(text, Loader=_Loader):
         kind = type(event)
         if kind in (MappingStartEvent, SequenceStartEvent):
-            node = Node("mapping" if kind is MappingStartEvent else "sequence", event.start_mark.index,
-                        flow=bool(event.flow_style))
+            node = Node(
+                "mapping" if kind is MappingStartEvent else "sequence",
+                event.start_mark.index,
+                flow=bool(event.flow_style),
+            )
         elif kind is ScalarEvent:
             node = Node("scalar", event.start_mark.index, event.end_mark.index)
             if stack and stack[-1][0].kind == "mapping" and not stack[-1][1]:
@@ -114,8 +117,15 @@ def scalar_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     text = str(value)
     plain, error = yamlsrc.read(f"v: {text}\n".encode("utf-8", "surrogatepass"))
-    if (error is None and isinstance(plain, dict) and type(plain.get("v")) is str and plain["v"] == text
-            and text == text.strip() and "\n" not in text and " #" not in text):
+    if (
+        error is None
+        and isinstance(plain, dict)
+        and type(plain.get("v")) is str
+        and plain["v"] == text
+        and text == text.strip()
+        and "\n" not in text
+        and " #" not in text
+    ):
         return text
     return quoted(text)
 
@@ -170,7 +180,7 @@ def _splice(body: str, path: tuple, rendered: str) -> str:
     end = node.end
     while end > node.start and body[end - 1] in "\r\n":  # a block scalar's span ends in its line break
         end -= 1
-    return body[:node.start] + rendered + body[end:]
+    return body[: node.start] + rendered + body[end:]
 
 
 def _insert(body: str, mapping: Node, rest: tuple, rendered: str) -> str:

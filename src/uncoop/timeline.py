@@ -8,14 +8,14 @@ Dates of month or quarter precision count from the end of their period, and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterator
 
 from .dates import Quarter
 from .load import Loaded, Matrix
-from .owing import Duties, due_date, reporting_quarters
 from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
+from .owing import Duties, due_date, reporting_quarters
 from .problem import Location, Problem
 from .rules import RULES, effective
 
@@ -125,8 +125,11 @@ def activity_state(record: Loaded[Activity], reports: list[Reported], as_of: dat
         state.indicators.update(report.entry.indicators)
     if act.dates.actual_end and act.dates.actual_end.end <= as_of and state.status not in ENDED:
         state.status = "closed"
-    upcoming = [(m.due.end, f"milestone {m.id}") for m in act.milestones
-                if m.id not in state.milestones_done and m.due.end >= as_of]
+    upcoming = [
+        (m.due.end, f"milestone {m.id}")
+        for m in act.milestones
+        if m.id not in state.milestones_done and m.due.end >= as_of
+    ]
     if act.dates.planned_end.end >= as_of:
         upcoming.append((act.dates.planned_end.end, "planned end"))
     state.next_due = min(upcoming) if upcoming and not state.ended else None
@@ -142,23 +145,38 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
         due = milestone.due.end
         where = m.at(s.record, "milestones", i, "due")
         if due < as_of:
-            yield _finding("overdue-milestone", where,
-                           f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
-                           f"({_days((as_of - due).days)} overdue)", key=f"{act.id}/{milestone.id}")
+            yield _finding(
+                "overdue-milestone",
+                where,
+                f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
+                f"({_days((as_of - due).days)} overdue)",
+                key=f"{act.id}/{milestone.id}",
+            )
         elif due <= window_end:
-            yield _finding("due-soon", where,
-                           f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})",
-                           key=f"{act.id}/{milestone.id}")
+            yield _finding(
+                "due-soon",
+                where,
+                f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})",
+                key=f"{act.id}/{milestone.id}",
+            )
     end = act.dates.planned_end.end
     where = m.at(s.record, "dates", "planned_end")
     if end < as_of:
-        yield _finding("overdue-activity", where,
-                       f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
-                       f"and is still {s.status}", "report it closed, or agree a new planned_end", key=act.id)
+        yield _finding(
+            "overdue-activity",
+            where,
+            f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
+            f"and is still {s.status}",
+            "report it closed, or agree a new planned_end",
+            key=act.id,
+        )
     elif end <= window_end:
-        yield _finding("due-soon", where,
-                       f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})",
-                       key=f"{act.id}/planned_end")
+        yield _finding(
+            "due-soon",
+            where,
+            f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})",
+            key=f"{act.id}/planned_end",
+        )
 
 
 def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:
@@ -172,9 +190,12 @@ def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterato
     age = (as_of - since).days
     if age > stale_days and since <= as_of:
         last = f"last update {s.last_update}" if s.last_update else "never reported"
-        yield _finding("stale", m.at(s.record, "id"),
-                       f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
-                       key=s.activity.id)
+        yield _finding(
+            "stale",
+            m.at(s.record, "id"),
+            f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
+            key=s.activity.id,
+        )
 
 
 def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
@@ -191,9 +212,13 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
     expected = min(100.0, 100.0 * (at - start).days / span)
     if expected - s.progress > points:
         where = m.at(s.latest.update, "entries", s.latest.index, "progress")
-        yield _finding("off-track", where,
-                       f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
-                       f"when {expected:.0f}% of its planned time had passed", key=s.activity.id)
+        yield _finding(
+            "off-track",
+            where,
+            f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
+            f"when {expected:.0f}% of its planned time had passed",
+            key=s.activity.id,
+        )
 
 
 def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iterator[Problem]:
@@ -208,11 +233,18 @@ def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iter
             if a.status == b.status and abs(a.progress - b.progress) <= points:
                 continue
             orgs = (first.update.value.organization, other.update.value.organization)
-            said = (f"{a.activity} for {period}: {orgs[0]} reports {a.status} {a.progress:g}%, "
-                    f"{orgs[1]} reports {b.status} {b.progress:g}%")
+            said = (
+                f"{a.activity} for {period}: {orgs[0]} reports {a.status} {a.progress:g}%, "
+                f"{orgs[1]} reports {b.status} {b.progress:g}%"
+            )
             for report, org in ((first, orgs[0]), (other, orgs[1])):
-                yield _finding("conflicting-reports", m.at(report.update, "entries", report.index, "status"), said,
-                               "the focal point should settle which is right", key=f"{a.activity}/{period}/{org}")
+                yield _finding(
+                    "conflicting-reports",
+                    m.at(report.update, "entries", report.index, "status"),
+                    said,
+                    "the focal point should settle which is right",
+                    key=f"{a.activity}/{period}/{org}",
+                )
 
 
 def _regressions(m: Matrix, reports: list[Reported]) -> Iterator[Problem]:
@@ -223,11 +255,15 @@ def _regressions(m: Matrix, reports: list[Reported]) -> Iterator[Problem]:
             was, now = previous.entry.progress, report.entry.progress
             if now < was and report.entry.progress_note is None:
                 u = report.update.value
-                yield _finding("progress-regression", m.at(report.update, "entries", report.index, "progress"),
-                               f"{report.entry.activity}: {u.organization} reports {now:g}% for {u.period}, down from "
-                               f"{was:g}% reported by {previous.update.value.organization} for "
-                               f"{previous.update.value.period}", "add progress_note: saying why, or correct it",
-                               key=f"{report.entry.activity}/{u.period}/{u.organization}")
+                yield _finding(
+                    "progress-regression",
+                    m.at(report.update, "entries", report.index, "progress"),
+                    f"{report.entry.activity}: {u.organization} reports {now:g}% for {u.period}, down from "
+                    f"{was:g}% reported by {previous.update.value.organization} for "
+                    f"{previous.update.value.period}",
+                    "add progress_note: saying why, or correct it",
+                    key=f"{report.entry.activity}/{u.period}/{u.organization}",
+                )
         if previous is None or report.update.value.period >= previous.update.value.period:
             previous = report
 
@@ -253,20 +289,30 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                 late = submitted > due
                 cells.append(Cell("late" if late else "submitted", due, submitted, owed))
                 if late:
-                    problems.append(_finding(
-                        "late-report", m.at(update, "submitted"),
-                        f"{org}'s report for {quarter} was submitted {submitted}, "
-                        f"{_days((submitted - due).days)} after it was due on {due}", key=f"{org}/{quarter}"))
+                    problems.append(
+                        _finding(
+                            "late-report",
+                            m.at(update, "submitted"),
+                            f"{org}'s report for {quarter} was submitted {submitted}, "
+                            f"{_days((submitted - due).days)} after it was due on {due}",
+                            key=f"{org}/{quarter}",
+                        )
+                    )
             elif not owed:
                 cells.append(Cell("not-required", due))
             elif due >= as_of:
                 cells.append(Cell("not-due", due, owed=True))
             else:
                 cells.append(Cell("missing", due, owed=True))
-                problems.append(_finding(
-                    "missing-report", m.at(org_record, "id"),
-                    f"{org} has not submitted its report for {quarter}, due {due}",
-                    f"file updates/{quarter}/{org}.yaml", key=f"{org}/{quarter}"))
+                problems.append(
+                    _finding(
+                        "missing-report",
+                        m.at(org_record, "id"),
+                        f"{org} has not submitted its report for {quarter}, due {due}",
+                        f"file updates/{quarter}/{org}.yaml",
+                        key=f"{org}/{quarter}",
+                    )
+                )
         if any(c.state != "not-required" for c in cells):
             rows.append(GridRow(org, org_record.value.side, cells, problems))
     return span, rows
@@ -294,7 +340,7 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
     # ... and matrix.yaml's `rules:` decide which are shown, and how severe
     overrides = m.meta.value.rules if m.meta else {}
     final = {}
-    for original, located in zip(findings, m.resolve(findings)):
+    for original, located in zip(findings, m.resolve(findings), strict=True):
         for kept in effective([located], overrides):
             final[id(original)] = kept
     for holder in (*states, *grid):
@@ -306,8 +352,10 @@ def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str
     """(activity, status, progress, carried from) for each activity `org` reports on for
     `quarter` (the owing rule), pre-filled from the activity's latest report for an earlier
     quarter by any institution (None: from the plan)."""
-    earlier = sorted((u for u in m.updates if u.value.period < quarter),
-                     key=lambda u: (u.value.period, u.value.submitted, u.value.organization))
+    earlier = sorted(
+        (u for u in m.updates if u.value.period < quarter),
+        key=lambda u: (u.value.period, u.value.submitted, u.value.organization),
+    )
     by_activity = _reports_by_activity(earlier)
     result = []
     for record in Duties(m, earlier).activities(org, quarter):

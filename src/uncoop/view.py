@@ -11,9 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .dates import Quarter
-from .load import Matrix
-from .markup import md_code, md_text as md_cell
 from .i18n import localized
+from .load import Matrix
+from .markup import md_code
+from .markup import md_text as md_cell
 from .model import STATUSES
 from .problem import Problem, sort_problems
 from .timeline import ActivityState, GridRow, Snapshot
@@ -49,8 +50,15 @@ class StatusView:
         return self.snapshot.quarters
 
 
-def build_view(matrix: Matrix, snap: Snapshot, areas: list[str] = (), org: str | None = None,
-               side: str | None = None, only: list[str] = (), lang: str = "en") -> StatusView:
+def build_view(
+    matrix: Matrix,
+    snap: Snapshot,
+    areas: list[str] = (),
+    org: str | None = None,
+    side: str | None = None,
+    only: list[str] = (),
+    lang: str = "en",
+) -> StatusView:
     """Apply the status filters.  Filters narrow what is shown, never what is computed."""
     wanted_codes = set().union(*(ONLY[o] for o in only)) if only else None
 
@@ -103,9 +111,11 @@ def summary_line(view: StatusView) -> str:
     c = view.counts
     states = ", ".join(f"{n} {status}" for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
-    return (f"{c['activities']} activities{states}; {c['overdue_activities']} overdue, "
-            f"{c['overdue_milestones']} milestones overdue, {c['due_soon']} due soon, {c['stale']} stale, "
-            f"{c['off_track']} off track; reports: {c['reports_missing']} missing, {c['reports_late']} late")
+    return (
+        f"{c['activities']} activities{states}; {c['overdue_activities']} overdue, "
+        f"{c['overdue_milestones']} milestones overdue, {c['due_soon']} due soon, {c['stale']} stale, "
+        f"{c['off_track']} off track; reports: {c['reports_missing']} missing, {c['reports_late']} late"
+    )
 
 
 def leads_of(state: ActivityState, side: str) -> str:
@@ -136,13 +146,16 @@ def to_json(view: StatusView) -> str:
     doc = {
         "as_of": view.snapshot.as_of.isoformat(),
         "summary": view.counts,
-        "areas": [{"id": a.id, "title": a.title, "activities": [_activity_json(s, view.lang) for s in a.activities]}
-                  for a in view.areas],
+        "areas": [
+            {"id": a.id, "title": a.title, "activities": [_activity_json(s, view.lang) for s in a.activities]}
+            for a in view.areas
+        ],
         "findings": [f.as_dict() for f in view.findings],
         "reporting": {
             "quarters": [str(q) for q in view.quarters],
-            "institutions": [{"id": r.organization, "side": r.side, "cells": [c.state for c in r.cells]}
-                             for r in view.grid],
+            "institutions": [
+                {"id": r.organization, "side": r.side, "cells": [c.state for c in r.cells]} for r in view.grid
+            ],
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -155,24 +168,34 @@ GRID_MARK = {"submitted": "✓", "late": "⚠", "missing": "**✗**", "not-due":
 def to_markdown(view: StatusView) -> str:
     out = [f"# Matrix status as of {view.snapshot.as_of.isoformat()}", "", summary_line(view), ""]
     for area in view.areas:
-        out += [f"## {md_cell(area.title)}", "",
-                "| Activity | UN lead | OIC lead | Status | Progress | Next due | Findings |",
-                "| --- | --- | --- | --- | ---: | --- | --- |"]
+        out += [
+            f"## {md_cell(area.title)}",
+            "",
+            "| Activity | UN lead | OIC lead | Status | Progress | Next due | Findings |",
+            "| --- | --- | --- | --- | ---: | --- | --- |",
+        ]
         for s in area.activities:
             progress = "" if s.progress is None else f"{s.progress:g}%"
             codes = ", ".join(sorted({f.code for f in s.findings}))
-            out.append(f"| {s.activity.id} {md_cell(localized(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
-                       f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {progress} | {next_due_text(s)} | {codes} |")
+            out.append(
+                f"| {s.activity.id} {md_cell(localized(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
+                f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {progress} | {next_due_text(s)} | {codes} |"
+            )
         out.append("")
     if view.findings:
         out += ["## Findings", ""]
         out += [f"- {md_code(f.location)} **{f.code}**: {md_cell(f.message)}" for f in view.findings]
         out.append("")
     if view.grid:
-        out += ["## Quarterly reports (¶53)", "",
-                "| Institution | Side | " + " | ".join(str(q) for q in view.quarters) + " |",
-                "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |"]
-        out += [f"| {r.organization} | {r.side.upper()} | " + " | ".join(GRID_MARK[c.state] for c in r.cells) + " |"
-                for r in view.grid]
+        out += [
+            "## Quarterly reports (¶53)",
+            "",
+            "| Institution | Side | " + " | ".join(str(q) for q in view.quarters) + " |",
+            "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |",
+        ]
+        out += [
+            f"| {r.organization} | {r.side.upper()} | " + " | ".join(GRID_MARK[c.state] for c in r.cells) + " |"
+            for r in view.grid
+        ]
         out += ["", "✓ submitted on time · ⚠ late · ✗ missing · … not yet due · – not required", ""]
     return "\n".join(out)

@@ -52,7 +52,6 @@ class FloatText(float):
     text: str
 
 
-
 @dataclass(frozen=True, slots=True)
 class YamlError:
     """A problem found while reading: 0-based mark, code and message."""
@@ -104,7 +103,6 @@ def resolve_plain(text: str) -> Any:
     return value
 
 
-
 class _Builder:
     """Turns one document's events into dicts, lists and scalars."""
 
@@ -127,22 +125,37 @@ class _Builder:
         get()  # DocumentEnd
         event = get()
         if type(event) is DocumentStartEvent:
-            self.fail(event.start_mark, "multiple-documents",
-                      "a second YAML document ('---') in one file",
-                      "keep one record per file, or remove the extra '---'")
+            self.fail(
+                event.start_mark,
+                "multiple-documents",
+                "a second YAML document ('---') in one file",
+                "keep one record per file, or remove the extra '---'",
+            )
         return value
 
     def refuse(self, event: Any) -> None:
         """Anchors, aliases and tags: refused wherever they appear."""
         if type(event) is AliasEvent:
-            self.fail(event.start_mark, "yaml-alias", f"alias '*{event.anchor}' is not allowed",
-                      "write the value out in full; anchors and aliases are refused")
+            self.fail(
+                event.start_mark,
+                "yaml-alias",
+                f"alias '*{event.anchor}' is not allowed",
+                "write the value out in full; anchors and aliases are refused",
+            )
         if event.anchor is not None:
-            self.fail(event.start_mark, "yaml-anchor", f"anchor '&{event.anchor}' is not allowed",
-                      "write the value out in full; anchors and aliases are refused")
+            self.fail(
+                event.start_mark,
+                "yaml-anchor",
+                f"anchor '&{event.anchor}' is not allowed",
+                "write the value out in full; anchors and aliases are refused",
+            )
         if event.tag is not None and event.tag != "!":
-            self.fail(event.start_mark, "yaml-tag", f"tag '{event.tag}' is not allowed",
-                      "remove the tag; uncoop reads plain YAML only")
+            self.fail(
+                event.start_mark,
+                "yaml-tag",
+                f"tag '{event.tag}' is not allowed",
+                "remove the tag; uncoop reads plain YAML only",
+            )
 
     def path(self, stack: list) -> KeyPath:
         return tuple(frame[1] if type(frame[0]) is dict else len(frame[0]) for frame in stack)
@@ -162,18 +175,26 @@ class _Builder:
                     value = stack.pop()[0]
                 else:
                     if kind is not ScalarEvent:
-                        self.fail(event.start_mark, "yaml-complex-key",
-                                  "a key must be a plain text, not a list or mapping")
+                        self.fail(
+                            event.start_mark, "yaml-complex-key", "a key must be a plain text, not a list or mapping"
+                        )
                     if event.anchor is not None or event.tag is not None:
                         self.refuse(event)
                     key = event.value
                     if event.style == '"' and _CONTROL.search(key):
-                        self.fail(event.start_mark, "control-character",
-                                  "escaped control character in a double-quoted key",
-                                  "remove it; a key is plain text")
+                        self.fail(
+                            event.start_mark,
+                            "control-character",
+                            "escaped control character in a double-quoted key",
+                            "remove it; a key is plain text",
+                        )
                     if key in frame[0]:
-                        self.fail(event.start_mark, "duplicate-key", f"key '{key}' appears twice in this mapping",
-                                  "keep one of them; YAML would silently drop the other")
+                        self.fail(
+                            event.start_mark,
+                            "duplicate-key",
+                            f"key '{key}' appears twice in this mapping",
+                            "keep one of them; YAML would silently drop the other",
+                        )
                     frame[1] = key
                     if track:
                         self.key_marks[self.path(stack)] = (event.start_mark.line, event.start_mark.column)
@@ -191,15 +212,22 @@ class _Builder:
                         value = resolve_plain(event.value)
                     elif style == '"' and _CONTROL.search(event.value):
                         # escapes such as "\x07" only become control characters once parsed
-                        self.fail(event.start_mark, "control-character",
-                                  "escaped control character in a double-quoted string",
-                                  "remove it; only tab and line breaks are allowed")
+                        self.fail(
+                            event.start_mark,
+                            "control-character",
+                            "escaped control character in a double-quoted string",
+                            "remove it; only tab and line breaks are allowed",
+                        )
                     else:
                         value = event.value
                 else:
                     if len(stack) >= MAX_DEPTH:
-                        self.fail(event.start_mark, "yaml-too-deep",
-                                  f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
+                        self.fail(
+                            event.start_mark,
+                            "yaml-too-deep",
+                            f"nesting deeper than {MAX_DEPTH} levels",
+                            "flatten the structure",
+                        )
                     stack.append([{}, _NEED_KEY] if kind is MappingStartEvent else [[], None])
                     continue
             if not stack:
@@ -231,11 +259,13 @@ def decode(data: bytes) -> tuple[str | None, YamlError | None]:
         start = exc.start
         line_start = data.rfind(b"\n", 0, start) + 1
         line_end = data.find(b"\n", start)
-        line_bytes = data[line_start: line_end if line_end >= 0 else len(data)]
+        line_bytes = data[line_start : line_end if line_end >= 0 else len(data)]
         prefix = data[line_start:start].decode("utf-8", "replace")
         shown = line_bytes.decode("cp1252", "replace").strip()[:60]
         return None, YamlError(
-            data.count(b"\n", 0, start), len(prefix), "invalid-utf8",
+            data.count(b"\n", 0, start),
+            len(prefix),
+            "invalid-utf8",
             f"byte 0x{data[start]:02X} is not valid UTF-8; the line reads {shown!r} as Windows-1252",
             "save the file as UTF-8",
         )
@@ -254,9 +284,13 @@ def scan_text(text: str) -> YamlError | None:
         match = _CONFLICT.search(text)
         if match:
             line, col = _line_col(text, match.start())
-            return YamlError(line, col, "merge-conflict",
-                             f"unresolved git merge-conflict marker '{match.group(1)}'",
-                             "resolve the conflict and remove the markers")
+            return YamlError(
+                line,
+                col,
+                "merge-conflict",
+                f"unresolved git merge-conflict marker '{match.group(1)}'",
+                "resolve the conflict and remove the markers",
+            )
     if "\x85" in text or "\\u" in text:
         match = _CONTROL.search(text) or _SURROGATE_ESCAPE.search(text)
         if match:
@@ -267,8 +301,13 @@ def scan_text(text: str) -> YamlError | None:
 def _control(text: str, index: int, char: str) -> YamlError:
     line, col = _line_col(text, index)
     shown = char if len(char) > 1 else f"U+{ord(char):04X}"
-    return YamlError(line, col, "control-character", f"control character {shown} in the text",
-                     "remove it; only tab and line breaks are allowed")
+    return YamlError(
+        line,
+        col,
+        "control-character",
+        f"control character {shown} in the text",
+        "remove it; only tab and line breaks are allowed",
+    )
 
 
 def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Builder | None]:
@@ -278,7 +317,7 @@ def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Build
     except _Stop as stop:
         return None, stop.error, builder
     except yaml.reader.ReaderError as exc:
-        return None, _control(text, exc.position, text[exc.position: exc.position + 1]), builder
+        return None, _control(text, exc.position, text[exc.position : exc.position + 1]), builder
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
@@ -286,8 +325,11 @@ def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Build
             where = exc.context_mark
             started = f" started at {where.line + 1}:{where.column + 1}" if where and where is not mark else ""
             message = f"{message} ({exc.context}{started})"
-        return None, YamlError(mark.line, mark.column, "yaml-syntax", message,
-                               "check indentation, colons and quotes"), builder
+        return (
+            None,
+            YamlError(mark.line, mark.column, "yaml-syntax", message, "check indentation, colons and quotes"),
+            builder,
+        )
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked parser errors are rare
         return None, YamlError(0, 0, "yaml-syntax", str(exc).splitlines()[0]), builder
 

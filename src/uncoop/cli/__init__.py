@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # imported in the order `uncoop --help` lists the commands
-from . import findings, publish, editing, history, reference  # noqa: F401,I001
+from . import editing, findings, history, publish, reference  # noqa: F401,I001
 from .app import LoadProgress, app
 
 __all__ = ["LoadProgress", "app", "main"]

@@ -14,7 +14,6 @@ import stat
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -89,7 +88,7 @@ MATRIX_HELP = "The matrix directory (default: $UNCOOP_MATRIX, else the nearest m
 AS_OF_HELP = "Judge as of this date, YYYY-MM-DD (default: today)."
 
 
-def resolve_matrix(option: Optional[Path]) -> Path:
+def resolve_matrix(option: Path | None) -> Path:
     from ..load import find_matrix
 
     chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
@@ -98,13 +97,17 @@ def resolve_matrix(option: Optional[Path]) -> Path:
             raise Fail(f"{chosen} is not a directory")
         parts = ("matrix.yaml", "organizations.yaml", "areas.yaml", "activities", "updates")
         if not any((chosen / part).exists() for part in parts):
-            raise Fail(f"{chosen} does not look like a Matrix (no matrix.yaml, organizations.yaml, areas.yaml, "
-                       "activities/ or updates/)")
+            raise Fail(
+                f"{chosen} does not look like a Matrix (no matrix.yaml, organizations.yaml, areas.yaml, "
+                "activities/ or updates/)"
+            )
         return chosen
     found = find_matrix(Path.cwd())
     if found is None:
-        raise Fail(f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
-                   "pass --matrix DIR or set UNCOOP_MATRIX")
+        raise Fail(
+            f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
+            "pass --matrix DIR or set UNCOOP_MATRIX"
+        )
     return found
 
 
@@ -131,8 +134,7 @@ def user_secret() -> bytes | None:
         if base.stat().st_mode & 0o077:
             os.chmod(base, 0o700)
         info = os.lstat(path) if os.path.lexists(path) else None
-        if (info is not None and stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 == 0
-                and info.st_uid == os.getuid()):
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 == 0 and info.st_uid == os.getuid():
             secret = read_regular(path, 4096)
             if secret is not None and len(secret) >= KEY_BYTES:
                 return secret
@@ -153,7 +155,7 @@ class Cached:
     file is data for a restricted unpickler and is signed; a save that fails is said once on
     stderr and never changes the run's results."""
 
-    opened: list["Cached"] = []
+    opened: list[Cached] = []
 
     def __init__(self, root: Path, disabled: bool):
         self.cache = self.path = self.secret = self.scope = None
@@ -246,7 +248,7 @@ class LoadProgress:
             self.bar.stop()
 
 
-def resolve_today(as_of: Optional[str]) -> date:
+def resolve_today(as_of: str | None) -> date:
     from ..dates import MAX_YEAR, MIN_YEAR
 
     if as_of is None:
@@ -286,8 +288,10 @@ def _run(body) -> None:
     except Exception as exc:  # a bug, not a user's mistake: one line, the details on request
         if os.environ.get("UNCOOP_DEBUG"):
             raise
-        sys.stderr.write(f"uncoop: internal error: {type(exc).__name__}: {exc} "
-                         "(please report it; UNCOOP_DEBUG=1 shows the traceback)\n")
+        sys.stderr.write(
+            f"uncoop: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; UNCOOP_DEBUG=1 shows the traceback)\n"
+        )
         raise typer.Exit(2)
     finally:
         # saved last: positions found while reporting are kept for the next run
@@ -297,7 +301,7 @@ def _run(body) -> None:
     raise typer.Exit(code or 0)
 
 
-def _only_paths(problems: list, paths: List[Path]) -> list:
+def _only_paths(problems: list, paths: list[Path]) -> list:
     """Keep findings located in the given files or directories."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -331,8 +335,7 @@ GITLAB_HELP = "Also write the findings as GitLab Code Quality JSON to this file.
 CHANGED_HELP = "Report only findings in files changed since this git revision (e.g. origin/main)."
 
 
-def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optional[Path], title: str,
-                  root: Path) -> None:
+def emit_findings(problems: list, fmt: str, sarif: Path | None, gitlab: Path | None, title: str, root: Path) -> None:
     """The main format to stdout, extra formats to files, and the GitHub job summary when there is one."""
     from ..formats import FORMATTERS, step_summary
 
@@ -347,7 +350,7 @@ def emit_findings(problems: list, fmt: str, sarif: Optional[Path], gitlab: Optio
             handle.write(step_summary(problems, title))
 
 
-def _langs(option: Optional[str]) -> tuple[str, ...]:
+def _langs(option: str | None) -> tuple[str, ...]:
     from ..i18n import LANGS
 
     if not option:
@@ -376,11 +379,11 @@ def summary_line(problems: list, files: int) -> str:
     from ..problem import Severity
 
     counts = [sum(p.severity == s for p in problems) for s in (Severity.ERROR, Severity.WARNING)]
-    words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in zip(counts, ("error", "warning"))]
+    words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in zip(counts, ("error", "warning"), strict=True)]
     return f"{', '.join(words)} in {files} file{'' if files == 1 else 's'}\n"
 
 
-def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False, interactive: bool = False):
+def load_checked(matrix: Path | None, today: date, no_cache: bool = False, interactive: bool = False):
     """Load and validate; validity errors go to stderr so data output stays clean."""
     from ..check import validate as run
     from ..formats import format_text
@@ -400,7 +403,7 @@ def load_checked(matrix: Optional[Path], today: date, no_cache: bool = False, in
     return loaded, problems
 
 
-def language(loaded, option: "Optional[Lang]") -> str:
+def language(loaded, option: Lang | None) -> str:
     """--lang, else the Matrix's default language, else English."""
     if option is not None:
         return option.value
@@ -415,7 +418,7 @@ def unknown(what: str, name: str, known, where: str = "") -> Fail:
     return Fail(f"{what} '{name}'{where}" + (f" ({hint})" if hint else ""))
 
 
-def check_filters(loaded, areas: List[str], org: Optional[str]) -> None:
+def check_filters(loaded, areas: list[str], org: str | None) -> None:
     """Unknown filter values are usage errors with a did-you-mean, not empty output."""
     for name in areas:
         if name not in loaded.area_by_id:
@@ -434,8 +437,10 @@ def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = Fa
         raise Fail(f"{path} already exists; uncoop never overwrites it") from None
 
 
-PLAN_HELP = ("Read the plan (matrix.yaml, organizations, areas, activities) from the last git commit on or "
-             "before --as-of; updates come from the working tree.  Without it the plan is today's.")
+PLAN_HELP = (
+    "Read the plan (matrix.yaml, organizations, areas, activities) from the last git commit on or "
+    "before --as-of; updates come from the working tree.  Without it the plan is today's."
+)
 
 
 def with_plan_as_committed(loaded, problems: list, when: date) -> tuple:
@@ -458,9 +463,16 @@ def with_plan_as_committed(loaded, problems: list, when: date) -> tuple:
     tmp = Path(holder.name)
     target = unpack(files, tmp / loaded.root.name)
     plan, plan_problems = run(target, date.today(), tmp)
-    merged = Matrix(root=plan.root, meta=plan.meta, organizations=plan.organizations, areas=plan.areas,
-                    activities=plan.activities, updates=loaded.updates,
-                    files={**loaded.files, **plan.files}, unloaded_activities=plan.unloaded_activities)
+    merged = Matrix(
+        root=plan.root,
+        meta=plan.meta,
+        organizations=plan.organizations,
+        areas=plan.areas,
+        activities=plan.activities,
+        updates=loaded.updates,
+        files={**loaded.files, **plan.files},
+        unloaded_activities=plan.unloaded_activities,
+    )
     merged._located = {**loaded._located, **plan._located}
     merged._plan_folder = holder  # removed with the Matrix
     keep = [p for p in problems if "/updates/" in f"/{p.location.path}"]

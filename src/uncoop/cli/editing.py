@@ -6,13 +6,13 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, unknown, write_file, write_scope
 
-def _matrix_files(root: Path, paths: List[Path]) -> list:
+
+def _matrix_files(root: Path, paths: list[Path]) -> list:
     from ..load import discover
 
     found, problems = discover(root.absolute(), Path.cwd())
@@ -28,11 +28,12 @@ def _matrix_files(root: Path, paths: List[Path]) -> list:
 def _diff(path: str, old: str, new: str) -> str:
     import difflib
 
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"a/{path}", f"b/{path}"))
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
+    )
 
 
-def _checked_text(shown: str, data: bytes, kind: str) -> tuple[Optional[str], list]:
+def _checked_text(shown: str, data: bytes, kind: str) -> tuple[str | None, list]:
     """The file's text if it is valid, else its problems: files that fail are never rewritten."""
     from ..load import parse_record
     from ..yamlsrc import decode
@@ -46,9 +47,11 @@ def _checked_text(shown: str, data: bytes, kind: str) -> tuple[Optional[str], li
 
 @app.command()
 def fmt(
-    paths: List[Path] = typer.Argument(None, help="Files or folders to format (default: the whole Matrix)."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    check: bool = typer.Option(False, "--check", help="Change nothing; list the files that would change, exit 1 if any."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders to format (default: the whole Matrix)."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    check: bool = typer.Option(
+        False, "--check", help="Change nothing; list the files that would change, exit 1 if any."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the diff that formatting would make."),
 ) -> None:
     """Rewrite Matrix files in house style, keeping every comment and byte that matters.
@@ -67,8 +70,11 @@ def fmt(
             with locked(path.parent):
                 changed, failed = _fmt_one(shown, path, kind, root, check, dry_run, changed, failed)
         verb = "would change" if check or dry_run else "formatted"
-        sys.stderr.write(f"{changed} file{'s' if changed != 1 else ''} {verb}"
-                         + (f", {failed} left untouched (invalid)" if failed else "") + "\n")
+        sys.stderr.write(
+            f"{changed} file{'s' if changed != 1 else ''} {verb}"
+            + (f", {failed} left untouched (invalid)" if failed else "")
+            + "\n"
+        )
         return int(bool(failed) or (check and bool(changed)))
 
     _run(body)
@@ -109,13 +115,17 @@ app.add_typer(new_app, name="new")
 def new_activity(
     area: str = typer.Option(..., "--area", "-a", help="The area id, e.g. humanitarian."),
     title: str = typer.Option(..., "--title", "-t", help="The activity's title (English)."),
-    lead_un: List[str] = typer.Option(..., "--lead-un", help="UN lead institution (repeatable)."),
-    lead_oic: List[str] = typer.Option(..., "--lead-oic", help="OIC lead institution (repeatable)."),
-    partner: List[str] = typer.Option([], "--partner", help="Partner institution (repeatable)."),
-    source: List[int] = typer.Option([], "--source", help="Paragraph of the final document (repeatable; default: the area's)."),
-    start: Optional[str] = typer.Option(None, "--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."),
-    end: Optional[str] = typer.Option(None, "--end", help="Planned end (default: the end of the Matrix period)."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    lead_un: list[str] = typer.Option(..., "--lead-un", help="UN lead institution (repeatable)."),
+    lead_oic: list[str] = typer.Option(..., "--lead-oic", help="OIC lead institution (repeatable)."),
+    partner: list[str] = typer.Option([], "--partner", help="Partner institution (repeatable)."),
+    source: list[int] = typer.Option(
+        [], "--source", help="Paragraph of the final document (repeatable; default: the area's)."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."
+    ),
+    end: str | None = typer.Option(None, "--end", help="Planned end (default: the end of the Matrix period)."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the file instead of writing it."),
 ) -> None:
     """Create activities/<area>/<ID>.yaml with the next free id of the area, in house style."""
@@ -154,8 +164,9 @@ def new_activity(
             raise Fail(str(exc)) from None
         from ..edit import new_activity_text
 
-        text = new_activity_text(ident, area, title, source or areas[area].value.paragraphs, lead_un, lead_oic,
-                                 first, last, partners=partner)
+        text = new_activity_text(
+            ident, area, title, source or areas[area].value.paragraphs, lead_un, lead_oic, first, last, partners=partner
+        )
         path = root / "activities" / area / f"{ident}.yaml"
         _, problems, _ = parse_record(f"{area}/{ident}.yaml", text.encode(), "activity")
         if problems:
@@ -185,8 +196,10 @@ def _parse_set(item: str) -> tuple[str, str, object]:
     activity, dot, field = target.partition(".")
     group, _, ident = field.partition(".")
     if not sep or not dot or (field not in SET_FIELDS and not (group in ("milestones", "indicators") and ident)):
-        raise Fail(f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of {', '.join(SET_FIELDS)}, "
-                   "milestones.ID (a date) or indicators.ID (a number)")
+        raise Fail(
+            f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of {', '.join(SET_FIELDS)}, "
+            "milestones.ID (a date) or indicators.ID (a number)"
+        )
     try:
         if field == "progress" or group == "indicators":
             value: object = int(raw) if raw.strip().lstrip("-").isdigit() else float(raw)
@@ -210,9 +223,9 @@ def _parse_set(item: str) -> tuple[str, str, object]:
 def update(
     org: str = typer.Argument(..., help="The institution reporting, e.g. OCHA."),
     period: str = typer.Option(..., "--period", "-p", help="The quarter reported on, e.g. 2015-Q1."),
-    submitted: Optional[str] = typer.Option(None, "--submitted", help="The day it is sent (default: today)."),
-    set_: List[str] = typer.Option([], "--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable)."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    submitted: str | None = typer.Option(None, "--submitted", help="The day it is sent (default: today)."),
+    set_: list[str] = typer.Option([], "--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable)."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff instead of writing."),
 ) -> None:
     """Scaffold an institution's quarterly update, or change values in an existing one.

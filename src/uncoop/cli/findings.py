@@ -5,32 +5,66 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
-from .app import (language, AS_OF_HELP, CHANGED_HELP, GITLAB_HELP, MATRIX_HELP, NO_CACHE_HELP, SARIF_HELP, Cached, FindingFormat, Lang, Level, LoadProgress, Only, Side, StatusFormat, _langs, _only_changed,
-                  _only_paths, _run, app, check_filters, default_format, emit_findings, exit_code, load_checked,
-                  resolve_matrix, resolve_today, summary_line, PLAN_HELP, with_plan_as_committed)
+from .app import (
+    AS_OF_HELP,
+    CHANGED_HELP,
+    GITLAB_HELP,
+    MATRIX_HELP,
+    NO_CACHE_HELP,
+    PLAN_HELP,
+    SARIF_HELP,
+    Cached,
+    FindingFormat,
+    Lang,
+    Level,
+    LoadProgress,
+    Only,
+    Side,
+    StatusFormat,
+    _langs,
+    _only_changed,
+    _only_paths,
+    _run,
+    app,
+    check_filters,
+    default_format,
+    emit_findings,
+    exit_code,
+    language,
+    load_checked,
+    resolve_matrix,
+    resolve_today,
+    summary_line,
+    with_plan_as_committed,
+)
 
 
 @app.command()
 def validate(
-    paths: List[Path] = typer.Argument(None, help="Report only findings in these files or folders."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    fmt: Optional[FindingFormat] = typer.Option(
-        None, "--format", "-f",
-        help="text, json, github, sarif or gitlab (default: github when GITHUB_ACTIONS=true, else text)."),
-    sarif: Optional[Path] = typer.Option(None, "--sarif", help=SARIF_HELP),
-    gitlab: Optional[Path] = typer.Option(None, "--gitlab", help=GITLAB_HELP),
-    changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
+    paths: list[Path] = typer.Argument(None, help="Report only findings in these files or folders."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    fmt: FindingFormat | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="text, json, github, sarif or gitlab (default: github when GITHUB_ACTIONS=true, else text).",
+    ),
+    sarif: Path | None = typer.Option(None, "--sarif", help=SARIF_HELP),
+    gitlab: Path | None = typer.Option(None, "--gitlab", help=GITLAB_HELP),
+    changed_since: str | None = typer.Option(None, "--changed-since", help=CHANGED_HELP),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
-    require_lang: Optional[str] = typer.Option(
-        None, "--require-lang", help="Warn (missing-translation) where a text lacks these languages, e.g. fr,ar "
-                                     "(default: languages.required in matrix.yaml)."),
+    require_lang: str | None = typer.Option(
+        None,
+        "--require-lang",
+        help="Warn (missing-translation) where a text lacks these languages, e.g. fr,ar "
+        "(default: languages.required in matrix.yaml).",
+    ),
 ) -> None:
     """Check every file of the Matrix: YAML, schema, ids, references and dates.
 
@@ -69,19 +103,26 @@ def validate(
 
 @app.command()
 def status(
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    area: List[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable), e.g. humanitarian."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Only activities this institution leads or partners."),
-    side: Optional[Side] = typer.Option(None, "--side", help="Only reporting rows of one side: un or oic."),
-    only: List[Only] = typer.Option([], "--only", help="Only activities with these findings (repeatable)."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    area: list[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable), e.g. humanitarian."),
+    org: str | None = typer.Option(None, "--org", "-o", help="Only activities this institution leads or partners."),
+    side: Side | None = typer.Option(None, "--side", help="Only reporting rows of one side: un or oic."),
+    only: list[Only] = typer.Option([], "--only", help="Only activities with these findings (repeatable)."),
     fmt: StatusFormat = typer.Option(
-        StatusFormat.table, "--format", "-f",
-        help="table (terminal); json or markdown (deterministic, never wrapped); github, sarif or gitlab (findings)."),
-    sarif: Optional[Path] = typer.Option(None, "--sarif", help=SARIF_HELP),
-    gitlab: Optional[Path] = typer.Option(None, "--gitlab", help=GITLAB_HELP),
-    changed_since: Optional[str] = typer.Option(None, "--changed-since", help=CHANGED_HELP),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar (falls back to English); default: languages.default in matrix.yaml, else en."),
+        StatusFormat.table,
+        "--format",
+        "-f",
+        help="table (terminal); json or markdown (deterministic, never wrapped); github, sarif or gitlab (findings).",
+    ),
+    sarif: Path | None = typer.Option(None, "--sarif", help=SARIF_HELP),
+    gitlab: Path | None = typer.Option(None, "--gitlab", help=GITLAB_HELP),
+    changed_since: str | None = typer.Option(None, "--changed-since", help=CHANGED_HELP),
+    lang: Lang | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of titles: en, fr or ar (falls back to English); default: languages.default in matrix.yaml, else en.",
+    ),
     fail_on: Level = typer.Option(Level.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the run itself succeeds."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
@@ -105,8 +146,15 @@ def status(
         if plan_as_committed:
             loaded, problems = with_plan_as_committed(loaded, problems, when)
         check_filters(loaded, area, org)
-        view = build_view(loaded, snapshot(loaded, when), area, org, side.value if side else None,
-                          [o.value for o in only], language(loaded, lang))
+        view = build_view(
+            loaded,
+            snapshot(loaded, when),
+            area,
+            org,
+            side.value if side else None,
+            [o.value for o in only],
+            language(loaded, lang),
+        )
         if changed_since:
             view.findings = _only_changed(view.findings, changed_since)
         if fmt is StatusFormat.table:
@@ -118,8 +166,9 @@ def status(
 
             sys.stdout.write((to_json if fmt is StatusFormat.json else to_markdown)(view))
         findings_only = fmt.value if fmt in (StatusFormat.github, StatusFormat.sarif, StatusFormat.gitlab) else ""
-        emit_findings(view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}",
-                      loaded.root)
+        emit_findings(
+            view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}", loaded.root
+        )
         return exit_code(problems + view.findings, fail_on, exit_zero)
 
     _run(body)

@@ -7,18 +7,18 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from .app import MATRIX_HELP, Fail, Lang, _run, app, language, resolve_matrix, resolve_today, unknown, unpack
+
 
 class DiffFormat(str, enum.Enum):
     markdown = "markdown"
     json = "json"
 
 
-def _load_revision(rev: Optional[str], root: Path, today: date, tmp: Path):
+def _load_revision(rev: str | None, root: Path, today: date, tmp: Path):
     """The Matrix at a git revision (None: the working tree), validated and as of today."""
     from ..check import validate as run
     from ..git import GitError, files_at
@@ -56,11 +56,13 @@ def _rebase(problem, prefix: str):
 @app.command()
 def diff(
     base: str = typer.Argument(..., help="The git revision to compare from, e.g. origin/main."),
-    head: Optional[str] = typer.Argument(None, help="The revision to compare to (default: the working tree)."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge findings as of this date (default: today)."),
+    head: str | None = typer.Argument(None, help="The revision to compare to (default: the working tree)."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge findings as of this date (default: today)."),
     fmt: DiffFormat = typer.Option(DiffFormat.markdown, "--format", "-f", help="markdown (for a PR comment) or json."),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."),
+    lang: Lang | None = typer.Option(
+        None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."
+    ),
 ) -> None:
     """Describe what a change does to the plan, between two git revisions.
 
@@ -83,8 +85,15 @@ def diff(
             old, old_problems = _load_revision(base, root, today, Path(tmp))
             new, new_problems = _load_revision(head, root, today, Path(tmp))
         old_snap, new_snap = snapshot(old, when), snapshot(new, when)
-        result = plan_diff(old, new, old_snap, new_snap, old_problems + old_snap.findings,
-                           new_problems + new_snap.findings, language(new, lang))
+        result = plan_diff(
+            old,
+            new,
+            old_snap,
+            new_snap,
+            old_problems + old_snap.findings,
+            new_problems + new_snap.findings,
+            language(new, lang),
+        )
         head_name = head or "working tree"
         text = (to_json if fmt is DiffFormat.json else to_markdown)(result, base, head_name)
         sys.stdout.write(text)
@@ -102,7 +111,7 @@ def diff(
 @app.command()
 def history(
     ident: str = typer.Argument(..., metavar="ID", help="The activity id, e.g. HUM-01."),
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
     fmt: DiffFormat = typer.Option(DiffFormat.markdown, "--format", "-f", help="markdown or json."),
 ) -> None:
     """Show from git how often and how far each deadline of an activity moved."""
@@ -124,9 +133,23 @@ def history(
         if not revisions:
             raise Fail(f"{found[0]} has no git history yet (commit it first)")
         if fmt is DiffFormat.json:
-            doc = {"activity": ident, "revisions": revisions, "shallow": shallow,
-                   "moves": [{"commit": s.commit, "date": s.day, "subject": s.subject, "deadline": s.what,
-                              "old": s.old, "new": s.new, "days": s.days} for s in slips]}
+            doc = {
+                "activity": ident,
+                "revisions": revisions,
+                "shallow": shallow,
+                "moves": [
+                    {
+                        "commit": s.commit,
+                        "date": s.day,
+                        "subject": s.subject,
+                        "deadline": s.what,
+                        "old": s.old,
+                        "new": s.new,
+                        "days": s.days,
+                    }
+                    for s in slips
+                ],
+            }
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(slippage_markdown(ident, slips, revisions, shallow))

@@ -5,23 +5,45 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
-from .app import (language, AS_OF_HELP, MATRIX_HELP, Fail, Lang, ReportFormat, Side, _run, app, check_filters, load_checked,
-                  resolve_today, write_file, write_scope, PLAN_HELP, with_plan_as_committed)
+from .app import (
+    AS_OF_HELP,
+    MATRIX_HELP,
+    PLAN_HELP,
+    Fail,
+    Lang,
+    ReportFormat,
+    Side,
+    _run,
+    app,
+    check_filters,
+    language,
+    load_checked,
+    resolve_today,
+    with_plan_as_committed,
+    write_file,
+    write_scope,
+)
+
 
 @app.command()
 def report(
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: ReportFormat = typer.Option(ReportFormat.all, "--format", "-f", help="md, html or all."),
-    out: Optional[Path] = typer.Option(
-        None, "--out", help="Folder to write into (default: reports/ beside the matrix directory); '-' for stdout."),
-    templates: Optional[Path] = typer.Option(
-        None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles and texts: en, fr or ar; default: languages.default in matrix.yaml, else en."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder to write into (default: reports/ beside the matrix directory); '-' for stdout."
+    ),
+    templates: Path | None = typer.Option(
+        None, "--templates", help="Folder with report.md.j2 / report.html.j2 to use instead of the shipped ones."
+    ),
+    lang: Lang | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of titles and texts: en, fr or ar; default: languages.default in matrix.yaml, else en.",
+    ),
     history: bool = typer.Option(False, "--history", help="Add how far each deadline moved since adoption (from git)."),
     plan_as_committed: bool = typer.Option(False, "--plan-as-committed", help=PLAN_HELP),
 ) -> None:
@@ -80,12 +102,23 @@ def _slippage(loaded, until: date) -> list[dict]:
             slips, _, shallow = activity_slips(loaded.files[record.path])
         except GitError as exc:
             raise Fail(f"--history: {exc}") from None
-        rows += [{"activity": record.value.id, "date": s.day, "deadline": s.what, "old": s.old, "new": s.new,
-                  "days": s.days, "shallow": shallow} for s in slips if s.day <= until.isoformat()]
+        rows += [
+            {
+                "activity": record.value.id,
+                "date": s.day,
+                "deadline": s.what,
+                "old": s.old,
+                "new": s.new,
+                "days": s.days,
+                "shallow": shallow,
+            }
+            for s in slips
+            if s.day <= until.isoformat()
+        ]
     return rows
 
 
-def _render(view, fmt: str, templates: Optional[Path]):
+def _render(view, fmt: str, templates: Path | None):
     """The report's chunks; a template error becomes one line and exit 2 (a half-written file is
     removed by the atomic writer)."""
     from jinja2 import TemplateError
@@ -101,13 +134,17 @@ def _render(view, fmt: str, templates: Optional[Path]):
 
 @app.command()
 def calendar(
-    matrix: Optional[Path] = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here (default: standard output)."),
-    area: List[str] = typer.Option([], "--area", "-a", help="Only these areas (repeatable); leaves out report deadlines."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Only what this institution leads, partners or owes."),
-    side: Optional[Side] = typer.Option(None, "--side", help="Only what institutions of one side lead or owe."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date stamped on the events (default: today)."),
-    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."),
+    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Write the .ics file here (default: standard output)."),
+    area: list[str] = typer.Option(
+        [], "--area", "-a", help="Only these areas (repeatable); leaves out report deadlines."
+    ),
+    org: str | None = typer.Option(None, "--org", "-o", help="Only what this institution leads, partners or owes."),
+    side: Side | None = typer.Option(None, "--side", help="Only what institutions of one side lead or owe."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date stamped on the events (default: today)."),
+    lang: Lang | None = typer.Option(
+        None, "--lang", help="Language of titles: en, fr or ar; default: languages.default in matrix.yaml, else en."
+    ),
 ) -> None:
     """Export milestones, planned ends and quarterly report deadlines as iCalendar.
 

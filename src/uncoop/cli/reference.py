@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,7 +21,7 @@ class Kind(str, enum.Enum):
 
 @app.command()
 def schema(
-    out: Optional[Path] = typer.Option(None, "--out", help="Write one <kind>.schema.json per file kind into this folder."),
+    out: Path | None = typer.Option(None, "--out", help="Write one <kind>.schema.json per file kind into this folder."),
     kind: Kind = typer.Option(Kind.activity, "--kind", help="Without --out: which kind to print."),
     check: bool = typer.Option(False, "--check", help="With --out: exit 1 if the files there differ from the models."),
 ) -> None:
@@ -39,8 +38,11 @@ def schema(
         if out is None:
             sys.stdout.write(texts[FILE_NAMES[kind.value]])
             return 0
-        stale = [name for name, text in texts.items()
-                 if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
+        stale = [
+            name
+            for name, text in texts.items()
+            if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text
+        ]
         if check:
             for name in stale:
                 sys.stdout.write(f"{out / name}\n")
@@ -64,8 +66,10 @@ def rules(
     if fmt is FindingFormat.json:
         import json
 
-        doc = [{"code": r.code, "severity": r.severity.label, "stage": r.stage, "summary": r.summary}
-               for r in RULES.values()]
+        doc = [
+            {"code": r.code, "severity": r.severity.label, "stage": r.stage, "summary": r.summary}
+            for r in RULES.values()
+        ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     width = max(len(code) for code in RULES)
