@@ -60,7 +60,7 @@ def test_a_tampered_or_foreign_cache_is_ignored(matrix_dir, run):
 
 def test_a_new_version_or_schema_invalidates_the_cache(matrix_dir, run, monkeypatch):
     run("validate", "--as-of", "2016-12-31")
-    from uncoop.cli.app import user_secret
+    from uncoop.cli.cached import user_secret
 
     secret = user_secret()
     assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
@@ -83,7 +83,7 @@ def test_cache_dir_can_be_elsewhere(matrix_dir, run, tmp_path, monkeypatch):
 
 def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
     run("status", "--as-of", "2016-12-31", "--format", "json")
-    from uncoop.cli.app import user_secret
+    from uncoop.cli.cached import user_secret
 
     secret = user_secret()
     entries = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old

@@ -24,11 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .problem import UncoopError
+
 PREFIX = ".uncoop-"
 SUFFIX = ".tmp"
 
 
-class UnsafeWrite(Exception):
+class UnsafeWrite(UncoopError):
     """A write that would leave the places this run may write."""
 
 

@@ -16,10 +16,10 @@ from pathlib import PurePosixPath
 
 from .dates import Quarter
 from .load import Loaded, Matrix
-from .model import ENDED
 from .problem import Location, Problem
-from .rules import RULES, effective
+from .rules import RULES, effective, finding
 from .schema_errors import dotted
+from .vocab import ENDED
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,6 @@ CHECKS: list[Check] = []
 def register(check: Check) -> Check:
     CHECKS.append(check)
     return check
-
-
-def finding(code: str, where: Location, message: str, hint: str = "") -> Problem:
-    return Problem(where, RULES[code].severity, code, message, hint)
 
 
 def suggest(name: str, known: Iterable[str]) -> str:

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .i18n import RTL, localized
+from .rules import RULES
 from .timeline import ActivityState
 from .view import StatusView, leads_of, summary_line
 
@@ -29,20 +30,6 @@ STATE_STYLE = {
     "closed": "green",
     "cancelled": "dim",
     "suspended": "yellow",
-}
-FINDING_STYLE = {
-    "overdue-activity": "bold red",
-    "overdue-milestone": "red",
-    "off-track": "magenta",
-    "stale": "yellow",
-    "due-soon": "cyan",
-}
-SHORT = {
-    "overdue-activity": "overdue",
-    "overdue-milestone": "milestone overdue",
-    "off-track": "off track",
-    "stale": "stale",
-    "due-soon": "due soon",
 }
 GRID = {
     "submitted": ("✓", "green"),
@@ -85,7 +72,8 @@ def _findings_cell(state: ActivityState) -> Text:
     for code in sorted({f.code for f in state.findings}):
         if text:
             text.append(", ")
-        text.append(SHORT.get(code, code), style=FINDING_STYLE.get(code, ""))
+        rule = RULES[code]
+        text.append(rule.label or code, style=rule.style)
     return text
 
 
@@ -174,7 +162,7 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
             )
         )
     parts += [layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang) for a in view.areas]
-    overdue = [f for f in view.findings if f.code in ("overdue-activity", "overdue-milestone")]
+    overdue = [f for f in view.findings if RULES[f.code].group == "overdue"]
     if overdue:
         parts.append(Text("Overdue", style="bold red"))
         parts += [safe(f"  {f.location}  {f.message}") for f in overdue]

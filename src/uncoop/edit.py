@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import typing
+from datetime import date
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -19,12 +20,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import yamlsrc
 from .model import FILE_KINDS
+from .problem import UncoopError
 from .schema_errors import _unwrap
 
 BOM = "\ufeff"
 
 
-class EditError(Exception):
+class EditError(UncoopError):
     """The edit cannot be made safely; the file is left as it was."""
 
 
@@ -251,3 +253,33 @@ def entry_index(text: str, activity: str) -> int | None:
         if isinstance(entry, dict) and entry.get("activity") == activity:
             return i
     return None
+
+
+def next_activity_id(code: str, taken: list[str]) -> str:
+    """The next free id of an area: one more than the highest number in use, as wide as the widest.
+
+    >>> next_activity_id("HUM", ["HUM-01", "HUM-07", "CPV-12"])
+    'HUM-08'
+    >>> next_activity_id("HUM", ["HUM-099"])
+    'HUM-100'
+    """
+    mine = [t.split("-", 1)[1] for t in taken if t.startswith(code + "-")]
+    numbers = [int(n) for n in mine if n.isdigit()]
+    width = max([2] + [len(n) for n in mine])
+    return f"{code}-{max(numbers, default=0) + 1:0{width}d}"
+
+
+def default_dates(today: date, period: tuple[date, date] | None, start: str | None, end: str | None) -> tuple[str, str]:
+    """A new activity's planned start and end: as given, else this month (or the Matrix's first day
+    when today is outside its period) to the end of the period.
+
+    >>> default_dates(date(2015, 6, 9), (date(2014, 5, 28), date(2016, 12, 31)), None, None)
+    ('2015-06', '2016-12-31')
+    >>> default_dates(date(2026, 1, 1), (date(2014, 5, 28), date(2016, 12, 31)), None, "2015-Q4")
+    ('2014-05-28', '2015-Q4')
+    """
+    this_month = f"{today.year}-{today.month:02d}"
+    inside = period is None or period[0] <= today <= period[1]
+    first = start or (this_month if inside or period is None else period[0].isoformat())
+    last = end or (period[1].isoformat() if period else first)
+    return first, last

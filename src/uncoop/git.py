@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problem import printable
+from .problem import UncoopError, printable
 
 # a tree entry is data from a pull request: its path parts must be plain names
 _BAD_PART = re.compile(r"[\x00-\x1f\x7f]")
@@ -23,7 +23,7 @@ def _safe_name(name: str) -> bool:
     return not name.startswith("/") and all(p not in ("", ".", "..") and not _BAD_PART.search(p) for p in parts)
 
 
-class GitError(Exception):
+class GitError(UncoopError):
     pass
 
 

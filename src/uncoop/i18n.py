@@ -20,7 +20,6 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-LANGS = ("en", "fr", "ar")
 NAMES = {"en": "English", "fr": "français", "ar": "العربية"}
 RTL = frozenset(("ar",))
 LOCALE_DIR = Path(__file__).parent / "locale"

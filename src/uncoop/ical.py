@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from .load import Matrix
-from .model import ENDED, text_in
+from .model import text_in
 from .owing import Duties, due_date, reporting_quarters
 from .timeline import visible_updates
+from .vocab import ENDED
 
 NAMESPACE = uuid.UUID("6f1c8a4e-2b0e-5d43-9a57-0c3e6f9b1d20")
 

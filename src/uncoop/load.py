@@ -20,7 +20,8 @@ from pydantic import ValidationError
 
 from . import yamlsrc
 from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
-from .problem import Location, Problem, Severity
+from .problem import Location, Problem
+from .rules import finding
 from .schema_errors import schema_problems
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _display(path: Path, base: Path) -> str:
 
 
 def _problem(path: str, code: str, message: str, hint: str = "", line: int = 1, column: int = 1) -> Problem:
-    return Problem(Location(path, line, column), Severity.ERROR, code, message, hint)
+    return finding(code, Location(path, line, column), message, hint)
 
 
 def _kind_of(rel: tuple[str, ...]) -> str | None:

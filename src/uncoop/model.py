@@ -16,6 +16,7 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from .dates import FlexDate, Quarter, parse_day
+from .vocab import LANGS, FundingStatus, Lang, Side, Status
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
 CONFIG = ConfigDict(
@@ -23,13 +24,6 @@ CONFIG = ConfigDict(
 )  # built on first use: a warm cache never needs it
 # kw_only: fields stand in house order (the order `uncoop fmt` writes), required or not
 record = dataclass(config=CONFIG, frozen=True, kw_only=True, slots=True)  # slots: 28,000 files of records stay small
-
-LANGS = ("en", "fr", "ar")
-SIDES = ("un", "oic")
-STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended")
-ENDED = frozenset(("closed", "cancelled"))
-Side = Literal["un", "oic"]
-Status = Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
 
 
 def _written(value: Any) -> Any:
@@ -191,8 +185,8 @@ class Thresholds:
 
 @record
 class Languages:
-    default: Literal["en", "fr", "ar"] = "en"
-    required: Annotated[list[Literal["en", "fr", "ar"]], AfterValidator(_unique)] = Field(default_factory=list)
+    default: Lang = "en"
+    required: Annotated[list[Lang], AfterValidator(_unique)] = Field(default_factory=list)
 
 
 @record
@@ -309,9 +303,6 @@ class Indicator:
     target: Number
 
 
-FundingStatus = Literal["sought", "pledged", "committed", "disbursed"]
-
-
 @record
 class Funding:
     mechanism: Text
@@ -370,6 +361,7 @@ class Update:
     entries: list[Entry] = Field(default_factory=list)
 
 
+# one schema per kind of vocab.FILE_KINDS, same order
 FILE_KINDS = {
     "matrix": MatrixFile,
     "organizations": OrganizationsFile,

@@ -23,7 +23,8 @@ from datetime import date, timedelta
 
 from .dates import Quarter, quarters
 from .load import Loaded, Matrix
-from .model import ENDED, Activity, MatrixFile, Update
+from .model import Activity, MatrixFile, Update
+from .vocab import ENDED
 
 
 def ended_in(updates: Iterable[Loaded[Update]]) -> dict[str, Quarter]:

@@ -26,6 +26,12 @@ def printable(text: str) -> str:
     )
 
 
+class UncoopError(Exception):
+    """An expected failure the user can act on (a git revision that does not exist, a write
+    refused, an edit that cannot be made): the command line prints its message on one line and
+    exits 2.  Mistakes *in the Matrix* are never raised: they are `Problem`s."""
+
+
 class Severity(enum.IntEnum):
     """Ordered so that `--fail-on` is a comparison."""
 

@@ -20,12 +20,14 @@ from .dates import Quarter, quarters
 from .i18n import RTL, localized, long_date, number, translations
 from .load import Matrix
 from .markup import md_code, md_text, mermaid_text, safe_url
-from .model import STATUSES
+from .rules import slipping
 from .timeline import ActivityState, Snapshot
 from .view import GRID_MARK
+from .vocab import FUNDING_STATUSES, STATUSES
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
 SECURED = ("committed", "disbursed")
+SLIPPING = slipping()
 GANTT_WIDTH, GANTT_LABEL, GANTT_ROW = 720, 70, 22
 
 
@@ -216,12 +218,7 @@ def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
         "by_status": [(status, by_status[status]) for status in STATUSES if by_status[status]],
         "overdue": codes["overdue-activity"],
         "off_track": codes["off-track"],
-        "on_time": sum(
-            1
-            for s in states
-            if not s.ended
-            and not any(f.code in ("overdue-activity", "overdue-milestone", "off-track") for f in s.findings)
-        ),
+        "on_time": sum(1 for s in states if not s.ended and not any(f.code in SLIPPING for f in s.findings)),
         "milestones_total": sum(len(s.activity.milestones) for s in states),
         "milestones_due": len(due),
         "milestones_met": sum(1 for s, m in due if m.id in s.milestones_done),
@@ -229,7 +226,7 @@ def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
         "funding": [
             {
                 "currency": cur,
-                **{k: number(v[k], lang) for k in ("sought", "pledged", "committed", "disbursed")},
+                **{k: number(v[k], lang) for k in FUNDING_STATUSES},
                 "secured": number(sum(v[k] for k in SECURED), lang),
                 "total": number(sum(v.values()), lang),
             }
@@ -275,7 +272,7 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
                 }
             )
     slipping = sorted(
-        (f for f in snap.findings if f.code in ("overdue-activity", "overdue-milestone", "off-track")),
+        (f for f in snap.findings if f.code in SLIPPING),
         key=lambda f: (f.message.split(" ", 1)[0], f.code, f.message),
     )
     meta = {

@@ -1,113 +1,121 @@
-"""Every finding code uncoop can report, with its severity and meaning.
+"""The finding catalogue: every code uncoop can report, and everything said about it.
 
-The codes are stable: CI configurations, SARIF fingerprints and people's
-habits depend on them.  `uncoop rules` prints this table.
+The one place a finding is described: its severity, stage and meaning; for the
+timeline findings also the `--only` group that selects it, the words a dashboard
+shows and counts it by, and its terminal style.  `--only`, the status summary, the
+terminal colours, the report's figures, `uncoop rules` and the README table are all
+read from here, so a new finding is a line in this table plus the check that emits it.
+
+The codes are stable: CI configurations, SARIF fingerprints and people's habits
+depend on them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .problem import Problem, Severity
+from .problem import Location, Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One finding code.
+
+    >>> RULES["late-report"].group, RULES["late-report"].label
+    ('missing', 'report late')
+    """
+
     code: str
     severity: Severity
-    stage: str  # read | schema | identity | reference | date | plan | timeline
+    stage: str  # read | schema | identity | reference | date | plan | language | timeline
     summary: str
     enabled: bool = True  # off by default: `rules: {code: warning}` in matrix.yaml turns it on
+    group: str = ""  # the `uncoop status --only` choice that selects it
+    label: str = ""  # a few words in one activity's findings cell
+    tally: str = ""  # what the status summary counts, as in "3 reports late"; "|" parts: one|many
+    style: str = ""  # rich style of the label in the terminal
+    slipping: bool = False  # counts against an activity being on time in the report
 
 
-RULES: dict[str, Rule] = {
-    r.code: r
-    for r in (
-        # reading files
-        Rule("unsafe-path", E, "read", "a symlink out of the matrix, a loop, a FIFO/device, or a file over 1 MiB"),
-        Rule("unknown-file", E, "read", "a YAML file outside the Matrix layout, or named .yml"),
-        Rule("missing-file", E, "read", "matrix.yaml, organizations.yaml or areas.yaml is missing"),
-        Rule("unreadable", E, "read", "the file could not be read"),
-        Rule("invalid-utf8", E, "read", "the file is not UTF-8; the message names the byte"),
-        Rule("control-character", E, "read", "a control character or lone surrogate in the text"),
-        Rule("merge-conflict", E, "read", "an unresolved git merge-conflict marker, even inside a string"),
-        Rule("yaml-syntax", E, "read", "the file is not valid YAML"),
-        Rule("yaml-anchor", E, "read", "an anchor (&name); anchors and aliases can hide alias bombs"),
-        Rule("yaml-alias", E, "read", "an alias (*name); write the value out in full"),
-        Rule("yaml-tag", E, "read", "a tag such as !!python/object; plain YAML only"),
-        Rule("yaml-too-deep", E, "read", "nesting deeper than any Matrix record needs"),
-        Rule("yaml-complex-key", E, "read", "a key that is a list or mapping"),
-        Rule("duplicate-key", E, "read", "the same key twice in one mapping (YAML would keep only the last)"),
-        Rule("multiple-documents", E, "read", "more than one YAML document ('---') in a file"),
-        Rule("empty-file", E, "read", "the file holds no data"),
-        # schema
-        Rule("unknown-field", E, "schema", "a field the schema does not know (often a typo)"),
-        Rule("missing-field", E, "schema", "a required field is absent; points at the mapping lacking it"),
-        Rule("wrong-type", E, "schema", "text where a number belongs, or the other way round"),
-        Rule("invalid-value", E, "schema", "a value outside its enumeration or range"),
-        Rule("invalid-date", E, "schema", "not a real calendar date, month or quarter"),
-        Rule("invalid-id", E, "schema", "an id that does not follow its pattern (e.g. HUM-01, OCHA, M1)"),
-        # identity
-        Rule("duplicate-id", E, "identity", "two records of one kind share an id"),
-        Rule("lookalike-id", E, "identity", "ids that differ only by case or look-alike characters (O/0, l/1)"),
-        Rule("id-mismatch", E, "identity", "an id disagrees with its file or folder name, or its area code"),
-        # references
-        Rule("unknown-organization", E, "reference", "an organization id not in organizations.yaml"),
-        Rule("unknown-area", E, "reference", "an area id not in areas.yaml"),
-        Rule("unknown-activity", E, "reference", "an update entry for an activity that does not exist"),
-        Rule("unknown-milestone", E, "reference", "milestones_done names a milestone the activity lacks"),
-        Rule("unknown-indicator", E, "reference", "an update reports an indicator the activity lacks"),
-        Rule("wrong-side", E, "reference", "a lead or focal point listed on the other side (un/oic)"),
-        Rule(
-            "not-involved",
-            W,
-            "reference",
-            "an update reports on an activity its organization neither leads nor partners",
-        ),
-        # dates
-        Rule("date-order", E, "date", "an end date before its start date"),
-        Rule("milestone-outside", E, "date", "a milestone due outside the activity's planned dates"),
-        Rule("period-outside", E, "date", "an update for a quarter outside the Matrix period"),
-        Rule("period-too-long", E, "date", "a Matrix period over 50 years, or a first reporting quarter outside it"),
-        Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
-        Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
-        Rule("future-date", E, "date", "an actual or completion date after the run date"),
-        # plan quality (¶54 asks for funding mechanisms and benchmarks); off unless matrix.yaml turns them on
-        Rule("unfunded-activity", W, "plan", "an active activity with no funding entry (¶54)", enabled=False),
-        Rule(
-            "no-indicators", W, "plan", "an active activity with no indicator to benchmark it by (¶54)", enabled=False
-        ),
-        # languages (only with --require-lang, or languages.required in matrix.yaml)
-        Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
-        # timeline (uncoop status)
-        Rule("overdue-milestone", W, "timeline", "a milestone past its due date and not reported done"),
-        Rule("overdue-activity", W, "timeline", "past its planned end and not closed or cancelled"),
-        Rule("due-soon", W, "timeline", "a milestone or planned end within the due-soon window"),
-        Rule("stale", W, "timeline", "an active activity with no update for stale_days"),
-        Rule("missing-report", W, "timeline", "a quarterly report owed and past due, not submitted"),
-        Rule("late-report", W, "timeline", "a quarterly report submitted after its due date"),
-        Rule(
-            "off-track",
-            W,
-            "timeline",
-            "reported progress trails the share of planned time elapsed by more than off_track_points",
-        ),
-        Rule(
-            "conflicting-reports",
-            W,
-            "timeline",
-            "two reports on one activity for one quarter disagree on status, or on progress by over conflict_points",
-        ),
-        Rule(
-            "progress-regression",
-            W,
-            "timeline",
-            "reported progress is lower than the activity's previous report, with no progress_note saying why",
-        ),
-    )
-}
+def _timeline(code: str, group: str, label: str, tally: str, style: str, summary: str, slipping: bool = False) -> Rule:
+    return Rule(code, W, "timeline", summary, group=group, label=label, tally=tally, style=style, slipping=slipping)
+
+
+# fmt: off
+RULES: dict[str, Rule] = {r.code: r for r in (
+    # reading files
+    Rule("unsafe-path", E, "read", "a symlink out of the matrix, a loop, a FIFO/device, or a file over 1 MiB"),
+    Rule("unknown-file", E, "read", "a YAML file outside the Matrix layout, or named .yml"),
+    Rule("missing-file", E, "read", "matrix.yaml, organizations.yaml or areas.yaml is missing"),
+    Rule("unreadable", E, "read", "the file could not be read"),
+    Rule("invalid-utf8", E, "read", "the file is not UTF-8; the message names the byte"),
+    Rule("control-character", E, "read", "a control character or lone surrogate in the text"),
+    Rule("merge-conflict", E, "read", "an unresolved git merge-conflict marker, even inside a string"),
+    Rule("yaml-syntax", E, "read", "the file is not valid YAML"),
+    Rule("yaml-anchor", E, "read", "an anchor (&name); anchors and aliases can hide alias bombs"),
+    Rule("yaml-alias", E, "read", "an alias (*name); write the value out in full"),
+    Rule("yaml-tag", E, "read", "a tag such as !!python/object; plain YAML only"),
+    Rule("yaml-too-deep", E, "read", "nesting deeper than any Matrix record needs"),
+    Rule("yaml-complex-key", E, "read", "a key that is a list or mapping"),
+    Rule("duplicate-key", E, "read", "the same key twice in one mapping (YAML would keep only the last)"),
+    Rule("multiple-documents", E, "read", "more than one YAML document ('---') in a file"),
+    Rule("empty-file", E, "read", "the file holds no data"),
+    # schema
+    Rule("unknown-field", E, "schema", "a field the schema does not know (often a typo)"),
+    Rule("missing-field", E, "schema", "a required field is absent; points at the mapping lacking it"),
+    Rule("wrong-type", E, "schema", "text where a number belongs, or the other way round"),
+    Rule("invalid-value", E, "schema", "a value outside its enumeration or range"),
+    Rule("invalid-date", E, "schema", "not a real calendar date, month or quarter"),
+    Rule("invalid-id", E, "schema", "an id that does not follow its pattern (e.g. HUM-01, OCHA, M1)"),
+    # identity
+    Rule("duplicate-id", E, "identity", "two records of one kind share an id"),
+    Rule("lookalike-id", E, "identity", "ids that differ only by case or look-alike characters (O/0, l/1)"),
+    Rule("id-mismatch", E, "identity", "an id disagrees with its file or folder name, or its area code"),
+    # references
+    Rule("unknown-organization", E, "reference", "an organization id not in organizations.yaml"),
+    Rule("unknown-area", E, "reference", "an area id not in areas.yaml"),
+    Rule("unknown-activity", E, "reference", "an update entry for an activity that does not exist"),
+    Rule("unknown-milestone", E, "reference", "milestones_done names a milestone the activity lacks"),
+    Rule("unknown-indicator", E, "reference", "an update reports an indicator the activity lacks"),
+    Rule("wrong-side", E, "reference", "a lead or focal point listed on the other side (un/oic)"),
+    Rule("not-involved", W, "reference", "an update on an activity its organization neither leads nor partners"),
+    # dates
+    Rule("date-order", E, "date", "an end date before its start date"),
+    Rule("milestone-outside", E, "date", "a milestone due outside the activity's planned dates"),
+    Rule("period-outside", E, "date", "an update for a quarter outside the Matrix period"),
+    Rule("period-too-long", E, "date", "a Matrix period over 50 years, or a first reporting quarter outside it"),
+    Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
+    Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
+    Rule("future-date", E, "date", "an actual or completion date after the run date"),
+    # plan quality (¶54 asks for funding mechanisms and benchmarks); off unless matrix.yaml turns them on
+    Rule("unfunded-activity", W, "plan", "an active activity with no funding entry (¶54)", enabled=False),
+    Rule("no-indicators", W, "plan", "an active activity with no indicator to benchmark it by (¶54)", enabled=False),
+    # languages (only with --require-lang, or languages.required in matrix.yaml)
+    Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
+    # timeline (uncoop status): code, --only group, label, tally, terminal style, meaning
+    _timeline("overdue-activity", "overdue", "overdue", "overdue", "bold red",
+              "past its planned end and not closed or cancelled", slipping=True),
+    _timeline("overdue-milestone", "overdue", "milestone overdue", "milestone overdue|milestones overdue", "red",
+              "a milestone past its due date and not reported done", slipping=True),
+    _timeline("due-soon", "due-soon", "due soon", "due soon", "cyan",
+              "a milestone or planned end within the due-soon window"),
+    _timeline("stale", "stale", "stale", "stale", "yellow", "an active activity with no update for stale_days"),
+    _timeline("off-track", "off-track", "off track", "off track", "magenta",
+              "reported progress trails the share of planned time elapsed by more than off_track_points",
+              slipping=True),
+    _timeline("missing-report", "missing", "report missing", "report missing|reports missing", "bold red",
+              "a quarterly report owed and past due, not submitted"),
+    _timeline("late-report", "missing", "report late", "report late|reports late", "yellow",
+              "a quarterly report submitted after its due date"),
+    _timeline("conflicting-reports", "disputed", "reports disagree", "conflicting report|conflicting reports", "yellow",
+              "two reports on one activity for one quarter disagree on status, or on progress by over "
+              "conflict_points"),
+    _timeline("progress-regression", "disputed", "progress fell", "progress regression|progress regressions", "yellow",
+              "reported progress is lower than the activity's previous report, with no progress_note saying why"),
+)}
+# fmt: on
 
 LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
 
@@ -115,8 +123,6 @@ LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.
 def effective(problems: list[Problem], overrides: dict[str, str]) -> list[Problem]:
     """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
     matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default."""
-    from dataclasses import replace
-
     out = []
     for problem in problems:
         rule = RULES.get(problem.code)
@@ -127,3 +133,45 @@ def effective(problems: list[Problem], overrides: dict[str, str]) -> list[Proble
             problem = replace(problem, severity=LEVELS[level])
         out.append(problem)
     return out
+
+
+def finding(code: str, where: Location, message: str, hint: str = "", key: str = "") -> Problem:
+    """The one way a finding is made: with the catalogue's severity (matrix.yaml may change it later).
+
+    >>> finding("stale", Location("u.yaml", 3, 5), "no update").severity.label
+    'warning'
+    """
+    return Problem(where, RULES[code].severity, code, message, hint, key)
+
+
+def groups() -> dict[str, tuple[str, ...]]:
+    """The `--only` choices and the codes each selects, in catalogue order.
+
+    >>> groups()["missing"]
+    ('missing-report', 'late-report')
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in RULES.values():
+        if rule.group:
+            out[rule.group] = (*out.get(rule.group, ()), rule.code)
+    return out
+
+
+def tally(rule: Rule, n: int) -> str:
+    """'1 report late', '3 reports late'.
+
+    >>> tally(RULES["late-report"], 1), tally(RULES["late-report"], 3), tally(RULES["stale"], 2)
+    ('1 report late', '3 reports late', '2 stale')
+    """
+    one, _, many = rule.tally.partition("|")
+    return f"{n} {one if n == 1 or not many else many}"
+
+
+def counted() -> list[Rule]:
+    """The findings a status summary counts, in catalogue order."""
+    return [rule for rule in RULES.values() if rule.tally]
+
+
+def slipping() -> frozenset[str]:
+    """Codes that mean an activity is not on time."""
+    return frozenset(rule.code for rule in RULES.values() if rule.slipping)

@@ -12,7 +12,8 @@ import difflib
 import typing
 from typing import Any
 
-from .problem import Location, Problem, Severity
+from .problem import Location, Problem
+from .rules import finding
 from .yamlsrc import Positions
 
 _UNKNOWN = frozenset(("extra_forbidden", "unexpected_keyword_argument"))
@@ -92,37 +93,32 @@ def _one(error: dict, model: Any, path: str, positions: Positions, prefix: tuple
         close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(fields)}" if fields else "remove it")
         line, col = positions.find(loc, want_key=True)
-        return Problem(
-            Location(path, line + 1, col + 1), Severity.ERROR, "unknown-field", f"unknown field '{dotted(loc)}'", hint
-        )
+        return finding("unknown-field", Location(path, line + 1, col + 1), f"unknown field '{dotted(loc)}'", hint)
     line, col = positions.find(loc if kind not in _MISSING else loc[:-1])
     where = Location(path, line + 1, col + 1)
     if kind in _MISSING:
-        return Problem(where, Severity.ERROR, "missing-field", f"missing required field '{dotted(loc)}'", "add it")
+        return finding("missing-field", where, f"missing required field '{dotted(loc)}'", "add it")
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind in _CODES:
-        return Problem(where, Severity.ERROR, _CODES[kind], f"{dotted(loc)}: {message}")
+        return finding(_CODES[kind], where, f"{dotted(loc)}: {message}")
     if kind == "too_short":
         least = error.get("ctx", {}).get("min_length", 1)
-        return Problem(
-            where,
-            Severity.ERROR,
+        return finding(
             "invalid-value",
+            where,
             f"{dotted(loc)}: needs at least {least} entr{'y' if least == 1 else 'ies'}",
         )
     if kind in _WRONG_TYPE:
         wanted = message.removeprefix("Input should be ").removeprefix("a valid ")
-        return Problem(
-            where,
-            Severity.ERROR,
+        return finding(
             "wrong-type",
+            where,
             f"{dotted(loc)}: expected {wanted}, got {_described(error.get('input'))}",
             "quote text values; write numbers without quotes",
         )
-    return Problem(
-        where,
-        Severity.ERROR,
+    return finding(
         "invalid-value",
+        where,
         f"{dotted(loc) or 'file'}: {message[0].lower() + message[1:]} (got {_described(error.get('input'))})",
     )
 

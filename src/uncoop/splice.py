@@ -24,6 +24,7 @@ from yaml.events import (
 )
 
 from . import yamlsrc
+from .problem import UncoopError
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -33,7 +34,7 @@ except ImportError:  # pragma: no cover
 BOM = "\ufeff"
 
 
-class SpliceError(Exception):
+class SpliceError(UncoopError):
     """The edit cannot be made as a splice; the file is left as it was."""
 
 

@@ -14,10 +14,11 @@ from datetime import date, timedelta
 
 from .dates import Quarter
 from .load import Loaded, Matrix
-from .model import ENDED, SIDES, Activity, Entry, Thresholds, Update
+from .model import Activity, Entry, Thresholds, Update
 from .owing import Duties, due_date, reporting_quarters
-from .problem import Location, Problem
-from .rules import RULES, effective
+from .problem import Problem
+from .rules import effective, finding
+from .vocab import ENDED, SIDES
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,6 @@ class Snapshot:
     findings: list[Problem]
 
 
-def _finding(code: str, where: Location, message: str, hint: str = "", key: str = "") -> Problem:
-    return Problem(where, RULES[code].severity, code, message, hint, key)
-
-
 def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
@@ -145,7 +142,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
         due = milestone.due.end
         where = m.at(s.record, "milestones", i, "due")
         if due < as_of:
-            yield _finding(
+            yield finding(
                 "overdue-milestone",
                 where,
                 f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
@@ -153,7 +150,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
                 key=f"{act.id}/{milestone.id}",
             )
         elif due <= window_end:
-            yield _finding(
+            yield finding(
                 "due-soon",
                 where,
                 f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})",
@@ -162,7 +159,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
     end = act.dates.planned_end.end
     where = m.at(s.record, "dates", "planned_end")
     if end < as_of:
-        yield _finding(
+        yield finding(
             "overdue-activity",
             where,
             f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
@@ -171,7 +168,7 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
             key=act.id,
         )
     elif end <= window_end:
-        yield _finding(
+        yield finding(
             "due-soon",
             where,
             f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})",
@@ -190,7 +187,7 @@ def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterato
     age = (as_of - since).days
     if age > stale_days and since <= as_of:
         last = f"last update {s.last_update}" if s.last_update else "never reported"
-        yield _finding(
+        yield finding(
             "stale",
             m.at(s.record, "id"),
             f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
@@ -212,7 +209,7 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
     expected = min(100.0, 100.0 * (at - start).days / span)
     if expected - s.progress > points:
         where = m.at(s.latest.update, "entries", s.latest.index, "progress")
-        yield _finding(
+        yield finding(
             "off-track",
             where,
             f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
@@ -238,7 +235,7 @@ def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iter
                 f"{orgs[1]} reports {b.status} {b.progress:g}%"
             )
             for report, org in ((first, orgs[0]), (other, orgs[1])):
-                yield _finding(
+                yield finding(
                     "conflicting-reports",
                     m.at(report.update, "entries", report.index, "status"),
                     said,
@@ -255,7 +252,7 @@ def _regressions(m: Matrix, reports: list[Reported]) -> Iterator[Problem]:
             was, now = previous.entry.progress, report.entry.progress
             if now < was and report.entry.progress_note is None:
                 u = report.update.value
-                yield _finding(
+                yield finding(
                     "progress-regression",
                     m.at(report.update, "entries", report.index, "progress"),
                     f"{report.entry.activity}: {u.organization} reports {now:g}% for {u.period}, down from "
@@ -290,7 +287,7 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                 cells.append(Cell("late" if late else "submitted", due, submitted, owed))
                 if late:
                     problems.append(
-                        _finding(
+                        finding(
                             "late-report",
                             m.at(update, "submitted"),
                             f"{org}'s report for {quarter} was submitted {submitted}, "
@@ -305,7 +302,7 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
             else:
                 cells.append(Cell("missing", due, owed=True))
                 problems.append(
-                    _finding(
+                    finding(
                         "missing-report",
                         m.at(org_record, "id"),
                         f"{org} has not submitted its report for {quarter}, due {due}",

@@ -15,17 +15,10 @@ from .i18n import localized
 from .load import Matrix
 from .markup import md_code
 from .markup import md_text as md_cell
-from .model import STATUSES
 from .problem import Problem, sort_problems
+from .rules import counted, groups, tally
 from .timeline import ActivityState, GridRow, Snapshot
-
-ONLY = {
-    "overdue": {"overdue-milestone", "overdue-activity"},
-    "due-soon": {"due-soon"},
-    "stale": {"stale"},
-    "off-track": {"off-track"},
-    "missing": {"missing-report", "late-report"},
-}
+from .vocab import STATUSES
 
 
 @dataclass
@@ -60,7 +53,8 @@ def build_view(
     lang: str = "en",
 ) -> StatusView:
     """Apply the status filters.  Filters narrow what is shown, never what is computed."""
-    wanted_codes = set().union(*(ONLY[o] for o in only)) if only else None
+    chosen = groups()
+    wanted_codes = {code for name in only for code in chosen[name]} if only else None
 
     def keep_activity(state: ActivityState) -> bool:
         act = state.activity
@@ -91,31 +85,26 @@ def build_view(
 
 
 def summary_counts(view: StatusView) -> dict:
+    """Activities by status, and how many of each timeline finding the view shows (zeros included:
+    the keys stay the same from one run to the next)."""
     states = [s for area in view.areas for s in area.activities]
     by_status = Counter(s.status for s in states)
     codes = Counter(f.code for f in view.findings)
     return {
         "activities": len(states),
         "by_status": {status: by_status[status] for status in STATUSES if by_status[status]},
-        "overdue_activities": codes["overdue-activity"],
-        "overdue_milestones": codes["overdue-milestone"],
-        "due_soon": codes["due-soon"],
-        "stale": codes["stale"],
-        "off_track": codes["off-track"],
-        "reports_missing": codes["missing-report"],
-        "reports_late": codes["late-report"],
+        "findings": {rule.code: codes[rule.code] for rule in counted()},
     }
 
 
 def summary_line(view: StatusView) -> str:
+    """One line: '60 activities (40 implementation, ...); 3 overdue, 1 report late' (findings there are)."""
     c = view.counts
     states = ", ".join(f"{n} {status}" for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
-    return (
-        f"{c['activities']} activities{states}; {c['overdue_activities']} overdue, "
-        f"{c['overdue_milestones']} milestones overdue, {c['due_soon']} due soon, {c['stale']} stale, "
-        f"{c['off_track']} off track; reports: {c['reports_missing']} missing, {c['reports_late']} late"
-    )
+    found = ", ".join(tally(rule, c["findings"][rule.code]) for rule in counted() if c["findings"][rule.code])
+    activities = f"{c['activities']} activit{'y' if c['activities'] == 1 else 'ies'}"
+    return f"{activities}{states}; {found or 'no timeline findings'}"
 
 
 def leads_of(state: ActivityState, side: str) -> str:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 # imported in the order `uncoop --help` lists the commands
-from . import editing, findings, history, publish, reference  # noqa: F401,I001
-from .app import LoadProgress, app
+# isort: off
+from . import findings, publish, editing, history, reference  # noqa: F401
+
+# isort: on
+from .app import app
+from .workspace import LoadProgress
 
 __all__ = ["LoadProgress", "app", "main"]
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from .app import MATRIX_HELP, Fail, _run, app, resolve_matrix, unknown, write_file, write_scope
+from .app import Fail, app, command, today
+from .options import DryRun, MatrixDir
+from .workspace import resolve_matrix, unknown, write_file, write_scope
 
 
 def _matrix_files(root: Path, paths: list[Path]) -> list:
@@ -45,39 +47,37 @@ def _checked_text(shown: str, data: bytes, kind: str) -> tuple[str | None, list]
     return ("\ufeff" + text if data.startswith(b"\xef\xbb\xbf") else text), []
 
 
-@app.command()
+@command()
 def fmt(
-    paths: list[Path] = typer.Argument(None, help="Files or folders to format (default: the whole Matrix)."),
-    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    check: bool = typer.Option(
-        False, "--check", help="Change nothing; list the files that would change, exit 1 if any."
-    ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the diff that formatting would make."),
-) -> None:
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to format (default: the whole Matrix).")
+    ] = None,
+    matrix: MatrixDir = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; list the files that would change, exit 1 if any.")
+    ] = False,
+    dry_run: DryRun = False,
+) -> int:
     """Rewrite Matrix files in house style, keeping every comment and byte that matters.
 
     Keys in schema order, 2-space indentation, list dashes indented by two; comments,
     quote styles, blank lines, flow lists, a UTF-8 BOM and CRLF line endings are kept.
     A file that fails validation is reported and left untouched.  Idempotent.
     """
+    from ..atomic import locked
 
-    def body() -> int:
-        from ..atomic import locked
-
-        root = resolve_matrix(matrix)
-        changed, failed = 0, 0
-        for shown, path, kind in _matrix_files(root, paths):
-            with locked(path.parent):
-                changed, failed = _fmt_one(shown, path, kind, root, check, dry_run, changed, failed)
-        verb = "would change" if check or dry_run else "formatted"
-        sys.stderr.write(
-            f"{changed} file{'s' if changed != 1 else ''} {verb}"
-            + (f", {failed} left untouched (invalid)" if failed else "")
-            + "\n"
-        )
-        return int(bool(failed) or (check and bool(changed)))
-
-    _run(body)
+    root = resolve_matrix(matrix)
+    changed, failed = 0, 0
+    for shown, path, kind in _matrix_files(root, paths):
+        with locked(path.parent):
+            changed, failed = _fmt_one(shown, path, kind, root, check, dry_run, changed, failed)
+    verb = "would change" if check or dry_run else "formatted"
+    sys.stderr.write(
+        f"{changed} file{'s' if changed != 1 else ''} {verb}"
+        + (f", {failed} left untouched (invalid)" if failed else "")
+        + "\n"
+    )
+    return int(bool(failed) or (check and bool(changed)))
 
 
 def _fmt_one(shown, path, kind, root, check, dry_run, changed, failed) -> tuple[int, int]:
@@ -111,77 +111,73 @@ new_app = typer.Typer(help="Scaffold new Matrix files.", no_args_is_help=True, r
 app.add_typer(new_app, name="new")
 
 
-@new_app.command("activity")
+@command(new_app, "activity")
 def new_activity(
-    area: str = typer.Option(..., "--area", "-a", help="The area id, e.g. humanitarian."),
-    title: str = typer.Option(..., "--title", "-t", help="The activity's title (English)."),
-    lead_un: list[str] = typer.Option(..., "--lead-un", help="UN lead institution (repeatable)."),
-    lead_oic: list[str] = typer.Option(..., "--lead-oic", help="OIC lead institution (repeatable)."),
-    partner: list[str] = typer.Option([], "--partner", help="Partner institution (repeatable)."),
-    source: list[int] = typer.Option(
-        [], "--source", help="Paragraph of the final document (repeatable; default: the area's)."
-    ),
-    start: str | None = typer.Option(
-        None, "--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."
-    ),
-    end: str | None = typer.Option(None, "--end", help="Planned end (default: the end of the Matrix period)."),
-    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the file instead of writing it."),
-) -> None:
+    area: Annotated[str, typer.Option("--area", "-a", help="The area id, e.g. humanitarian.")],
+    title: Annotated[str, typer.Option("--title", "-t", help="The activity's title (English).")],
+    lead_un: Annotated[list[str], typer.Option("--lead-un", help="UN lead institution (repeatable).")],
+    lead_oic: Annotated[list[str], typer.Option("--lead-oic", help="OIC lead institution (repeatable).")],
+    partner: Annotated[list[str], typer.Option("--partner", help="Partner institution (repeatable).")] = [],  # noqa: B006
+    source: Annotated[
+        list[int], typer.Option("--source", help="Paragraph of the final document (repeatable; default: the area's).")
+    ] = [],  # noqa: B006
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Planned end (default: the end of the Matrix period).")
+    ] = None,
+    matrix: MatrixDir = None,
+    dry_run: DryRun = False,
+) -> int:
     """Create activities/<area>/<ID>.yaml with the next free id of the area, in house style."""
 
-    def body() -> int:
-        from ..check import validate as run
-        from ..dates import FlexDate
-        from ..load import parse_record
+    from ..check import validate as run
+    from ..dates import FlexDate
+    from ..edit import default_dates, new_activity_text, next_activity_id
+    from ..load import parse_record
 
-        root = resolve_matrix(matrix)
-        loaded, _ = run(root, date.today(), Path.cwd())
-        areas = loaded.area_by_id
-        if area not in areas:
-            raise unknown("unknown area", area, areas)
-        for side, names in (("un", lead_un), ("oic", lead_oic), (None, partner)):
-            for name in names:
-                org = loaded.org_by_id.get(name)
-                if org is None:
-                    raise unknown("unknown organization", name, loaded.org_by_id)
-                if side and org.value.side != side:
-                    raise Fail(f"'{name}' is on the {org.value.side.upper()} side, not {side.upper()}")
-        code = areas[area].value.code
-        taken = [p.stem for p in (root / "activities" / area).glob(f"{code}-*.yaml")] + list(loaded.activity_by_id)
-        numbers = [int(t.split("-")[1]) for t in taken if t.startswith(code + "-") and t.split("-")[1].isdigit()]
-        width = max([2] + [len(t.split("-")[1]) for t in taken if t.startswith(code + "-")])
-        ident = f"{code}-{max(numbers, default=0) + 1:0{width}d}"
-        today = date.today()
-        span = loaded.meta.value.period if loaded.meta else None
-        this_month = f"{today.year}-{today.month:02d}"
-        first = start or (this_month if span is None or span.start <= today <= span.end else span.start.isoformat())
-        last = end or (span.end.isoformat() if span else first)
-        try:
-            if FlexDate.parse(last).end < FlexDate.parse(first).start:
-                raise Fail(f"the planned end {last} is before the planned start {first}")
-        except ValueError as exc:
-            raise Fail(str(exc)) from None
-        from ..edit import new_activity_text
+    root = resolve_matrix(matrix)
+    day = today()
+    loaded, _ = run(root, day, Path.cwd())
+    areas = loaded.area_by_id
+    if area not in areas:
+        raise unknown("unknown area", area, areas)
+    for side, names in (("un", lead_un), ("oic", lead_oic), (None, partner)):
+        for name in names:
+            org = loaded.org_by_id.get(name)
+            if org is None:
+                raise unknown("unknown organization", name, loaded.org_by_id)
+            if side and org.value.side != side:
+                raise Fail(f"'{name}' is on the {org.value.side.upper()} side, not {side.upper()}")
+    code = areas[area].value.code
+    taken = [p.stem for p in (root / "activities" / area).glob(f"{code}-*.yaml")] + list(loaded.activity_by_id)
+    ident = next_activity_id(code, taken)
+    span = loaded.meta.value.period if loaded.meta else None
+    first, last = default_dates(day, (span.start, span.end) if span else None, start, end)
+    try:
+        if FlexDate.parse(last).end < FlexDate.parse(first).start:
+            raise Fail(f"the planned end {last} is before the planned start {first}")
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
 
-        text = new_activity_text(
-            ident, area, title, source or areas[area].value.paragraphs, lead_un, lead_oic, first, last, partners=partner
-        )
-        path = root / "activities" / area / f"{ident}.yaml"
-        _, problems, _ = parse_record(f"{area}/{ident}.yaml", text.encode(), "activity")
-        if problems:
-            from ..formats import format_text
+    text = new_activity_text(
+        ident, area, title, source or areas[area].value.paragraphs, lead_un, lead_oic, first, last, partners=partner
+    )
+    path = root / "activities" / area / f"{ident}.yaml"
+    _, problems, _ = parse_record(f"{area}/{ident}.yaml", text.encode(), "activity")
+    if problems:
+        from ..formats import format_text
 
-            sys.stderr.write(format_text(problems))
-            raise Fail("the new activity would not be valid; nothing was written")
-        if dry_run:
-            sys.stdout.write(text)
-        else:
-            write_file(path, text.encode("utf-8"), write_scope(root), exclusive=True)
-            sys.stderr.write(f"wrote {path}\n")
-        return 0
-
-    _run(body)
+        sys.stderr.write(format_text(problems))
+        raise Fail("the new activity would not be valid; nothing was written")
+    if dry_run:
+        sys.stdout.write(text)
+    else:
+        write_file(path, text.encode("utf-8"), write_scope(root), exclusive=True)
+        sys.stderr.write(f"wrote {path}\n")
+    return 0
 
 
 SET_FIELDS = ("status", "progress", "narrative", "obstacles", "next_steps")
@@ -190,7 +186,7 @@ SET_FIELDS = ("status", "progress", "narrative", "obstacles", "next_steps")
 def _parse_set(item: str) -> tuple[str, str, object]:
     """ACTIVITY.FIELD=VALUE, ACTIVITY.milestones.ID=DATE or ACTIVITY.indicators.ID=NUMBER."""
     from ..dates import parse_day
-    from ..model import STATUSES
+    from ..vocab import STATUSES
 
     target, sep, raw = item.partition("=")
     activity, dot, field = target.partition(".")
@@ -219,15 +215,17 @@ def _parse_set(item: str) -> tuple[str, str, object]:
     return activity, field, value
 
 
-@app.command()
+@command()
 def update(
-    org: str = typer.Argument(..., help="The institution reporting, e.g. OCHA."),
-    period: str = typer.Option(..., "--period", "-p", help="The quarter reported on, e.g. 2015-Q1."),
-    submitted: str | None = typer.Option(None, "--submitted", help="The day it is sent (default: today)."),
-    set_: list[str] = typer.Option([], "--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable)."),
-    matrix: Path | None = typer.Option(None, "--matrix", "-m", help=MATRIX_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff instead of writing."),
-) -> None:
+    org: Annotated[str, typer.Argument(help="The institution reporting, e.g. OCHA.")],
+    period: Annotated[str, typer.Option("--period", "-p", help="The quarter reported on, e.g. 2015-Q1.")],
+    submitted: Annotated[str | None, typer.Option("--submitted", help="The day it is sent (default: today).")] = None,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable).")
+    ] = [],  # noqa: B006
+    matrix: MatrixDir = None,
+    dry_run: DryRun = False,
+) -> int:
     """Scaffold an institution's quarterly update, or change values in an existing one.
 
     A new file has one entry per activity the institution reports on for the quarter (the
@@ -235,32 +233,28 @@ def update(
     institution and marked as carried over.  On an existing file, --set changes exactly the
     values it names (a one-line diff); an entry is added only for an activity --set names.
     """
+    from ..atomic import locked
+    from ..check import validate as run
+    from ..dates import Quarter, parse_day
+    from ..timeline import active_entries
 
-    def body() -> int:
-        from ..atomic import locked
-        from ..check import validate as run
-        from ..dates import Quarter, parse_day
-        from ..timeline import active_entries
-
-        try:
-            quarter = Quarter.parse(period)
-            day = parse_day(submitted) if submitted else date.today()
-        except ValueError as exc:
-            raise Fail(str(exc)) from None
-        root = resolve_matrix(matrix)
-        loaded, _ = run(root, date.today(), Path.cwd())
-        if org not in loaded.org_by_id:
-            raise unknown("unknown organization", org, loaded.org_by_id)
-        entries = active_entries(loaded, org, quarter)
-        edits = [_parse_set(item) for item in set_]
-        path = root / "updates" / str(quarter) / f"{org}.yaml"
-        shown = f"updates/{quarter}/{org}.yaml"
-        scope = write_scope(root)
-        scope.target(path, edit=True)  # a linked-out folder or file is refused before anything is read
-        with locked(path.parent):  # re-read under the lock: a concurrent editor's change is kept
-            return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run)
-
-    _run(body)
+    try:
+        quarter = Quarter.parse(period)
+        day = parse_day(submitted) if submitted else today()
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
+    root = resolve_matrix(matrix)
+    loaded, _ = run(root, today(), Path.cwd())
+    if org not in loaded.org_by_id:
+        raise unknown("unknown organization", org, loaded.org_by_id)
+    entries = active_entries(loaded, org, quarter)
+    edits = [_parse_set(item) for item in set_]
+    path = root / "updates" / str(quarter) / f"{org}.yaml"
+    shown = f"updates/{quarter}/{org}.yaml"
+    scope = write_scope(root)
+    scope.target(path, edit=True)  # a linked-out folder or file is refused before anything is read
+    with locked(path.parent):  # re-read under the lock: a concurrent editor's change is kept
+        return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run)
 
 
 def _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run) -> int:

@@ -2,76 +2,88 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from .app import FindingFormat, _run, app, write_file, write_scope
+from .. import vocab
+from .app import command
+from .options import choices
+from .workspace import write_file, write_scope
+
+Kind = choices("Kind", vocab.FILE_KINDS)
 
 
-class Kind(str, enum.Enum):
-    matrix = "matrix"
-    organizations = "organizations"
-    areas = "areas"
-    activity = "activity"
-    update = "update"
-
-
-@app.command()
+@command()
 def schema(
-    out: Path | None = typer.Option(None, "--out", help="Write one <kind>.schema.json per file kind into this folder."),
-    kind: Kind = typer.Option(Kind.activity, "--kind", help="Without --out: which kind to print."),
-    check: bool = typer.Option(False, "--check", help="With --out: exit 1 if the files there differ from the models."),
-) -> None:
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one <kind>.schema.json per file kind into this folder.")
+    ] = None,
+    kind: Annotated[Kind, typer.Option("--kind", help="Without --out: which kind to print.")] = Kind["activity"],  # type: ignore[valid-type]
+    check: Annotated[
+        bool, typer.Option("--check", help="With --out: exit 1 if the files there differ from the models.")
+    ] = False,
+) -> int:
     """JSON Schema of each Matrix file kind, for editors (yaml-language-server) and other tools.
 
     Matrix files point at them with a first-line comment such as
     `# yaml-language-server: $schema=../../../schemas/activity.schema.json`.
     """
+    from ..schema import FILE_NAMES, schemas
 
-    def body() -> int:
-        from ..schema import FILE_NAMES, schemas
-
-        texts = schemas()
-        if out is None:
-            sys.stdout.write(texts[FILE_NAMES[kind.value]])
-            return 0
-        stale = [
-            name
-            for name, text in texts.items()
-            if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text
-        ]
-        if check:
-            for name in stale:
-                sys.stdout.write(f"{out / name}\n")
-            return int(bool(stale))
-        scope = write_scope(Path.cwd() / "matrix").named(out, folder=True)
-        for name in stale:
-            write_file(out / name, texts[name].encode("utf-8"), scope)
-            sys.stderr.write(f"wrote {out / name}\n")
+    texts = schemas()
+    if out is None:
+        sys.stdout.write(texts[FILE_NAMES[kind.value]])
         return 0
+    stale = [
+        name
+        for name, text in texts.items()
+        if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text
+    ]
+    if check:
+        for name in stale:
+            sys.stdout.write(f"{out / name}\n")
+        return int(bool(stale))
+    scope = write_scope(Path.cwd() / "matrix").named(out, folder=True)
+    for name in stale:
+        write_file(out / name, texts[name].encode("utf-8"), scope)
+        sys.stderr.write(f"wrote {out / name}\n")
+    return 0
 
-    _run(body)
+
+RulesFormat = choices("RulesFormat", ("text", "json"))
 
 
-@app.command()
+@command()
 def rules(
-    fmt: FindingFormat = typer.Option(FindingFormat.text, "--format", "-f", help="text or json."),
-) -> None:
-    """List every finding code with its severity and meaning."""
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or json.")] = RulesFormat["text"],  # type: ignore[valid-type]
+) -> int:
+    """List every finding code: severity, stage, the --only group that selects it, and meaning.
+
+    Codes marked "off" are off by default; `rules: {CODE: warning}` in matrix.yaml turns one on.
+    """
     from ..rules import RULES
 
-    if fmt is FindingFormat.json:
+    if fmt.value == "json":
         import json
 
         doc = [
-            {"code": r.code, "severity": r.severity.label, "stage": r.stage, "summary": r.summary}
+            {
+                "code": r.code,
+                "severity": r.severity.label,
+                "stage": r.stage,
+                "group": r.group or None,
+                "enabled": r.enabled,
+                "summary": r.summary,
+            }
             for r in RULES.values()
         ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-        return
+        return 0
     width = max(len(code) for code in RULES)
     for r in RULES.values():
-        sys.stdout.write(f"{r.code:<{width}}  {r.severity.label:<7}  {r.stage:<9}  {r.summary}\n")
+        severity = r.severity.label if r.enabled else "off"
+        sys.stdout.write(f"{r.code:<{width}}  {severity:<7}  {r.stage:<9}  {r.summary}\n")
+    return 0

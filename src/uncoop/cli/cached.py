@@ -1,0 +1,94 @@
+"""The record cache of one run, and the per-user key that signs it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .app import warn_once
+from .workspace import key_folder, write_scope
+
+KEY_BYTES = 32
+
+
+def user_secret() -> bytes | None:
+    """The per-user signing key: at least 32 random bytes in a 0600 file of the user's own, made
+    (atomically) on first use and remade when short, empty or not a private regular file.
+    None where no private place exists: the cache is then not used."""
+    from ..atomic import Scope, read_regular, write_atomic
+
+    base = key_folder()
+    path = base / "cache-key"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if base.is_symlink() or base.stat().st_uid != os.getuid():
+            return None
+        if base.stat().st_mode & 0o077:
+            os.chmod(base, 0o700)
+        info = os.lstat(path) if os.path.lexists(path) else None
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 == 0 and info.st_uid == os.getuid():
+            secret = read_regular(path, 4096)
+            if secret is not None and len(secret) >= KEY_BYTES:
+                return secret
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            os.unlink(path)  # a link or FIFO where the key belongs is replaced, never followed
+        secret = os.urandom(KEY_BYTES)
+        write_atomic(path, secret, Scope((base.absolute(),)), mode=0o600)
+        return secret
+    except OSError:
+        return None
+
+
+CACHE_LIMIT = 1 << 30  # bytes; a cache file larger than this is not read
+
+
+class Cached:
+    """The record cache of one run: opened before loading, saved when the command ends.  Its
+    file is data for a restricted unpickler and is signed; a save that fails is said once on
+    stderr and never changes the run's results."""
+
+    opened: list[Cached] = []
+
+    def __init__(self, root: Path, disabled: bool):
+        self.cache = self.path = self.secret = self.scope = None
+        Cached.opened.append(self)
+        if disabled or os.environ.get("UNCOOP_NO_CACHE"):
+            return
+        from ..atomic import UnsafeWrite, read_regular
+        from ..cache import RecordCache
+
+        self.secret = user_secret()
+        if self.secret is None:
+            return
+        chosen = os.environ.get("UNCOOP_CACHE_DIR")
+        folder = Path(chosen) if chosen else root.absolute().parent / ".uncoop-cache"
+        self.scope = write_scope(root).named(folder, folder=True) if chosen else write_scope(root)
+        self.path = folder / "records.pickle"
+        try:
+            self.scope.target(self.path)
+            blob = read_regular(self.path, CACHE_LIMIT) or b""
+        except UnsafeWrite as exc:
+            warn_once(f"cache not used: {exc}")
+            self.path, blob = None, b""
+        self.cache = RecordCache.loads(blob, self.secret) if self.path else None
+
+    @classmethod
+    def save_all(cls) -> None:
+        while cls.opened:
+            cls.opened.pop().save()
+
+    def save(self) -> None:
+        if self.cache is None or self.path is None or not self.cache.changed:
+            return
+        from ..atomic import UnsafeWrite, write_atomic
+
+        try:
+            ignore = self.path.parent / ".gitignore"
+            if not os.path.lexists(ignore):
+                write_atomic(ignore, b"# uncoop's record cache: safe to delete\n*\n", self.scope)
+            write_atomic(self.path, self.cache.dumps(self.secret), self.scope)
+        except (OSError, UnsafeWrite) as exc:
+            # the run already has its answer; only the next run is slower
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            warn_once(f"cache not saved: {reason}")

@@ -1,0 +1,85 @@
+"""Findings out of a command: which are reported, in which formats, and the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .app import Fail
+from .options import Level
+from .workspace import write_file, write_scope
+
+
+def only_paths(problems: list, paths: list[Path]) -> list:
+    """Keep findings located in the given files or directories."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise Fail(f"no such file or directory: {', '.join(missing)}")
+    wanted = [p.absolute() for p in paths]
+    kept = []
+    for problem in problems:
+        where = Path(problem.location.path).absolute()
+        if any(where == w or w in where.parents for w in wanted):
+            kept.append(problem)
+    return kept
+
+
+def only_changed(problems: list, ref: str) -> list:
+    """Keep findings in files git says changed since REF (the whole Matrix is still checked)."""
+    from ..git import GitError, changed_since
+
+    try:
+        changed = changed_since(Path.cwd(), ref)
+    except GitError as exc:
+        raise Fail(f"--changed-since: {exc}") from None
+    return [p for p in problems if Path(p.location.path).resolve() in changed]
+
+
+def emit_findings(problems: list, fmt: str, sarif: Path | None, gitlab: Path | None, title: str, root: Path) -> None:
+    """The main format to stdout, extra formats to files, and the GitHub job summary when there is one."""
+    from ..formats import FORMATTERS, step_summary
+
+    if fmt in FORMATTERS:
+        sys.stdout.write(FORMATTERS[fmt](problems))
+    for path, name in ((sarif, "sarif"), (gitlab, "gitlab")):
+        if path is not None:
+            write_file(path, FORMATTERS[name](problems).encode("utf-8"), write_scope(root).named(path))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(problems, title))
+
+
+def required_langs(option: str | None) -> tuple[str, ...]:
+    from ..vocab import LANGS
+
+    if not option:
+        return ()
+    langs = tuple(x.strip() for x in option.split(",") if x.strip())
+    unknown = [x for x in langs if x not in LANGS]
+    if unknown:
+        raise Fail(f"--require-lang: unknown language {', '.join(unknown)}; use {', '.join(LANGS)}")
+    return langs
+
+
+def default_format(fmt) -> str:
+    if fmt is not None:
+        return fmt.value
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def exit_code(problems: list, fail_on: Level, exit_zero: bool) -> int:
+    """0, or 1 when a finding is at least as severe as --fail-on (unless --exit-zero)."""
+    from ..problem import Severity
+
+    threshold = Severity.parse(fail_on.value)
+    return 0 if exit_zero else int(any(p.severity >= threshold for p in problems))
+
+
+def summary_line(problems: list, files: int) -> str:
+    from ..problem import Severity
+
+    counts = [sum(p.severity == s for p in problems) for s in (Severity.ERROR, Severity.WARNING)]
+    words = [f"{n} {w}{'' if n == 1 else 's'}" for n, w in zip(counts, ("error", "warning"), strict=True)]
+    return f"{', '.join(words)} in {files} file{'' if files == 1 else 's'}\n"

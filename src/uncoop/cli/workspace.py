@@ -1,0 +1,137 @@
+"""Where a command works: the Matrix it finds, the repository it may write in, what it loads."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from .app import Fail
+
+
+def resolve_matrix(option: Path | None) -> Path:
+    from ..load import find_matrix
+
+    chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
+    if chosen is not None:
+        if not chosen.is_dir():
+            raise Fail(f"{chosen} is not a directory")
+        parts = ("matrix.yaml", "organizations.yaml", "areas.yaml", "activities", "updates")
+        if not any((chosen / part).exists() for part in parts):
+            raise Fail(
+                f"{chosen} does not look like a Matrix (no matrix.yaml, organizations.yaml, areas.yaml, "
+                "activities/ or updates/)"
+            )
+        return chosen
+    found = find_matrix(Path.cwd())
+    if found is None:
+        raise Fail(
+            f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
+            "pass --matrix DIR or set UNCOOP_MATRIX"
+        )
+    return found
+
+
+def key_folder() -> Path:
+    """The per-user folder of the cache's signing key, outside every repository."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uncoop"
+
+
+def repo_root(matrix: Path) -> Path:
+    """The repository holding the Matrix: the nearest folder upward with a .git, else the Matrix's
+    parent.  Lexical and absolute: writes are judged against it."""
+    start = Path(os.path.abspath(matrix))
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return start.parent
+
+
+def write_scope(matrix: Path):
+    """Where a command working on this Matrix may write: the repository, never the signing key."""
+    from ..atomic import Scope
+
+    return Scope((repo_root(matrix),), Path(os.path.abspath(matrix)), (Path(os.path.realpath(key_folder())),))
+
+
+def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = False) -> None:
+    """Every file a command writes goes through here: inside `scope` (see atomic.Scope), atomic."""
+    from ..atomic import write_atomic
+
+    try:
+        write_atomic(path, data, scope, exclusive=exclusive, edit=edit)
+    except FileExistsError:
+        raise Fail(f"{path} already exists; uncoop never overwrites it") from None
+
+
+class LoadProgress:
+    """A progress bar on stderr while a large Matrix loads: only on a terminal, only when slow."""
+
+    THRESHOLD = 1500  # files; below this a load takes well under a second
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = self.task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("Reading the Matrix", total=total)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def load_checked(matrix: Path | None, today: date, no_cache: bool = False, interactive: bool = False):
+    """Load and validate; validity errors go to stderr so data output stays clean."""
+    from ..check import validate as run
+    from ..formats import format_text
+    from ..problem import Severity, sort_problems
+    from .cached import Cached
+
+    root = resolve_matrix(matrix)
+    cached = Cached(root, no_cache)
+    bar = LoadProgress(enabled=interactive)
+    try:
+        loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+    finally:
+        bar.close()
+    errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
+    if errors:
+        sys.stderr.write(format_text(errors))
+        sys.stderr.write(f"uncoop: the Matrix has {len(errors)} validity error(s); run `uncoop validate`\n")
+    return loaded, problems
+
+
+def language(loaded, option: enum.Enum | None) -> str:
+    """--lang, else the Matrix's default language, else English."""
+    if option is not None:
+        return option.value
+    return loaded.meta.value.languages.default if loaded.meta else "en"
+
+
+def unknown(what: str, name: str, known, where: str = "") -> Fail:
+    """The usage error for a name that is not there, with a did-you-mean when one is close."""
+    from ..check import suggest
+
+    hint = suggest(name, known)
+    return Fail(f"{what} '{name}'{where}" + (f" ({hint})" if hint else ""))
+
+
+def check_filters(loaded, areas: list[str], org: str | None) -> None:
+    """Unknown filter values are usage errors with a did-you-mean, not empty output."""
+    for name in areas:
+        if name not in loaded.area_by_id:
+            raise unknown("unknown area", name, loaded.area_by_id)
+    if org and org not in loaded.org_by_id:
+        raise unknown("unknown organization", org, loaded.org_by_id)

@@ -1,0 +1,120 @@
+"""How an activity's deadlines moved over its git history (`uncoop history`, `report --history`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .dates import FlexDate
+from .load import Matrix
+from .markup import md_text
+
+
+@dataclass
+class Slip:
+    commit: str
+    day: str
+    subject: str
+    what: str
+    old: str
+    new: str
+    days: int
+
+
+def _deadlines(value: dict) -> dict[str, FlexDate]:
+    """planned_start/planned_end and milestone dues of one raw activity, skipping unreadable ones."""
+    found = {}
+    dates = value.get("dates") if isinstance(value, dict) else None
+    for name in ("planned_start", "planned_end"):
+        try:
+            found[name] = FlexDate.parse(str(dates[name]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    for m in value.get("milestones") or [] if isinstance(value, dict) else []:
+        try:
+            found[f"milestone {m['id']}"] = FlexDate.parse(str(m["due"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    return found
+
+
+def slippage(versions: list[tuple[str, str, str, dict | None]]) -> list[Slip]:
+    """Deadline moves across (commit, date, subject, raw activity) versions, oldest first."""
+    slips, previous = [], None
+    for commit, day, subject, value in versions:
+        if value is None:
+            continue
+        current = _deadlines(value)
+        if previous is not None:
+            for what, new in current.items():
+                old = previous.get(what)
+                if old is not None and old.text != new.text:
+                    slips.append(Slip(commit, day, subject, what, old.text, new.text, (new.end - old.end).days))
+        previous = current
+    return slips
+
+
+def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None) -> str:
+    out = [
+        f"## Deadline history of {md_text(ident)}",
+        "",
+        f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file.",
+    ]
+    if shallow:
+        out.append("History may be incomplete: this is a shallow clone (git fetch --unshallow).")
+    out.append("")
+    if not slips:
+        return "\n".join(out + ["No deadline has moved.", ""])
+    out += ["| Date | Commit | Deadline | From | To | Days |", "| --- | --- | --- | --- | --- | ---: |"]
+    out += [
+        f"| {s.day} | {s.commit[:10]} | {md_text(s.what)} | {md_text(s.old)} | {md_text(s.new)} | {s.days:+d} |"
+        for s in slips
+    ]
+    totals: dict[str, list[int]] = {}
+    for s in slips:
+        totals.setdefault(s.what, []).append(s.days)
+    out += [
+        "",
+        *[
+            f"- {md_text(what)}: moved {len(d)} time{'s' if len(d) != 1 else ''}, {sum(d):+d} days in all"
+            for what, d in totals.items()
+        ],
+        "",
+    ]
+    return "\n".join(out)
+
+
+def activity_slips(cwd: Path, path: Path) -> tuple[list[Slip], int, bool]:
+    """(deadline moves, number of revisions, shallow clone?) of one activity file, from git."""
+    from .git import is_shallow, log, show
+    from .yamlsrc import read
+
+    revisions = log(cwd, path)
+    versions = []
+    for rev in revisions:
+        value, error = read(show(cwd, rev.commit, rev.path) or b"")
+        versions.append((rev.commit, rev.date, rev.subject, value if error is None else None))
+    return slippage(versions), len(revisions), is_shallow(cwd)
+
+
+def slippage_rows(matrix: Matrix, cwd: Path, until: date) -> list[dict]:
+    """Every activity's deadline moves committed on or before `until`: a report as of a date
+    does not know of later moves."""
+    rows = []
+    for record in sorted(matrix.activities, key=lambda r: r.value.id):
+        slips, _, shallow = activity_slips(cwd, matrix.files[record.path])
+        rows += [
+            {
+                "activity": record.value.id,
+                "date": s.day,
+                "deadline": s.what,
+                "old": s.old,
+                "new": s.new,
+                "days": s.days,
+                "shallow": shallow,
+            }
+            for s in slips
+            if s.day <= until.isoformat()
+        ]
+    return rows
