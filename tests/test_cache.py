@@ -92,3 +92,17 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
     before = (matrix_dir.parent / CACHE).read_bytes()
     run("status", "--as-of", "2016-12-31", "--format", "json")
     assert (matrix_dir.parent / CACHE).read_bytes() == before  # nothing new to keep: not rewritten
+
+
+def test_the_stamp_changes_with_any_module_of_the_package(tmp_path):
+    import shutil
+
+    from uncoop import cache as cache_module
+
+    package = Path(cache_module.__file__).parent
+    copy = tmp_path / "uncoop"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
+    before = cache_module.source_digest(copy)
+    assert before == cache_module.stamp()
+    (copy / "vocab.py").write_text((copy / "vocab.py").read_text() + "\n# a change\n")
+    assert cache_module.source_digest(copy) != before

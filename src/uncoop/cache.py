@@ -4,7 +4,7 @@ Re-running on an unchanged Matrix then costs little more than reading the
 files: no YAML parsing, no schema validation.  It can never hide an error:
 a file whose bytes changed is read again, and every cross-file check and the
 timeline run on every invocation.  The cache is stamped with uncoop's version
-and a hash of the modules that define the schema, so upgrading invalidates it.
+and a hash of the package's own source, so any change to uncoop invalidates it.
 
 A cache file can never run code, whatever its bytes: it is read by an unpickler that
 admits only uncoop's own record classes, dates and plain containers, so a pickle that
@@ -19,22 +19,36 @@ import hashlib
 import hmac
 import io
 import pickle
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 
-_SCHEMA_MODULES = ("model.py", "dates.py", "yamlsrc.py", "load.py", "schema_errors.py", "problem.py")
 _MAGIC = b"uncoop-cache-1\n"
 
 
-def stamp() -> bytes:
-    """uncoop's version and the source of every module that decides what a record is."""
+class Entry(NamedTuple):
+    """What the cache knows of one file's bytes."""
+
+    record: Any  # the validated record(s), or None
+    problems: list  # the file's own findings
+    positions: dict | None = None  # where key paths are, once a run looked them up
+
+
+def source_digest(package: Path) -> bytes:
+    """A hash of every module of a package, names included."""
     digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).parent
-    for name in _SCHEMA_MODULES:
-        digest.update((here / name).read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+@cache
+def stamp() -> bytes:
+    """uncoop's version and its whole source: records, findings and their severities are all
+    decided by that code, so no hand-kept list of modules can miss one."""
+    return source_digest(Path(__file__).parent)
 
 
 # The only names a cache may refer to.  Classes are checked to be defined where they are found,
@@ -80,19 +94,19 @@ class RecordCache:
     def key(shown: str, kind: str, data: bytes) -> tuple:
         return (shown, kind, hashlib.blake2b(data, digest_size=20).digest())
 
-    def get(self, key: tuple) -> Any:
+    def get(self, key: tuple) -> Entry | None:
         value = self.old.get(key)
         if value is None:
             self.misses += 1
             return None
         self.hits += 1
         self.new[key] = value
-        return value
+        return Entry(*value)
 
-    def put(self, key: tuple, value: Any) -> None:
-        self.new[key] = value
+    def put(self, key: tuple, record: Any, problems: list) -> None:
+        self.new[key] = (record, problems)  # stored as a plain tuple: the file holds data only
 
-    def positions(self, key: tuple) -> Any:
+    def positions(self, key: tuple) -> dict | None:
         entry = self.new.get(key)
         return entry[2] if entry is not None and len(entry) > 2 else None
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
+from typing import Any
 
 from .dates import Quarter
 from .load import Loaded, Matrix
@@ -117,13 +118,13 @@ def unique_parts(ctx: Context) -> Iterator[Problem]:
                         f"{part[:-1]} id '{item.id}' appears twice in {record.value.id}",
                     )
                 seen.add(item.id)
-    for record in ctx.matrix.updates:
+    for update in ctx.matrix.updates:
         seen = set()
-        for i, entry in enumerate(record.value.entries):
+        for i, entry in enumerate(update.value.entries):
             if entry.activity in seen:
                 yield finding(
                     "duplicate-id",
-                    ctx.matrix.at(record, "entries", i, "activity"),
+                    ctx.matrix.at(update, "entries", i, "activity"),
                     f"activity {entry.activity} has two entries in this update",
                     "merge them into one entry",
                 )
@@ -159,19 +160,19 @@ def names_match_files(ctx: Context) -> Iterator[Problem]:
             yield finding(
                 "id-mismatch", m.at(record, "id"), f"activity id '{act.id}' does not start with its area code '{code}-'"
             )
-    for record in m.updates:
-        path, update = PurePosixPath(record.path), record.value
+    for filed in m.updates:
+        path, update = PurePosixPath(filed.path), filed.value
         if path.stem != update.organization:
             yield finding(
                 "id-mismatch",
-                m.at(record, "organization"),
+                m.at(filed, "organization"),
                 f"update of '{update.organization}' is filed as '{path.name}'",
                 f"rename the file to {update.organization}.yaml",
             )
         if path.parent.name != str(update.period):
             yield finding(
                 "id-mismatch",
-                m.at(record, "period"),
+                m.at(filed, "period"),
                 f"update for {update.period} is filed under '{path.parent.name}/'",
                 f"move it to updates/{update.period}/",
             )
@@ -196,8 +197,8 @@ def _org_refs(ctx: Context) -> Iterator[tuple[Loaded, tuple, str, str | None]]:
             yield record, ("partners", i), ident, None
         for i, fund in enumerate(act.funding):
             yield record, ("funding", i, "funder"), fund.funder, None
-    for record in m.updates:
-        yield record, ("organization",), record.value.organization, None
+    for filed in m.updates:
+        yield filed, ("organization",), filed.value.organization, None
 
 
 @register
@@ -405,7 +406,7 @@ def update_dates(ctx: Context) -> Iterator[Problem]:
                     )
 
 
-def _texts(value: object, keys: tuple) -> Iterator[tuple[tuple, object]]:
+def _texts(value: object, keys: tuple) -> Iterator[tuple[tuple, str | dict[str, str]]]:
     """Every Text value inside a record, with its key path."""
     from .model import text_fields
 
@@ -432,7 +433,7 @@ def translations_present(ctx: Context) -> Iterator[Problem]:
     if not required:
         return
     m = ctx.matrix
-    records = [*([m.meta] if m.meta else []), *m.organizations, *m.areas, *m.activities, *m.updates]
+    records: list[Loaded[Any]] = [*([m.meta] if m.meta else []), *m.organizations, *m.areas, *m.activities, *m.updates]
     for record in records:
         for keys, text in _texts(record.value, ()):
             present = {"en"} if isinstance(text, str) else set(text)
@@ -491,7 +492,9 @@ def known_rules(ctx: Context) -> Iterator[Problem]:
     `rules: {stail: off}` -> invalid-value (did you mean 'stale'?).
     """
     m = ctx.matrix
-    for code in m.meta.value.rules if m.meta else {}:
+    if m.meta is None:
+        return
+    for code in m.meta.value.rules:
         if code not in RULES:
             hint = suggest(code, RULES)
             yield finding(

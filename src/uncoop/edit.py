@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import typing
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -175,7 +176,7 @@ def new_activity_text(
     start: str,
     end: str,
     status: str = "pipeline",
-    partners: list[str] = (),
+    partners: Sequence[str] = (),
 ) -> str:
     lines = [
         "# yaml-language-server: $schema=../../../schemas/activity.schema.json",

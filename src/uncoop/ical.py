@@ -9,6 +9,7 @@ the day it is judged by.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -31,7 +32,7 @@ class Deadline:
 
 
 def deadlines(
-    matrix: Matrix, as_of: date, areas: list[str] = (), orgs: set[str] | None = None, lang: str = "en"
+    matrix: Matrix, as_of: date, areas: Sequence[str] = (), orgs: set[str] | None = None, lang: str = "en"
 ) -> list[Deadline]:
     """Every deadline the filters keep, in date order; who owes a quarter's reports is the owing
     rule (`owing.Duties`) given the updates submitted by `as_of`, as in `uncoop status`."""

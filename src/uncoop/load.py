@@ -11,7 +11,7 @@ import gc
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from . import yamlsrc
+from .locate import Locator, remember
 from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
 from .problem import Location, Problem
 from .rules import finding
@@ -55,10 +56,13 @@ class Matrix:
     # ids of activities whose file failed to load: references to them are not reported
     # again as unknown, the file's own problems already say what is wrong
     unloaded_activities: set[str] = field(default_factory=set)
-    _located: dict[str, dict] = field(default_factory=dict, repr=False)
-    _pending: list[tuple] = field(default_factory=list, repr=False)
-    _cache: Any = field(default=None, repr=False)
-    _cache_keys: dict[str, tuple] = field(default_factory=dict, repr=False)
+    # what the Matrix keeps alive with it, e.g. the temporary checkout a plan was read from
+    holds: list[Any] = field(default_factory=list, repr=False)
+    cache: RecordCache | None = field(default=None, repr=False)
+    locator: Locator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.locator = Locator(self.files, self.cache)
 
     @cached_property
     def org_by_id(self) -> dict[str, Loaded[Organization]]:
@@ -79,80 +83,15 @@ class Matrix:
                 return shown
         return _display(self.root / name, self.root.parent)
 
-    def locate(self, path: str, keys: tuple = (), key: bool = False, now: bool = False) -> Location:
-        """1-based line/column of a key path in a file.
-
-        Answers already known (this run, or kept in the cache) come at once.  Otherwise a
-        placeholder (line 0) is returned and the request queued: `resolve` then parses each
-        file once for all its requests, whatever order findings were made in.  `now=True`
-        resolves at once, for a location quoted inside a message.
-        """
-        known = self._known(path)
-        wanted = (tuple(keys), key)
-        found = known.get(wanted)
-        if found is None:
-            if now:
-                found = known[wanted] = yamlsrc.positions(self._bytes(path)).find(wanted[0], want_key=key)
-                self._touched()
-            else:
-                self._pending.append((path, wanted))
-                return Location(path, 0, len(self._pending) - 1)
-        return Location(path, found[0] + 1, found[1] + 1)
-
     def resolve(self, problems: list[Problem]) -> list[Problem]:
-        """Replace placeholder locations, parsing each file once for all its requests."""
-        if not self._pending:
-            return problems
-        by_path: dict[str, list[tuple]] = {}
-        for path, wanted in self._pending:
-            by_path.setdefault(path, []).append(wanted)
-        for path, requests in by_path.items():
-            known = self._known(path)
-            missing = [w for w in requests if w not in known]
-            if missing:
-                positions = yamlsrc.positions(self._bytes(path))
-                for wanted in missing:
-                    known[wanted] = positions.find(wanted[0], want_key=wanted[1])
-        self._touched()
-        pending, self._pending = self._pending, []
-        out = []
-        for problem in problems:
-            loc = problem.location
-            if loc.line == 0:
-                path, wanted = pending[loc.column]
-                line, column = self._located[path][wanted]
-                problem = replace(problem, location=Location(path, line + 1, column + 1))
-            out.append(problem)
-        return out
-
-    def _known(self, path: str) -> dict:
-        known = self._located.get(path)
-        if known is None:
-            cache_key = self._cache_keys.get(path)
-            known = self._cache.positions(cache_key) if cache_key is not None else None
-            if known is None:
-                known = {}
-                if cache_key is not None:
-                    self._cache.keep_positions(cache_key, known)
-            self._located[path] = known
-        return known
-
-    def _touched(self) -> None:
-        if self._cache is not None:
-            self._cache.dirty = True
-
-    def _bytes(self, path: str) -> bytes:
-        real = self.files.get(path)
-        try:
-            return real.read_bytes() if real else b""
-        except OSError:
-            return b""
+        """Findings with every pending location looked up (see locate.Locator)."""
+        return self.locator.resolve(problems)
 
     def at_now(self, record: Loaded, *keys: Any, key: bool = False) -> Location:
-        return self.locate(record.path, record.keys + keys, key, now=True)
+        return self.locator.locate(record.path, record.keys + keys, key, now=True)
 
     def at(self, record: Loaded, *keys: Any, key: bool = False) -> Location:
-        return self.locate(record.path, record.keys + keys, key)
+        return self.locator.locate(record.path, record.keys + keys, key)
 
 
 def _first_by_id(records: list[Loaded]) -> dict:
@@ -321,7 +260,7 @@ def load(
     """
     root = Path(root).absolute()
     base = Path(base).absolute() if base is not None else root.parent
-    matrix = Matrix(root=root, _cache=cache)
+    matrix = Matrix(root=root, cache=cache)
     found, problems = discover(root, base)
     # Records stay alive until the command ends: collecting them mid-load is wasted work.
     gc_was_enabled = gc.isenabled()
@@ -357,15 +296,17 @@ def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: RecordCa
         data = path.read_bytes()
     except OSError as exc:
         return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
-    key = cache.key(shown, kind, data) if cache is not None else None
+    if cache is None:
+        return parse_record(shown, data, kind)[:2]
+    key = cache.key(shown, kind, data)
     if key is not None:
-        matrix._cache_keys[shown] = key
+        remember(matrix.locator, shown, key)
         hit = cache.get(key)
         if hit is not None:
-            return hit[0], hit[1]
+            return hit.record, hit.problems
     record, problems, _ = parse_record(shown, data, kind)
     if key is not None:
-        cache.put(key, (record, problems))
+        cache.put(key, record, problems)
     return record, problems
 
 

@@ -61,7 +61,7 @@ _TEXT_SCHEMA = {
 Text = Annotated[Any, PlainValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
 
 
-def _ident(pattern: str, what: str, example: str):
+def _ident(pattern: str, what: str, example: str) -> PlainValidator:
     regex = re.compile(pattern)
 
     def check(value: Any) -> str:
@@ -72,15 +72,21 @@ def _ident(pattern: str, what: str, example: str):
             raise PydanticCustomError("invalid_id", f"'{value}' is not a valid {what}; write it like '{example}'")
         return value
 
-    return Annotated[Any, PlainValidator(check), WithJsonSchema({"type": "string", "pattern": f"^{pattern}$"})]
+    return PlainValidator(check)
 
 
-OrgId = _ident(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", "organization id", "OCHA")
-AreaId = _ident(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "area id", "humanitarian")
-AreaCode = _ident(r"[A-Z]{2,5}", "area code", "HUM")
-ActivityId = _ident(r"[A-Z]{2,5}-[0-9]{2,4}", "activity id", "HUM-01")
-ItemId = _ident(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", "id", "M1")
-Currency = _ident(r"[A-Z]{3}", "ISO 4217 currency code", "USD")
+def _pattern(pattern: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": f"^{pattern}$"})
+
+
+_ORG, _AREA, _CODE = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", r"[A-Z]{2,5}"
+_ACTIVITY, _ITEM, _CURRENCY = r"[A-Z]{2,5}-[0-9]{2,4}", r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", r"[A-Z]{3}"
+OrgId = Annotated[str, _ident(_ORG, "organization id", "OCHA"), _pattern(_ORG)]
+AreaId = Annotated[str, _ident(_AREA, "area id", "humanitarian"), _pattern(_AREA)]
+AreaCode = Annotated[str, _ident(_CODE, "area code", "HUM"), _pattern(_CODE)]
+ActivityId = Annotated[str, _ident(_ACTIVITY, "activity id", "HUM-01"), _pattern(_ACTIVITY)]
+ItemId = Annotated[str, _ident(_ITEM, "id", "M1"), _pattern(_ITEM)]
+Currency = Annotated[str, _ident(_CURRENCY, "ISO 4217 currency code", "USD"), _pattern(_CURRENCY)]
 
 
 def _schema_string(pattern: str) -> WithJsonSchema:

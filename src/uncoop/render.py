@@ -208,7 +208,7 @@ def _summary(matrix: Matrix, snap: Snapshot, lang: str) -> dict:
             "missing": cells["missing"],
             "rate": round(100 * (cells["submitted"] + cells["late"]) / owed) if owed else None,
         }
-    funding: dict[str, Counter] = defaultdict(Counter)
+    funding: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     for s in states:
         for f in s.activity.funding:
             funding[f.currency][f.status] += f.amount
@@ -244,6 +244,8 @@ def _generated() -> str | None:
 
 
 def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView:
+    """The report's view of a Matrix that has a valid matrix.yaml (the command line checks)."""
+    assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
     span_start = meta_file.period.start

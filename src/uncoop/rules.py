@@ -12,6 +12,7 @@ depend on them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .problem import Location, Problem, Severity
@@ -120,7 +121,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
 
 
-def effective(problems: list[Problem], overrides: dict[str, str]) -> list[Problem]:
+def effective(problems: list[Problem], overrides: Mapping[str, str]) -> list[Problem]:
     """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
     matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default."""
     out = []

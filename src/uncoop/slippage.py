@@ -28,7 +28,7 @@ def _deadlines(value: dict) -> dict[str, FlexDate]:
     dates = value.get("dates") if isinstance(value, dict) else None
     for name in ("planned_start", "planned_end"):
         try:
-            found[name] = FlexDate.parse(str(dates[name]))
+            found[name] = FlexDate.parse(str(dates[name]))  # type: ignore[index]  # TypeError when None
         except (KeyError, TypeError, ValueError):
             pass
     for m in value.get("milestones") or [] if isinstance(value, dict) else []:

@@ -26,6 +26,7 @@ from yaml.events import (
 from . import yamlsrc
 from .problem import UncoopError
 
+_Loader: Any
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -53,6 +54,7 @@ def _tree(text: str) -> Node:
     """The document's nodes with character offsets (libyaml marks count characters)."""
     stack: list[tuple[Node, list]] = []  # (node, [pending key])
     root: Node | None = None
+    event: Any
     for event in yaml.parse(text, Loader=_Loader):
         kind = type(event)
         if kind in (MappingStartEvent, SequenceStartEvent):

@@ -336,12 +336,14 @@ def snapshot(m: Matrix, as_of: date) -> Snapshot:
     # locations were queued while the findings were made: one parse per file resolves them all
     # ... and matrix.yaml's `rules:` decide which are shown, and how severe
     overrides = m.meta.value.rules if m.meta else {}
-    final = {}
+    final: dict[int, Problem] = {}
     for original, located in zip(findings, m.resolve(findings), strict=True):
         for kept in effective([located], overrides):
             final[id(original)] = kept
-    for holder in (*states, *grid):
-        holder.findings = [final[id(f)] for f in holder.findings if id(f) in final]
+    for state in states:
+        state.findings = [final[id(f)] for f in state.findings if id(f) in final]
+    for row in grid:
+        row.findings = [final[id(f)] for f in row.findings if id(f) in final]
     return Snapshot(as_of, states, span, grid, [final[id(f)] for f in findings if id(f) in final])
 
 
@@ -354,7 +356,7 @@ def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str
         key=lambda u: (u.value.period, u.value.submitted, u.value.organization),
     )
     by_activity = _reports_by_activity(earlier)
-    result = []
+    result: list[tuple[str, str, float, str | None]] = []
     for record in Duties(m, earlier).activities(org, quarter):
         act = record.value
         reports = by_activity.get(act.id, [])

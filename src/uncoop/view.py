@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .dates import Quarter
@@ -26,7 +27,7 @@ class AreaView:
     id: str
     title: str
     activities: list[ActivityState]
-    titles: object = None  # the area's title in every language it has
+    titles: str | dict[str, str] | None = None  # the area's title in every language it has
 
 
 @dataclass
@@ -46,10 +47,10 @@ class StatusView:
 def build_view(
     matrix: Matrix,
     snap: Snapshot,
-    areas: list[str] = (),
+    areas: Sequence[str] = (),
     org: str | None = None,
     side: str | None = None,
-    only: list[str] = (),
+    only: Sequence[str] = (),
     lang: str = "en",
 ) -> StatusView:
     """Apply the status filters.  Filters narrow what is shown, never what is computed."""

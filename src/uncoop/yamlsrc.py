@@ -19,8 +19,9 @@ to parse with a located error.  Plain numbers keep their source text
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.events import (
@@ -33,6 +34,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+_Parser: Any
 try:
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - libyaml missing: same events, slower
@@ -87,6 +89,7 @@ def resolve_plain(text: str) -> Any:
         return _BOOLS.get(text, text)
     if first not in _NUMERIC_START:
         return text
+    value: int | float
     if _INT.match(text):
         value = IntText(text)
     elif _OCT.match(text):
@@ -165,7 +168,9 @@ class _Builder:
 
         A frame is [container, key]; a mapping frame whose key is _NEED_KEY awaits a key.
         """
-        get, track, stack = self.parser.get_event, self.track, []
+        # events are read untyped: this loop is the reader's hot path
+        get: Callable[[], Any] = self.parser.get_event
+        track, stack = self.track, cast(list[list[Any]], [])
         while True:
             event = get()
             kind = type(event)
@@ -310,7 +315,7 @@ def _control(text: str, index: int, char: str) -> YamlError:
     )
 
 
-def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Builder | None]:
+def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Builder]:
     builder = _Builder(text, track)
     try:
         return builder.build(), None, builder
@@ -327,19 +332,23 @@ def parse(text: str, track: bool = False) -> tuple[Any, YamlError | None, _Build
             message = f"{message} ({exc.context}{started})"
         return (
             None,
-            YamlError(mark.line, mark.column, "yaml-syntax", message, "check indentation, colons and quotes"),
+            YamlError(*_at(mark), "yaml-syntax", message, "check indentation, colons and quotes"),
             builder,
         )
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked parser errors are rare
         return None, YamlError(0, 0, "yaml-syntax", str(exc).splitlines()[0]), builder
 
 
+def _at(mark: Any) -> tuple[int, int]:
+    return (mark.line, mark.column) if mark is not None else (0, 0)
+
+
 def read(data: bytes) -> tuple[Any, YamlError | None]:
     """Bytes of one file to a Python value, or the first problem that stops reading."""
     text, error = decode(data)
-    if error is None:
+    if text is not None and error is None:
         error = scan_text(text)
-    if error is not None:
+    if text is None or error is not None:
         return None, error
     value, error, _ = parse(text)
     return value, error

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .app import warn_once
 from .workspace import key_folder, write_scope
 
 KEY_BYTES = 32
+
+if TYPE_CHECKING:
+    from ..atomic import Scope
+    from ..cache import RecordCache
 
 
 def user_secret() -> bytes | None:
@@ -51,7 +56,10 @@ class Cached:
     opened: list[Cached] = []
 
     def __init__(self, root: Path, disabled: bool):
-        self.cache = self.path = self.secret = self.scope = None
+        self.cache: RecordCache | None = None
+        self.path: Path | None = None
+        self.secret: bytes | None = None
+        self.scope: Scope | None = None
         Cached.opened.append(self)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
@@ -79,7 +87,9 @@ class Cached:
             cls.opened.pop().save()
 
     def save(self) -> None:
-        if self.cache is None or self.path is None or not self.cache.changed:
+        if self.cache is None or self.path is None or self.secret is None or self.scope is None:
+            return
+        if not self.cache.changed:
             return
         from ..atomic import UnsafeWrite, write_atomic
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,8 +13,14 @@ from .app import Fail, app, command, today
 from .options import DryRun, MatrixDir
 from .workspace import resolve_matrix, unknown, write_file, write_scope
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def _matrix_files(root: Path, paths: list[Path]) -> list:
+    from ..atomic import Scope
+    from ..dates import Quarter
+
+
+def _matrix_files(root: Path, paths: list[Path] | None) -> list:
     from ..load import discover
 
     found, problems = discover(root.absolute(), Path.cwd())
@@ -42,7 +48,7 @@ def _checked_text(shown: str, data: bytes, kind: str) -> tuple[str | None, list]
 
     text, error = decode(data)
     _, problems, _ = parse_record(shown, data, kind)
-    if problems:
+    if problems or text is None:
         return None, problems
     return ("\ufeff" + text if data.startswith(b"\xef\xbb\xbf") else text), []
 
@@ -257,7 +263,19 @@ def update(
         return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run)
 
 
-def _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run) -> int:
+def _edit_update(
+    path: Path,
+    shown: str,
+    scope: Scope,
+    org: str,
+    quarter: Quarter,
+    day: date,
+    submitted: str | None,
+    entries: list[tuple[str, str, float, str | None]],
+    edits: list[tuple[str, str, object]],
+    dry_run: bool,
+) -> int:
+    """Write (or show) the update file; the caller holds its folder's lock."""
     from ..atomic import read_regular
     from ..edit import EditError, add_entry, entry_index, entry_lines, new_update_text, set_field
     from ..formats import format_text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,14 +17,23 @@ from ..rules import groups
 from ..vocab import LANGS, SIDES
 
 
-def choices(name: str, values: tuple[str, ...] | list[str]) -> type[enum.Enum]:
+def choices(name: str, values: tuple[str, ...] | list[str]) -> Any:
     """A str enum for Typer, member value = the word the user types."""
-    return enum.Enum(name, [(value.replace("-", "_"), value) for value in values], type=str)  # type: ignore[return-value]
+    return enum.Enum(name, [(value.replace("-", "_"), value) for value in values], type=str)
 
 
-Lang = choices("Lang", LANGS)
-Side = choices("Side", SIDES)
-Only = choices("Only", list(groups()))
+if TYPE_CHECKING:  # what the checker sees: str enums, whose members are built below
+
+    class Lang(str, enum.Enum): ...
+
+    class Side(str, enum.Enum): ...
+
+    class Only(str, enum.Enum): ...
+
+else:
+    Lang = choices("Lang", LANGS)
+    Side = choices("Side", SIDES)
+    Only = choices("Only", list(groups()))
 
 
 class FindingFormat(str, enum.Enum):
@@ -75,7 +84,7 @@ AsOf = Annotated[
     str | None, typer.Option("--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today).")
 ]
 Language = Annotated[
-    Lang | None,  # type: ignore[valid-type]
+    Lang | None,
     typer.Option(
         "--lang",
         help=f"Language of titles and texts: {_LANG_LIST} (falls back to English); "
@@ -120,11 +129,11 @@ Org = Annotated[
     str | None, typer.Option("--org", "-o", metavar="ORG", help="Only what this institution leads, partners or owes.")
 ]
 SideFilter = Annotated[
-    Side | None,  # type: ignore[valid-type]
+    Side | None,
     typer.Option("--side", help="Only institutions of one side: " + " or ".join(SIDES) + "."),
 ]
 OnlyGroups = Annotated[
-    list[Only],  # type: ignore[valid-type]
+    list[Only],
     typer.Option(
         "--only", metavar="GROUP", help="Only activities with these findings (repeatable): " + ", ".join(groups()) + "."
     ),

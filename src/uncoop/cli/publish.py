@@ -102,7 +102,8 @@ def _render(view, fmt: str, templates: Path | None):
     try:
         yield from render_chunks(view, fmt, templates)
     except TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
+        lineno, filename = getattr(exc, "lineno", None), getattr(exc, "filename", None)
+        where = f"{filename}:{lineno}: " if lineno else ""
         raise Fail(f"template error: {where}{exc.message}") from None
 
 

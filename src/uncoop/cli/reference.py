@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +14,12 @@ from .app import command
 from .options import choices
 from .workspace import write_file, write_scope
 
-Kind = choices("Kind", vocab.FILE_KINDS)
+if TYPE_CHECKING:
+
+    class Kind(str, enum.Enum): ...
+
+else:
+    Kind = choices("Kind", vocab.FILE_KINDS)
 
 
 @command()
@@ -21,7 +27,7 @@ def schema(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write one <kind>.schema.json per file kind into this folder.")
     ] = None,
-    kind: Annotated[Kind, typer.Option("--kind", help="Without --out: which kind to print.")] = Kind["activity"],  # type: ignore[valid-type]
+    kind: Annotated[Kind, typer.Option("--kind", help="Without --out: which kind to print.")] = Kind["activity"],
     check: Annotated[
         bool, typer.Option("--check", help="With --out: exit 1 if the files there differ from the models.")
     ] = False,
@@ -53,12 +59,14 @@ def schema(
     return 0
 
 
-RulesFormat = choices("RulesFormat", ("text", "json"))
+class RulesFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
 
 
 @command()
 def rules(
-    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or json.")] = RulesFormat["text"],  # type: ignore[valid-type]
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or json.")] = RulesFormat.text,
 ) -> int:
     """List every finding code: severity, stage, the --only group that selects it, and meaning.
 
@@ -66,7 +74,7 @@ def rules(
     """
     from ..rules import RULES
 
-    if fmt.value == "json":
+    if fmt is RulesFormat.json:
         import json
 
         doc = [

@@ -38,8 +38,8 @@ def with_plan_as_committed(loaded, problems: list, when: date, today: date) -> t
         files={**loaded.files, **plan.files},
         unloaded_activities=plan.unloaded_activities,
     )
-    merged._located = {**loaded._located, **plan._located}
-    merged._plan_folder = holder  # removed with the Matrix
+    merged.locator = loaded.locator.merged(plan.locator)
+    merged.holds.append(holder)  # the temporary folder is removed with the Matrix
     keep = [p for p in problems if "/updates/" in f"/{p.location.path}"]
     return merged, keep + [p for p in plan_problems if "/updates/" not in f"/{p.location.path}"]
 

@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .app import Fail
 
@@ -73,7 +74,8 @@ class LoadProgress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
-        self.bar = self.task = None
+        self.bar: Any = None
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total < self.THRESHOLD:
