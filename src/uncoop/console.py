@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .i18n import RTL, localized
+from .markup import CELLS, legend
 from .rules import RULES
 from .timeline import ActivityState
 from .view import StatusView, leads_of, summary_line
@@ -30,13 +31,6 @@ STATE_STYLE = {
     "closed": "green",
     "cancelled": "dim",
     "suspended": "yellow",
-}
-GRID = {
-    "submitted": ("✓", "green"),
-    "late": ("L", "yellow"),
-    "missing": ("✗", "bold red"),
-    "not-due": ("·", "dim"),
-    "not-required": (" ", ""),
 }
 
 
@@ -130,7 +124,7 @@ def grid_table(view: StatusView) -> Table:
         if rows:
             table.add_row(Text(label, style="bold"), *[""] * len(view.quarters))
         for i, row in enumerate(rows):
-            cells = [Text(GRID[c.state][0], style=GRID[c.state][1]) for c in row.cells]
+            cells = [Text(CELLS[c.state].term, style=CELLS[c.state].style) for c in row.cells]
             table.add_row(safe(row.organization), *cells, end_section=i == len(rows) - 1)
     return table
 
@@ -170,6 +164,6 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     if view.grid:
         parts += [
             grid_table(view),
-            Text("✓ on time  L late  ✗ missing  · not yet due  (blank) not required", style="dim"),
+            Text(legend("  ", terminal=True), style="dim"),
         ]
     console.print(Group(*parts))

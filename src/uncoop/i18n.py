@@ -26,6 +26,11 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "uncoop"
 
 
+def N_(message: str) -> str:
+    """Marks a word for the catalogs (babel.cfg extracts N_ calls); translated where it is shown."""
+    return message
+
+
 class LText(str):
     """Text in some language; `fallback` is the language it is in when not the one asked for."""
 

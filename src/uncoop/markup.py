@@ -4,15 +4,19 @@ Every Markdown document uncoop writes (the report, `status --format markdown`, `
 `history`, the GitHub job summary) passes data through `md_text` or `md_code`, so a narrative
 such as `[Click](https://evil.example) ![x](https://evil.example/p.png)` renders as the text it
 is: no link, no image, no HTML, no table cell broken by `|`, no heading or list started by a
-line break.  Standard library only.
+line break.  The reporting grid's symbols and legend live here too, so the terminal, status
+Markdown and the report show one grid.  Standard library only.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
+from .i18n import N_
 from .problem import printable
+from .vocab import CELL_STATES
 
 # Markdown punctuation that can open a link or image ([), emphasis, code, or end a table cell;
 # '(' and '!' are harmless once '[' is escaped
@@ -79,3 +83,40 @@ def safe_url(url: str) -> str | None:
     if not value.lower().startswith(("http://", "https://", "mailto:")):
         return None
     return quote(value, safe=_URL_SAFE.replace("'", "").replace("(", "").replace(")", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """How one state of a reporting-grid cell is shown: symbols, not words, so the grid reads in
+    every language; the legend's word is translated."""
+
+    state: str
+    mark: str  # in documents (Markdown, HTML)
+    term: str  # in the terminal: one column wide in every font
+    style: str  # rich style in the terminal
+    word: str  # the legend, marked for translation
+
+    @property
+    def md(self) -> str:
+        return f"**{self.mark}**" if self.state == "missing" else self.mark
+
+
+CELLS = {
+    cell.state: cell
+    for cell in (
+        Cell("submitted", "✓", "✓", "green", N_("on time")),
+        Cell("late", "⚠", "L", "yellow", N_("late")),
+        Cell("missing", "✗", "✗", "bold red", N_("missing")),
+        Cell("not-due", "…", "·", "dim", N_("not yet due")),
+        Cell("not-required", "–", " ", "", N_("not required")),
+    )
+}
+assert tuple(CELLS) == CELL_STATES, "every grid state needs its symbols"
+
+
+def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) -> str:
+    """'✓ on time · ⚠ late · ...'; `word` translates."""
+    return separator.join(
+        f"{(cell.term if cell.state != 'not-required' else '(blank)') if terminal else cell.mark} {word(cell.word)}"
+        for cell in CELLS.values()
+    )

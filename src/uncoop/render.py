@@ -17,12 +17,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .dates import Quarter, quarters
-from .i18n import RTL, localized, long_date, number, translations
+from .i18n import N_, RTL, localized, long_date, number, translations
 from .load import Matrix
-from .markup import md_code, md_text, mermaid_text, safe_url
+from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .rules import slipping
 from .timeline import ActivityState, Snapshot
-from .view import GRID_MARK
 from .vocab import FUNDING_STATUSES, STATUSES
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -39,11 +38,6 @@ def templates_dir(override: Path | None = None) -> Path:
     return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
 
 
-def N_(message: str) -> str:
-    """Marks a word for the catalogs; translated where it is shown."""
-    return message
-
-
 # The extractor sees only literal N_("...") calls: each status word is spelt out once here.
 STATUS_WORDS = dict(
     zip(
@@ -53,13 +47,6 @@ STATUS_WORDS = dict(
     )
 )
 N_("sought"), N_("pledged"), N_("committed"), N_("disbursed")  # funding statuses, shown translated
-CELL_WORDS = {
-    "submitted": N_("on time"),
-    "late": N_("late"),
-    "missing": N_("missing"),
-    "not-due": N_("not yet due"),
-    "not-required": N_("not required"),
-}
 
 
 @dataclass
@@ -354,11 +341,10 @@ def environment(folder: Path):
     )
     env.filters.update(md=md_text, code=md_code, mermaid=mermaid_text, safe_url=safe_url, plain=str)
     env.globals.update(
-        GRID_MARK=GRID_MARK,
+        CELLS=CELLS,
         GANTT_WIDTH=GANTT_WIDTH,
         GANTT_LABEL=GANTT_LABEL,
         STATUS_WORDS=STATUS_WORDS,
-        CELL_WORDS=CELL_WORDS,
     )
     return env
 
@@ -376,7 +362,7 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     gettext = translations(view.lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(
-        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(v) for k, v in CELL_WORDS.items()}
+        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(c.word) for k, c in CELLS.items()}
     )
     rtl = view.lang in RTL
     template = env.get_template(FORMATS[fmt])

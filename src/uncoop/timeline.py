@@ -59,9 +59,6 @@ class ActivityState:
         return self.latest.update.value.submitted if self.latest else None
 
 
-CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
-
-
 @dataclass(frozen=True, slots=True)
 class Cell:
     state: str  # one of CELL_STATES

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .dates import Quarter
 from .i18n import localized
 from .load import Matrix
-from .markup import md_code
+from .markup import CELLS, legend, md_code
 from .markup import md_text as md_cell
 from .problem import Problem, sort_problems
 from .rules import counted, groups, tally
@@ -151,10 +151,6 @@ def to_json(view: StatusView) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-# symbols, not words: the same grid reads in every language, with the legend translated
-GRID_MARK = {"submitted": "✓", "late": "⚠", "missing": "**✗**", "not-due": "…", "not-required": "–"}
-
-
 def to_markdown(view: StatusView) -> str:
     out = [f"# Matrix status as of {view.snapshot.as_of.isoformat()}", "", summary_line(view), ""]
     for area in view.areas:
@@ -184,8 +180,8 @@ def to_markdown(view: StatusView) -> str:
             "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |",
         ]
         out += [
-            f"| {r.organization} | {r.side.upper()} | " + " | ".join(GRID_MARK[c.state] for c in r.cells) + " |"
+            f"| {r.organization} | {r.side.upper()} | " + " | ".join(CELLS[c.state].md for c in r.cells) + " |"
             for r in view.grid
         ]
-        out += ["", "✓ submitted on time · ⚠ late · ✗ missing · … not yet due · – not required", ""]
+        out += ["", legend(), ""]
     return "\n".join(out)

@@ -13,6 +13,8 @@ SIDES = ("un", "oic")
 STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended")
 ENDED = frozenset(("closed", "cancelled"))
 FUNDING_STATUSES = ("sought", "pledged", "committed", "disbursed")
+# a cell of the reporting grid: one institution, one quarter
+CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
 # the kinds of Matrix file, in the order a Matrix is read
 FILE_KINDS = ("matrix", "organizations", "areas", "activity", "update")
 
