@@ -1,18 +1,46 @@
-"""Shared fixtures: a private copy of the fixture Matrix and a CLI runner."""
+"""Shared fixtures and helpers: a private copy of the fixture Matrix, a CLI runner, git, golden files."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from uncoop.cli import app
 
+# Property tests: 1,000 examples each in CI (CI=true), 100 on a developer's machine; the same
+# examples on every run (derandomize), so a failure reproduces.
+settings.register_profile("ci", max_examples=1000, derandomize=True, deadline=None)
+settings.register_profile("dev", max_examples=100, derandomize=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
 FIXTURE = Path(__file__).parent / "fixtures" / "matrix"
 REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file; fails if it is not there (the fixture changed)."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def hum(matrix_dir: Path) -> Path:
+    return matrix_dir / "activities" / "humanitarian" / "HUM-01.yaml"
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; UNCOOP_REGEN=1 rewrites it (review the diff by eye)."""
+    path = GOLDEN / name
+    if os.environ.get("UNCOOP_REGEN"):
+        path.write_text(text)
+    assert text == path.read_text()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,10 @@ from uncoop.render import build_report, render
 from uncoop.timeline import snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install chromium"),
+]
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

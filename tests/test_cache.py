@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_check import edit, hum
+from tests.conftest import edit, hum
 from uncoop import cache as cache_module
 from uncoop.cache import RecordCache
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from tests.conftest import edit, hum
 from uncoop.check import skeleton, validate
 from uncoop.problem import sort_problems
 
@@ -15,16 +16,6 @@ HUM = "matrix/activities/humanitarian/HUM-01.yaml"
 def found(matrix_dir: Path, today: date = TODAY) -> list[str]:
     _, problems = validate(matrix_dir, today, matrix_dir.parent)
     return [p.as_text() for p in sort_problems(problems)]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-
-
-def hum(matrix_dir: Path) -> Path:
-    return matrix_dir / "activities" / "humanitarian" / "HUM-01.yaml"
 
 
 def test_fixture_is_clean(matrix_dir: Path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_check import edit, hum
+from tests.conftest import edit, hum
 
 HUM = "matrix/activities/humanitarian/HUM-01.yaml"
 

@@ -245,6 +245,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_killing_the_writer_never_leaves_half_a_file(tmp_path):
     target = tmp_path / "update.yaml"
     target.write_bytes(b"0" * 200_000)
@@ -283,6 +284,7 @@ def test_atomic_write_keeps_mode_and_edits_through_symlinks_inside_the_matrix(tm
         write_atomic(real, b"x", scope, exclusive=True)
 
 
+@pytest.mark.slow
 def test_two_concurrent_updates_of_one_file_both_land(matrix_dir):
     """20 rounds of two `uncoop update` processes editing one file at once: no edit is lost."""
     path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import REPO
@@ -169,7 +169,6 @@ def span_of(text: str, path: tuple) -> tuple[int, int] | None:
     return node.start + offset, end + offset
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None)
 @given(name=st.sampled_from(sorted(FILES)), entry=st.integers(0, 2), target=TARGETS)
 def test_random_edits_change_only_the_edited_value(name, entry, target):
     original = FILES[name]
@@ -203,7 +202,6 @@ def test_random_edits_change_only_the_edited_value(name, entry, target):
     assert edited.startswith("\ufeff") == original.startswith("\ufeff")
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None)
 @given(
     name=st.sampled_from(sorted(FILES)),
     entry=st.integers(0, 2),

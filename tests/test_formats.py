@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
-import pytest
 import sarif_pydantic
 
-from tests.test_check import edit, hum
+from tests.conftest import edit, git, hum
 from uncoop.formats import fingerprint, format_github
 from uncoop.problem import Location, Problem, Severity
 
@@ -134,23 +132,10 @@ def test_status_findings_in_ci_formats(matrix_dir, run):
     assert names and set(names) == {"warning"}
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def repo(matrix_dir: Path) -> Path:
-    root = matrix_dir.parent
-    git(root, "init", "-q", "-b", "main")
-    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", "-A")
-    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "base")
-    return root
-
-
 def test_changed_since_reports_only_touched_files(repo, run):
     edit(hum(repo / "matrix"), "partners: [UNHCR]", "partners: [UNHRC]")
     orgs = repo / "matrix" / "organizations.yaml"
-    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "typo")
+    git(repo, "commit", "-qam", "typo")
     result = run("validate", "--changed-since", "HEAD~1", "--as-of", "2016-12-31")
     assert result.exit_code == 1 and result.stdout.startswith(f"{HUM}:11:12:")
     # a finding caused by another file's change is reported only if its own file changed

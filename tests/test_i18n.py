@@ -10,8 +10,7 @@ from datetime import date
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import REPO
-from tests.test_check import edit, hum
+from tests.conftest import REPO, edit, hum
 from uncoop.check import validate
 from uncoop.i18n import LOCALE_DIR, localized
 from uncoop.render import build_report, render

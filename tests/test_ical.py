@@ -33,7 +33,7 @@ def test_events_are_all_day_on_the_last_day_of_their_period(matrix_dir, run):
 
 
 def test_uids_are_stable_when_a_date_moves(matrix_dir, run):
-    from tests.test_check import edit, hum
+    from tests.conftest import edit, hum
 
     before = {str(e["summary"]): str(e["uid"]) for e in events(run("calendar").stdout_bytes)}
     edit(hum(matrix_dir), "due: 2015-06", "due: 2015-09")

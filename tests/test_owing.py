@@ -7,8 +7,7 @@ from datetime import date
 
 from icalendar import Calendar
 
-from tests.conftest import REPO
-from tests.test_check import edit
+from tests.conftest import REPO, edit
 from uncoop.check import validate
 from uncoop.render import build_report
 from uncoop.timeline import snapshot

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import commit, git
-from tests.test_check import edit, hum
+from tests.conftest import commit, edit, git, hum
 
 
 def test_diff_reports_each_kind_of_change(repo, run):

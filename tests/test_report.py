@@ -7,9 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_check import edit, hum
-from tests.test_status import golden
+from tests.conftest import REPO, edit, golden, hum
 from uncoop.check import validate
 from uncoop.render import build_report, mermaid_text, render, safe_url
 from uncoop.timeline import snapshot

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import commit, git
-from tests.test_check import edit, hum
+from tests.conftest import commit, edit, git, hum
 from uncoop import cache as cache_module
 
 CANARY_NAME = "uncoop-canary"

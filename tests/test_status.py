@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_check import edit, hum
+from tests.conftest import REPO, edit, golden, hum
 from uncoop.check import validate
 from uncoop.console import render_status
 from uncoop.timeline import snapshot
 from uncoop.view import build_view
 
-GOLDEN = Path(__file__).parent / "golden"
 AS_OF = "2015-02-15"
-
-
-def golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; UNCOOP_REGEN=1 rewrites it (review the diff by eye)."""
-    path = GOLDEN / name
-    if os.environ.get("UNCOOP_REGEN"):
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 @pytest.mark.parametrize("fmt, name", [("json", "status.json"), ("markdown", "status.md")])

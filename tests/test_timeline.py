@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_check import edit, hum
+from tests.conftest import edit, hum
 from uncoop.check import validate
 from uncoop.timeline import snapshot
 

@@ -1,0 +1,59 @@
+"""The code is held to its own standards: ruff (lint and format), mypy, and the layer contracts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.lint
+BIN = Path(sys.executable).parent
+
+
+def tool(*argv: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_ruff_finds_nothing():
+    done = tool("ruff", "check", "src", "tests", "bench")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_would_change_nothing():
+    done = tool("ruff", "format", "--check", "src", "tests", "bench")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_is_clean():
+    done = tool("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_layer_contracts_are_kept():
+    done = tool("lint-imports", "--no-cache")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("model.py", "from .render import render", "uncoop.model is not allowed to import uncoop.render"),
+        ("timeline.py", "import typer", "uncoop.timeline is not allowed to import typer"),
+    ],
+)
+def test_an_import_against_the_layers_breaks_the_contract(tmp_path, module, line, broken):
+    shutil.copytree(REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    with open(tmp_path / "src" / "uncoop" / module, "a") as handle:
+        handle.write(f"\n{line}  # noqa\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "src"))
+    done = tool("lint-imports", "--no-cache", cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert broken in done.stdout
