@@ -30,6 +30,10 @@ app = typer.Typer(
 )
 
 
+# every command as registered: (words after `uncoop`, function), for --help-derived documentation
+COMMANDS: list[tuple[tuple[str, ...], Callable[..., int]]] = []
+
+
 class Fail(UncoopError):
     """A usage or setup error found by the command line itself: message to stderr, exit 2."""
 
@@ -43,6 +47,8 @@ def command(group: typer.Typer | None = None, name: str | None = None) -> Callab
             raise typer.Exit(boundary(functools.partial(fn, *args, **kwargs)))
 
         (group or app).command(name)(run)
+        words = (name or fn.__name__.replace("_", "-"),)
+        COMMANDS.append(((group.info.name, *words) if group is not None and group.info.name else words, fn))
         return fn
 
     return register

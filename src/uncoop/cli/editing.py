@@ -111,7 +111,7 @@ def _fmt_one(shown, path, kind, root, check, dry_run, changed, failed) -> tuple[
     return changed + 1, failed
 
 
-new_app = typer.Typer(help="Scaffold new Matrix files.", no_args_is_help=True, rich_markup_mode=None)
+new_app = typer.Typer(name="new", help="Scaffold new Matrix files.", no_args_is_help=True, rich_markup_mode=None)
 
 
 app.add_typer(new_app, name="new")
