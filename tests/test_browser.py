@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import REPO
 from uncoop.check import validate
-from uncoop.render import build_report, render
+from uncoop.render import render
+from uncoop.reportview import build_report
 from uncoop.timeline import snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

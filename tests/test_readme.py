@@ -38,11 +38,12 @@ def command_rows() -> list[str]:
         usage, options = ["uncoop", *words], []
         for name in inspect.signature(fn).parameters:
             hint = hints[name]
-            info = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, (OptionInfo, ArgumentInfo))))
+            info = next(m for m in getattr(hint, "__metadata__", ()) if isinstance(m, (OptionInfo, ArgumentInfo)))
             if isinstance(info, ArgumentInfo):
                 shown = info.metavar or name.upper()
-                usage.append(shown if inspect.signature(fn).parameters[name].default is inspect.Parameter.empty
-                             else f"[{shown}]")
+                usage.append(
+                    shown if inspect.signature(fn).parameters[name].default is inspect.Parameter.empty else f"[{shown}]"
+                )
                 continue
             # in Annotated, Typer reads the first positional of typer.Option as a flag, not a default
             decls = [info.default, *info.param_decls] if isinstance(info.default, str) else info.param_decls

@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import REPO, edit, golden, hum
 from uncoop.check import validate
-from uncoop.render import build_report, mermaid_text, render, safe_url
+from uncoop.markup import mermaid_text, safe_url
+from uncoop.render import render
+from uncoop.reportview import build_report
 from uncoop.timeline import snapshot
 
 AS_OF = "2015-02-15"
@@ -124,8 +126,53 @@ def test_committed_sample_reports_are_current(monkeypatch, lang):
 def test_a_template_failing_midway_leaves_no_file(matrix_dir, run, tmp_path):
     folder = tmp_path / "tpl"
     folder.mkdir()
-    (folder / "report.html.j2").write_text("{% for i in range(300000) %}padding {{ i }}\n{% endfor %}{{ r.nope.x }}")
+    (folder / "report.html.j2").write_text(
+        "{% for i in range(99999) %}padding {{ i }} {{ i }}\n{% endfor %}{{ r.nope.x }}"
+    )
     out = tmp_path / "out"
     result = run("report", "--as-of", AS_OF, "--format", "html", "--out", str(out), "--templates", str(folder))
     assert result.exit_code == 2 and "template error" in result.stderr
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_user_template_replaces_one_section_and_keeps_the_rest(matrix_dir, run, tmp_path):
+    folder = tmp_path / "tpl"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "summary.html.j2").write_text(
+        '<section id="summary"><p>{{ r.meta.title }} &amp; co</p></section>\n'
+    )
+    (folder / "md").mkdir()
+    (folder / "md" / "annex.md.j2").write_text("## Our own annex\n")
+    html = run("report", "--as-of", AS_OF, "--format", "html", "--out", "-", "--templates", str(folder)).stdout
+    assert '<section id="summary"><p>Test Matrix of UN-OIC joint activities &amp; co</p></section>' in html
+    assert 'id="annex"' in html and 'id="reports"' in html  # the shipped sections are still there
+    md = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-", "--templates", str(folder)).stdout
+    assert md.endswith("## Our own annex\n") and "## Executive summary" in md
+
+
+def test_a_user_section_is_escaped_like_the_shipped_ones(matrix_dir, run, tmp_path):
+    edit(matrix_dir / "matrix.yaml", "title: Test Matrix", "title: <script>alert(1)</script> Test Matrix")
+    folder = tmp_path / "tpl"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "summary.html.j2").write_text("<p>{{ r.meta.title }}</p>\n")
+    html = run("report", "--as-of", AS_OF, "--format", "html", "--out", "-", "--templates", str(folder)).stdout
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ r.__class__.__mro__[1].__subclasses__() }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ r.lang.format.__globals__ }}",
+        "{% for i in range(10 ** 9) %}{% endfor %}",
+        "{{ 1 // 0 }}",
+    ],
+)
+def test_templates_cannot_reach_python_internals(matrix_dir, run, tmp_path, template):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text(template + "\n")
+    result = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-", "--templates", str(folder))
+    assert result.exit_code == 2 and result.stderr.startswith("uncoop: template error")
+    assert "subclasses" not in result.stdout and "<class" not in result.stdout

@@ -12,6 +12,19 @@ from .markup import md_text
 
 
 @dataclass
+class SlipRow:
+    """One deadline move of one activity, for the report's history section."""
+
+    activity: str
+    date: str
+    deadline: str
+    old: str
+    new: str
+    days: int
+    shallow: bool  # the clone is shallow: the history may be incomplete
+
+
+@dataclass
 class Slip:
     commit: str
     day: str
@@ -98,22 +111,14 @@ def activity_slips(cwd: Path, path: Path) -> tuple[list[Slip], int, bool]:
     return slippage(versions), len(revisions), is_shallow(cwd)
 
 
-def slippage_rows(matrix: Matrix, cwd: Path, until: date) -> list[dict]:
+def slippage_rows(matrix: Matrix, cwd: Path, until: date) -> list[SlipRow]:
     """Every activity's deadline moves committed on or before `until`: a report as of a date
     does not know of later moves."""
     rows = []
     for record in sorted(matrix.activities, key=lambda r: r.value.id):
         slips, _, shallow = activity_slips(cwd, matrix.files[record.path])
         rows += [
-            {
-                "activity": record.value.id,
-                "date": s.day,
-                "deadline": s.what,
-                "old": s.old,
-                "new": s.new,
-                "days": s.days,
-                "shallow": shallow,
-            }
+            SlipRow(record.value.id, s.day, s.what, s.old, s.new, s.days, shallow)
             for s in slips
             if s.day <= until.isoformat()
         ]

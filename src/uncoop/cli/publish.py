@@ -45,7 +45,8 @@ def report(
     Same Matrix and --as-of, same bytes: no generation time is printed unless
     SOURCE_DATE_EPOCH is set.  Files are named progress-report-<as-of>.<md|html>.
     """
-    from ..render import FORMATS, build_report
+    from ..render import FORMATS
+    from ..reportview import build_report
     from ..timeline import snapshot
 
     day = today()
@@ -60,7 +61,7 @@ def report(
         raise Fail(f"--templates {templates} is not a directory")
     view = build_report(loaded, snapshot(loaded, when), language(loaded, lang))
     if history:
-        view.extra["slippage"] = _slippage(loaded, when)
+        view.slippage = _slippage(loaded, when)
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
     if out is not None and str(out) == "-":
         if len(formats) != 1:
@@ -80,7 +81,7 @@ def report(
     return 0
 
 
-def _slippage(loaded, until: date) -> list[dict]:
+def _slippage(loaded, until: date) -> list:
     """Deadline moves of every activity committed on or before `until`, from git, for the report's
     history section: a report as of a date does not know of later moves."""
     from ..git import GitError
@@ -101,10 +102,10 @@ def _render(view, fmt: str, templates: Path | None):
 
     try:
         yield from render_chunks(view, fmt, templates)
-    except TemplateError as exc:
+    except (TemplateError, ArithmeticError) as exc:  # the sandbox refuses huge ranges with OverflowError
         lineno, filename = getattr(exc, "lineno", None), getattr(exc, "filename", None)
         where = f"{filename}:{lineno}: " if lineno else ""
-        raise Fail(f"template error: {where}{exc.message}") from None
+        raise Fail(f"template error: {where}{getattr(exc, 'message', None) or exc}") from None
 
 
 @command()
