@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import typing
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,9 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import yamlsrc
-from .model import FILE_KINDS
+from .model import FILE_KINDS, record_fields
 from .problem import UncoopError
-from .schema_errors import _unwrap
 
 BOM = "\ufeff"
 
@@ -72,17 +70,12 @@ def dump_rt(doc: Any, bom: bool, crlf: bool) -> str:
     return _join_style(out.getvalue(), bom, crlf)
 
 
-def _field_types(model: Any) -> tuple[list[str], dict[str, Any]]:
-    hints = typing.get_type_hints(model, include_extras=True)
-    names = [f.name for f in dataclasses.fields(model)]
-    return names, {name: _unwrap(hints[name]) for name in names}
-
-
 def _reorder(node: Any, model: Any) -> None:
     """Keys in schema order, recursively; unknown keys keep their place after the known ones."""
     if not isinstance(node, CommentedMap) or not dataclasses.is_dataclass(model):
         return
-    names, types = _field_types(model)
+    types = record_fields(model)
+    names = list(types)
     present = [k for k in names if k in node] + [k for k in node if k not in names]
     if list(node.keys()) != present:
         for key in present:

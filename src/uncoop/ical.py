@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from .i18n import localized
 from .load import Matrix
-from .model import text_in
 from .owing import Duties, due_date, reporting_quarters
 from .timeline import visible_updates
 from .vocab import ENDED
@@ -45,14 +45,14 @@ def deadlines(
             continue  # decided or reported closed or cancelled: nothing left to schedule
         if areas and act.area not in areas or orgs is not None and not involved & orgs:
             continue
-        title = text_in(act.title, lang)
+        title = str(localized(act.title, lang))
         leads = f"UN: {', '.join(act.leads.un)}; OIC: {', '.join(act.leads.oic)}"
         for m in act.milestones:
             found.append(
                 Deadline(
                     f"milestone/{act.id}/{m.id}",
                     m.due.end,
-                    f"{act.id} {m.id}: {text_in(m.title, lang)}",
+                    f"{act.id} {m.id}: {str(localized(m.title, lang))}",
                     f"{title}\nDue {m.due}. {leads}",
                     act.area,
                 )

@@ -377,13 +377,6 @@ FILE_KINDS = {
 }
 
 
-def text_in(value: str | dict[str, str] | None, lang: str = "en") -> str:
-    """The text in `lang`, else English, else any language it has."""
-    if value is None or isinstance(value, str):
-        return value or ""
-    return value.get(lang) or value.get("en") or next(iter(value.values()))
-
-
 def text_fields(model: type) -> list[tuple[str, bool]]:
     """(field name, holds records) for a record type: which fields are Text, and which nest records.
 
@@ -396,7 +389,7 @@ def text_fields(model: type) -> list[tuple[str, bool]]:
     for name, hint in typing.get_type_hints(model, include_extras=True).items():
         if _is_text(hint):
             found.append((name, False))
-        elif dataclasses.is_dataclass(_inner(hint)):
+        elif dataclasses.is_dataclass(record_type(hint)):
             found.append((name, True))
     return found
 
@@ -411,17 +404,32 @@ def _is_text(hint: Any) -> bool:
     )
 
 
-def _inner(hint: Any) -> Any:
+def record_type(hint: Any) -> Any:
+    """The type behind Annotated[...], list[...] and X | None: a record class, or the plain type.
+
+    >>> record_type(list[Milestone] | None) is Milestone
+    True
+    """
+    import types
     import typing
 
     while True:
         origin = typing.get_origin(hint)
         if origin is Annotated:
             hint = typing.get_args(hint)[0]
-        elif origin in (list, typing.Union):
+        elif origin in (list, typing.Union, types.UnionType):
             args = [a for a in typing.get_args(hint) if a is not type(None)]
-            if not args:
+            if not args or (origin is not list and len(args) != 1):
                 return hint
             hint = args[0]
         else:
             return hint
+
+
+def record_fields(model: Any) -> dict[str, Any]:
+    """Field name -> record_type of it, in the record's (house) order."""
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(model, include_extras=True)
+    return {f.name: record_type(hints[f.name]) for f in dataclasses.fields(model)}

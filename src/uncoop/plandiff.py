@@ -13,9 +13,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from .dates import FlexDate
+from .i18n import localized
 from .load import Matrix
 from .markup import md_code, md_text
-from .model import text_in
 from .problem import Problem
 from .timeline import Snapshot
 
@@ -102,12 +102,12 @@ def plan_diff(
     broken = {"base": _unreadable(base_findings), "head": _unreadable(head_findings)}
     diff.unreadable = [(side, path, errors) for side in broken for path, errors in sorted(broken[side].items())]
     diff.added = [
-        (i, text_in(new_acts[i].value.title, lang))
+        (i, str(localized(new_acts[i].value.title, lang)))
         for i in sorted(new_acts.keys() - old_acts.keys())
         if i not in base.unloaded_activities
     ]
     diff.removed = [
-        (i, text_in(old_acts[i].value.title, lang))
+        (i, str(localized(old_acts[i].value.title, lang)))
         for i in sorted(old_acts.keys() - new_acts.keys())
         if i not in head.unloaded_activities
     ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import typing
 from typing import Any
 
+from .model import record_fields
 from .problem import Location, Problem
 from .rules import finding
 from .yamlsrc import Positions
@@ -42,21 +42,6 @@ def dotted(loc: tuple) -> str:
     return out
 
 
-def _unwrap(tp: Any) -> Any:
-    """The record type behind Optional[...], list[...], Annotated[...]."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (list, typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            tp = args[0] if args else tp
-            if origin is not list and len(args) != 1:
-                return tp
-        else:
-            return tp
-
-
 def _fields_at(model: Any, loc: tuple) -> list[str]:
     """Field names of the record that `loc` points into, for did-you-mean."""
     current = model
@@ -65,10 +50,10 @@ def _fields_at(model: Any, loc: tuple) -> list[str]:
             continue
         if not dataclasses.is_dataclass(current):
             return []
-        hints = typing.get_type_hints(current, include_extras=True)
-        if part not in hints:
+        fields = record_fields(current)
+        if part not in fields:
             return []
-        current = _unwrap(hints[part])
+        current = fields[part]
     return [f.name for f in dataclasses.fields(current)] if dataclasses.is_dataclass(current) else []
 
 

@@ -125,8 +125,8 @@ def calendar(
     All-day events with stable UIDs: re-importing an export updates the
     events instead of duplicating them.
     """
+    from ..i18n import localized
     from ..ical import deadlines, to_ical
-    from ..model import text_in
 
     when = resolve_today(as_of)
     loaded, problems = load_checked(matrix, today())
@@ -135,7 +135,9 @@ def calendar(
     if side:
         side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
         orgs = side_orgs if orgs is None else orgs & side_orgs
-    title = text_in(loaded.meta.value.title, language(loaded, lang)) if loaded.meta else "UN-OIC Cooperation Matrix"
+    title = (
+        str(localized(loaded.meta.value.title, language(loaded, lang))) if loaded.meta else "UN-OIC Cooperation Matrix"
+    )
     data = to_ical(deadlines(loaded, when, area, orgs, language(loaded, lang)), when, title)
     if out is None:
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
