@@ -8,7 +8,7 @@ Dates of month or quarter precision count from the end of their period, and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -130,9 +130,41 @@ def activity_state(record: Loaded[Activity], reports: list[Reported], as_of: dat
     return state
 
 
-def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> Iterator[Problem]:
+@dataclass(frozen=True, slots=True)
+class Judging:
+    """What every follow-up check is given: the Matrix, the day it judges, the thresholds."""
+
+    m: Matrix
+    as_of: date
+    thresholds: Thresholds
+
+
+FollowUp = Callable[[Judging, ActivityState, list[Reported]], Iterator[Problem]]
+# (check, runs on ended activities too?), in the order findings are listed
+FOLLOW_UPS: list[tuple[FollowUp, bool]] = []
+
+
+def follow_up(*, ended_too: bool = False) -> Callable[[FollowUp], FollowUp]:
+    """Register a check of one activity as of a date.  A new timeline finding is a function
+    here plus its line in the catalogue (rules.py); --only, the summary, the terminal and the
+    report pick it up from there."""
+
+    def register(check: FollowUp) -> FollowUp:
+        FOLLOW_UPS.append((check, ended_too))
+        return check
+
+    return register
+
+
+@follow_up()
+def deadlines(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """Milestones and planned ends past due or within the due-soon window.
+
+    HUM-01 M2 due 2015-03-31, not done, as of 2015-06-30 -> overdue-milestone.
+    """
+    m, as_of = j.m, j.as_of
     act = s.activity
-    window_end = as_of + timedelta(days=soon)
+    window_end = as_of + timedelta(days=j.thresholds.due_soon_days)
     for i, milestone in enumerate(act.milestones):
         if milestone.id in s.milestones_done:
             continue
@@ -173,9 +205,14 @@ def _deadline_findings(m: Matrix, s: ActivityState, as_of: date, soon: int) -> I
         )
 
 
-def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterator[Problem]:
-    """Counted from the last update, or, before any, from the first report due date at the
-    earliest: an activity cannot be stale before anything was asked of it."""
+@follow_up()
+def stale(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """No update for stale_days, counted from the last update or, before any, from the first
+    report due date at the earliest: an activity cannot be stale before anything was asked of it.
+
+    Last update 2015-01-10, as of 2015-06-30, stale_days 120 -> stale.
+    """
+    m, as_of, stale_days = j.m, j.as_of, j.thresholds.stale_days
     start = s.activity.dates.planned_start.start
     if start > as_of:
         return
@@ -192,9 +229,14 @@ def _stale(m: Matrix, s: ActivityState, as_of: date, stale_days: int) -> Iterato
         )
 
 
-def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
-    """Progress is judged at the end of the period it was reported for, not today:
-    the time since the last report is what `stale` measures."""
+@follow_up()
+def off_track(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """Progress is judged at the end of the period it was reported for, not today: the time since
+    the last report is what `stale` measures.
+
+    10% reported at the end of 2015-Q2, when 60% of the planned time had passed -> off-track.
+    """
+    m, points = j.m, j.thresholds.off_track_points
     if s.latest is None or s.status != "implementation" or s.progress is None:
         return
     dates = s.activity.dates
@@ -215,8 +257,13 @@ def _off_track(m: Matrix, s: ActivityState, points: float) -> Iterator[Problem]:
         )
 
 
-def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iterator[Problem]:
-    """Two institutions report one activity for one quarter differently; found at both entries."""
+@follow_up(ended_too=True)
+def reports_disagree(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """Two institutions report one activity for one quarter differently; found at both entries.
+
+    OCHA 10% and ICHAD 90% for HUM-01 in 2014-Q3 -> conflicting-reports, twice.
+    """
+    m, points = j.m, j.thresholds.conflict_points
     by_period: dict[Quarter, list[Reported]] = {}
     for report in reports:
         by_period.setdefault(report.update.value.period, []).append(report)
@@ -241,8 +288,13 @@ def _reports_disagree(m: Matrix, reports: list[Reported], points: float) -> Iter
                 )
 
 
-def _regressions(m: Matrix, reports: list[Reported]) -> Iterator[Problem]:
-    """Progress lower than the previous quarter's report, without a progress_note saying why."""
+@follow_up(ended_too=True)
+def regressions(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """Progress lower than the previous quarter's report, without a progress_note saying why.
+
+    30% for 2014-Q4 after 60% for 2014-Q3, no progress_note -> progress-regression.
+    """
+    m = j.m
     previous: Reported | None = None
     for report in reports:
         if previous is not None and report.update.value.period > previous.update.value.period:
@@ -314,19 +366,16 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
 
 def snapshot(m: Matrix, as_of: date) -> Snapshot:
     """Everything `uncoop status` and the report show, as of a date."""
-    thresholds = m.meta.value.thresholds if m.meta else Thresholds()
+    judging = Judging(m, as_of, m.meta.value.thresholds if m.meta else Thresholds())
     updates = visible_updates(m, as_of)
     by_activity = _reports_by_activity(updates)
     states = []
     for record in sorted(m.activities, key=lambda r: r.value.id):
-        state = activity_state(record, by_activity.get(record.value.id, []), as_of)
-        if not state.ended:
-            state.findings.extend(_deadline_findings(m, state, as_of, thresholds.due_soon_days))
-            state.findings.extend(_stale(m, state, as_of, thresholds.stale_days))
-            state.findings.extend(_off_track(m, state, thresholds.off_track_points))
         reports = by_activity.get(record.value.id, [])
-        state.findings.extend(_reports_disagree(m, reports, thresholds.conflict_points))
-        state.findings.extend(_regressions(m, reports))
+        state = activity_state(record, reports, as_of)
+        for check, ended_too in FOLLOW_UPS:
+            if ended_too or not state.ended:
+                state.findings.extend(check(judging, state, reports))
         states.append(state)
     span, grid = reporting_grid(m, updates, as_of)
     findings = [f for s in states for f in s.findings] + [f for row in grid for f in row.findings]
