@@ -57,3 +57,17 @@ def test_an_import_against_the_layers_breaks_the_contract(tmp_path, module, line
     done = tool("lint-imports", "--no-cache", cwd=tmp_path, env=env)
     assert done.returncode == 1
     assert broken in done.stdout
+
+
+def test_the_developer_hooks_run_what_ci_runs():
+    """.pre-commit-config.yaml is valid and holds the same tools as this module."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (REPO / ".pre-commit-config.yaml").read_text()
+    for entry in ("entry: ruff check", "entry: ruff format", "entry: mypy", "entry: lint-imports"):
+        assert entry in text
