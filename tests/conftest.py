@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 FIXTURE = Path(__file__).parent / "fixtures" / "matrix"
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
+# the installed command, run as a user would, whether or not the virtual environment is activated
+UNCOOP = str(Path(sys.executable).parent / "uncoop")
 
 
 def edit(path: Path, old: str, new: str) -> None:

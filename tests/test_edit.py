@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, UNCOOP
 from uncoop import yamlsrc
 from uncoop.edit import EditError, canonical, set_field
 
@@ -293,7 +293,7 @@ def test_two_concurrent_updates_of_one_file_both_land(matrix_dir):
         procs = [
             subprocess.Popen(
                 [
-                    "uncoop",
+                    UNCOOP,
                     "update",
                     "OCHA",
                     "--period",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import commit, edit, git, hum
+from tests.conftest import UNCOOP, commit, edit, git, hum
 from uncoop import cache as cache_module
 
 CANARY_NAME = "uncoop-canary"
@@ -301,7 +301,7 @@ def test_the_grid_bomb_is_refused_with_a_located_error(matrix_dir, run):
     assert re.search(r"matrix/matrix\.yaml:\d+:\d+: error\[period-too-long\]", result.stdout)
     for command in (["status", "--format", "json"], ["calendar"], ["report", "--format", "md", "--out", "-"]):
         done = subprocess.run(
-            ["uncoop", *command, "--as-of", "2199-12-31"], capture_output=True, timeout=60, cwd=matrix_dir.parent
+            [UNCOOP, *command, "--as-of", "2199-12-31"], capture_output=True, timeout=60, cwd=matrix_dir.parent
         )
         assert b"Traceback" not in done.stderr and done.returncode in (0, 1)
     edit(matrix_dir / "matrix.yaml", "  start: 1900-01-01", "  start: 0001-01-01")
