@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .health import WORDS, Health
 from .i18n import RTL, localized
 from .markup import CELLS, legend
 from .rules import RULES
@@ -71,12 +72,23 @@ def _findings_cell(state: ActivityState) -> Text:
     return text
 
 
-def area_table(title: str, states: list[ActivityState], lang: str) -> Table:
+HEALTH_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "bold red"}
+
+
+def health_cell(health: Health | None) -> Text:
+    """Symbol and words, coloured too: the words carry the meaning without colour."""
+    if health is None:
+        return Text("")
+    return Text(f"{health.symbol} {WORDS[health.rating]}", style=HEALTH_STYLE[health.rating])
+
+
+def area_table(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
     table.add_column("Activity", ratio=3, overflow="fold")
     table.add_column("Leads UN / OIC", ratio=2, overflow="fold")
     # fixed widths keep the columns aligned from one area's table to the next
     table.add_column("State", no_wrap=True, width=14)
+    table.add_column("Health", no_wrap=True, width=11)
     table.add_column("Progress", no_wrap=True, width=13)
     table.add_column("Next due", no_wrap=True, width=10)
     table.add_column("Findings", ratio=2, overflow="fold")
@@ -87,11 +99,13 @@ def area_table(title: str, states: list[ActivityState], lang: str) -> Table:
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
         state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
         due = Text(s.next_due[0].isoformat() if s.next_due else "")
-        table.add_row(name, leads, state, progress_bar(s.progress), due, _findings_cell(s))
+        table.add_row(
+            name, leads, state, health_cell(health.get(s.activity.id)), progress_bar(s.progress), due, _findings_cell(s)
+        )
     return table
 
 
-def area_lines(title: str, states: list[ActivityState], lang: str) -> Group:
+def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Group:
     """The narrow-terminal layout: two lines per activity instead of six columns."""
     lines: list = [Text(_UNSAFE.sub("\ufffd", title), style="bold underline")]
     for s in states:
@@ -102,6 +116,9 @@ def area_lines(title: str, states: list[ActivityState], lang: str) -> Group:
         detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
         detail.append(" · ")
         detail.append(s.status, style=STATE_STYLE.get(s.status, ""))
+        if s.activity.id in health:
+            detail.append(" ")
+            detail.append_text(health_cell(health[s.activity.id]))
         detail.append(" ")
         detail.append_text(progress_bar(s.progress, width=6))
         if s.next_due:
@@ -155,7 +172,10 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
                 style="dim",
             )
         )
-    parts += [layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang) for a in view.areas]
+    rated = view.health.activities
+    parts += [
+        layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang, rated) for a in view.areas
+    ]
     overdue = [f for f in view.findings if RULES[f.code].group == "overdue"]
     if overdue:
         parts.append(Text("Overdue", style="bold red"))

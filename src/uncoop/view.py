@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .dates import Quarter
+from .health import RATINGS, WORDS, Health, HealthReport, rate
 from .i18n import localized
 from .load import Matrix
 from .markup import CELLS, legend, md_code
@@ -37,6 +38,7 @@ class StatusView:
     areas: list[AreaView]
     grid: list[GridRow]
     findings: list[Problem]
+    health: HealthReport
     counts: dict = field(default_factory=dict)
 
     @property
@@ -80,7 +82,8 @@ def build_view(
         members = [s for s in shown if s.activity.area == area.value.id]
         if members:
             area_views.append(AreaView(area.value.id, localized(area.value.title, lang), members, area.value.title))
-    view = StatusView(snap, lang, area_views, rows, sort_problems(findings))
+    health = rate(snap, [a.value.id for a in matrix.areas])
+    view = StatusView(snap, lang, area_views, rows, sort_problems(findings), health)
     view.counts = summary_counts(view)
     return view
 
@@ -91,10 +94,12 @@ def summary_counts(view: StatusView) -> dict:
     states = [s for area in view.areas for s in area.activities]
     by_status = Counter(s.status for s in states)
     codes = Counter(f.code for f in view.findings)
+    rated = [h.rating for s in states if (h := view.health.activities.get(s.activity.id))]
     return {
         "activities": len(states),
         "by_status": {status: by_status[status] for status in STATUSES if by_status[status]},
         "findings": {rule.code: codes[rule.code] for rule in counted()},
+        "health": {r: rated.count(r) for r in RATINGS},
     }
 
 
@@ -104,6 +109,8 @@ def summary_line(view: StatusView) -> str:
     states = ", ".join(f"{n} {status}" for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
     found = ", ".join(tally(rule, c["findings"][rule.code]) for rule in counted() if c["findings"][rule.code])
+    rated = ", ".join(f"{n} {WORDS[r]}" for r, n in c["health"].items() if n)
+    states += f" [{rated}]" if rated else ""
     activities = f"{c['activities']} activit{'y' if c['activities'] == 1 else 'ies'}"
     return f"{activities}{states}; {found or 'no timeline findings'}"
 
@@ -112,11 +119,17 @@ def leads_of(state: ActivityState, side: str) -> str:
     return ", ".join(getattr(state.activity.leads, side))
 
 
+def health_text(view: StatusView, state: ActivityState) -> str:
+    """'✗ off track', '▲ at risk', '✓ on track', or '' for a closed or cancelled activity."""
+    health = view.health.activities.get(state.activity.id)
+    return f"{health.symbol} {WORDS[health.rating]}" if health else ""
+
+
 def next_due_text(state: ActivityState) -> str:
     return f"{state.next_due[0].isoformat()} ({state.next_due[1]})" if state.next_due else ""
 
 
-def _activity_json(state: ActivityState, lang: str) -> dict:
+def _activity_json(state: ActivityState, lang: str, health: Health | None) -> dict:
     act = state.activity
     return {
         "id": act.id,
@@ -129,6 +142,9 @@ def _activity_json(state: ActivityState, lang: str) -> dict:
         "next_due": {"date": state.next_due[0].isoformat(), "what": state.next_due[1]} if state.next_due else None,
         "milestones_done": {k: v.isoformat() for k, v in sorted(state.milestones_done.items())},
         "findings": sorted({f.code for f in state.findings}),
+        "health": None
+        if health is None
+        else {"rating": health.rating, "reasons": [{"kind": r.kind, "text": r.text()} for r in health.reasons]},
     }
 
 
@@ -137,7 +153,13 @@ def to_json(view: StatusView) -> str:
         "as_of": view.snapshot.as_of.isoformat(),
         "summary": view.counts,
         "areas": [
-            {"id": a.id, "title": a.title, "activities": [_activity_json(s, view.lang) for s in a.activities]}
+            {
+                "id": a.id,
+                "title": a.title,
+                "activities": [
+                    _activity_json(s, view.lang, view.health.activities.get(s.activity.id)) for s in a.activities
+                ],
+            }
             for a in view.areas
         ],
         "findings": [f.as_dict() for f in view.findings],
@@ -165,7 +187,8 @@ def to_markdown(view: StatusView) -> str:
             codes = ", ".join(sorted({f.code for f in s.findings}))
             out.append(
                 f"| {s.activity.id} {md_cell(localized(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
-                f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {progress} | {next_due_text(s)} | {codes} |"
+                f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {health_text(view, s)} | {progress} "
+                f"| {next_due_text(s)} | {codes} |"
             )
         out.append("")
     if view.findings:
