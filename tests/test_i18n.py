@@ -80,7 +80,7 @@ def bundled():
 @pytest.mark.parametrize(
     "lang, heading, day, direction",
     [
-        ("en", "Executive summary", "March 31, 2016", "ltr"),
+        ("en", "Executive summary", "31 March 2016", "ltr"),  # the UN's style, day first
         ("fr", "Résumé analytique", "31 mars 2016", "ltr"),
         ("ar", "الملخص التنفيذي", "31 مارس 2016", "rtl"),
     ],

@@ -104,3 +104,19 @@ def test_flex_dates_count_to_the_end_of_their_period():
     assert str(FlexDate.parse("2015-06-17").end) == "2015-06-17"
     assert Quarter.parse("2014-Q4").next() == Quarter(2015, 1)
     assert Quarter.parse("2015-Q1").previous() == Quarter(2014, 4)
+
+
+def test_the_vocabulary_types_spell_the_same_words_as_its_tuples():
+    import typing
+
+    from uncoop import vocab
+
+    pairs = [
+        (vocab.Lang, vocab.LANGS),
+        (vocab.Side, vocab.SIDES),
+        (vocab.Status, vocab.STATUSES),
+        (vocab.FundingStatus, vocab.FUNDING_STATUSES),
+        (vocab.Provenance, vocab.PROVENANCES),
+    ]
+    for literal, words in pairs:
+        assert typing.get_args(literal) == words

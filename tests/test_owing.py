@@ -55,7 +55,7 @@ def test_grid_calendar_and_report_agree_cell_for_cell(run, monkeypatch):
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
     snap = snapshot(matrix, date(2016, 3, 31))
     report = build_report(matrix, snap, "en").grid
-    report_grid = {row.id: dict(zip(report.quarters, row.cells, strict=True)) for row in report.rows}
+    report_grid = {row.id: dict(zip(report.periods, row.cells, strict=True)) for row in report.rows}
     assert report_grid == grid
     owed_grid = {
         q: {org for org, cells in grid.items() if cells[q] in ("missing", "not-due")} for q in next(iter(grid.values()))

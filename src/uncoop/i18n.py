@@ -19,6 +19,7 @@ from datetime import date
 from functools import cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 NAMES = {"en": "English", "fr": "français", "ar": "العربية"}
 RTL = frozenset(("ar",))
@@ -82,9 +83,30 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 
 def long_date(day: date, lang: str) -> str:
+    """'31 March 2016' (the UN's style, not 'March 31, 2016'), '31 mars 2016', '31 مارس 2016'."""
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale=lang)
+    return format_date(day, format="d MMMM y" if lang == "en" else "long", locale=lang)
+
+
+QUARTERS = (N_("Q1 %(year)s"), N_("Q2 %(year)s"), N_("Q3 %(year)s"), N_("Q4 %(year)s"))
+
+
+def quarter_text(year: int, number: int, lang: str) -> str:
+    """'Q2 2016', 'T2 2016', 'الربع الثاني 2016'."""
+    return translations(lang).gettext(QUARTERS[number - 1]) % {"year": year}
+
+
+def when(value: Any, lang: str) -> str:
+    """A day, month or quarter as written in the Matrix (dates.FlexDate), in words of `lang`."""
+    from babel.dates import format_date
+
+    precision, start = getattr(value, "precision", "day"), getattr(value, "start", value)
+    if precision == "quarter":
+        return quarter_text(start.year, (start.month - 1) // 3 + 1, lang)
+    if precision == "month":
+        return format_date(start, format="LLLL y", locale=lang)
+    return long_date(start, lang)
 
 
 def number(value: float, lang: str) -> str:

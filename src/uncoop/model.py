@@ -16,7 +16,7 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from .dates import FlexDate, Quarter, parse_day
-from .vocab import LANGS, FundingStatus, Lang, Side, Status
+from .vocab import LANGS, FundingStatus, Lang, Provenance, Side, Status
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
 CONFIG = ConfigDict(
@@ -174,6 +174,15 @@ class FocalPoints:
 
 
 @record
+class DataNotice:
+    """How far the Matrix's data can be relied on: confirmed, provisional (reported, not yet
+    checked by the focal points) or illustrative (made up to show the tool at work)."""
+
+    status: Provenance = "confirmed"
+    note: Text | None = None
+
+
+@record
 class Meeting:
     host: Text
     year: Annotated[int, Field(strict=True, ge=1900, le=2200)] | None = None
@@ -210,6 +219,8 @@ class MatrixFile:
     rules: dict[
         Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], Literal["off", "info", "warning", "error"]
     ] = Field(default_factory=dict)
+    # every report says this up front when it is not "confirmed"
+    provenance: DataNotice = Field(default_factory=DataNotice)
 
 
 # --- organizations.yaml and areas.yaml ---------------------------------------
@@ -340,6 +351,7 @@ class Activity:
     indicators: list[Indicator] = Field(default_factory=list)
     funding: list[Funding] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    provenance: Provenance | None = None  # None: as matrix.yaml's provenance says
 
 
 # --- updates/<YYYY>-Q<n>/<ORG>.yaml ------------------------------------------
@@ -365,6 +377,7 @@ class Update:
     period: Period
     submitted: Day
     entries: list[Entry] = Field(default_factory=list)
+    provenance: Provenance | None = None  # None: as matrix.yaml's provenance says
 
 
 # one schema per kind of vocab.FILE_KINDS, same order

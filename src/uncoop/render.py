@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .i18n import RTL, long_date, translations
+from .i18n import RTL, long_date, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
 
@@ -65,7 +65,7 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     """The report as a stream of text, so a large one is written without being held whole."""
     env = environment(template_folders(folder))
     env.install_gettext_translations(translations(view.lang), newstyle=True)
-    env.filters.update(ldate=lambda d: long_date(d, view.lang))
+    env.filters.update(ldate=lambda d: long_date(d, view.lang), when=lambda d: when(d, view.lang))
     gettext = translations(view.lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(

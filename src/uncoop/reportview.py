@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import NamedTuple
 
-from .dates import Quarter, quarters
-from .i18n import N_, LText, localized, number, translations
+from .atomic import read_regular
+from .dates import FlexDate, Quarter, quarters
+from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, rate
+from .i18n import N_, LText, localized, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .model import Adoption, Dates, Meeting, Span
-from .problem import Problem
-from .rules import slipping
+from .problem import Problem, printable
+from .rules import RULES, slipping
 from .slippage import SlipRow
 from .timeline import ActivityState, Snapshot
 from .vocab import FUNDING_STATUSES, STATUSES
@@ -85,7 +89,7 @@ class MermaidTask(NamedTuple):
 class MilestoneRow:
     id: str
     title: LText
-    due: str
+    due: FlexDate
     done: date | None
     overdue: bool
 
@@ -129,8 +133,10 @@ class ActivityCard:
     next_steps: LText | str
     last_update: date | None
     reported_by: str | None
-    findings: list[str]
+    labels: list[str]  # the findings, in words
     links: list[LinkRow]
+    health: Rated | None  # None: closed or cancelled
+    provenance: str  # confirmed | provisional | illustrative
 
 
 @dataclass
@@ -141,6 +147,7 @@ class AreaSection:
     activities: list[ActivityCard]
     gantt: Gantt
     mermaid: list[MermaidTask]
+    health: Rated
 
 
 class FocalPoint(NamedTuple):
@@ -212,8 +219,9 @@ class GridRow:
 
 @dataclass
 class Grid:
-    quarters: list[str]
+    quarters: list[str]  # in words of the report's language
     rows: list[GridRow]
+    periods: list[str]  # the same quarters as written in the Matrix (2014-Q3), for machines
 
 
 @dataclass
@@ -238,6 +246,81 @@ class AnnexRow:
 
 
 @dataclass
+class Rated:
+    """A rating as the report shows it: symbol and words (never colour alone), and why."""
+
+    rating: str  # on-track | at-risk | off-track, also the CSS class
+    symbol: str
+    words: str
+    reasons: list[str]
+
+
+@dataclass
+class LateItem:
+    """One late thing, as a delegate reads it: what, whose, due when, how late."""
+
+    activity: str
+    title: LText
+    un: str
+    oic: str
+    what: str
+    due: str
+    days: int | None  # None: not a date that passed (progress behind time)
+
+
+@dataclass
+class Institution:
+    id: str
+    name: LText | str
+    side: str
+    leads: list[str]
+    partners: list[str]
+    health: Rated
+    on_time: int
+    late: int
+    missing: int
+    owes: list[str]  # quarters whose report is missing, in words
+
+
+@dataclass
+class AreaFunding:
+    area: LText
+    totals: list[FundingTotal]
+    unfunded: list[str]  # activity ids without any funding entry
+
+
+@dataclass
+class Benchmarks:
+    measured: int  # activities with at least one indicator
+    reported: int  # ... of which an actual value has been reported
+    total: int
+    without: list[str]  # activity ids without an indicator
+
+
+@dataclass
+class Decision:
+    activity: str
+    title: LText
+    proposal: str  # close / extend or re-plan / start or drop, in words
+    why: str
+
+
+@dataclass
+class Analysis:
+    """The focal points' analysis (¶53): blocks of escaped text, or None with where to write it."""
+
+    blocks: list[tuple[str, str]] | None  # (kind: heading | item | paragraph, text)
+    expected: str  # the file it is read from
+
+
+@dataclass
+class Notice:
+    status: str  # confirmed | provisional | illustrative
+    words: str  # translated status
+    note: LText | str
+
+
+@dataclass
 class ReportView:
     lang: str
     as_of: date
@@ -249,6 +332,14 @@ class ReportView:
     grid: Grid
     funding: list[FundingRow]
     annex: list[AnnexRow]
+    late: list[LateItem]
+    institutions: list[Institution]
+    funding_by_area: list[AreaFunding]
+    benchmarks: Benchmarks
+    decisions: list[Decision]
+    notice: Notice
+    health_counts: list[tuple[Rated, int]]
+    analysis: Analysis | None = None  # set by the command line, which reads the file
     slippage: list[SlipRow] | None = None  # only with `report --history`
 
 
@@ -301,8 +392,15 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
     return Gantt(24 + len(states) * GANTT_ROW + 8, bars, ticks, today)
 
 
-def _activity(s: ActivityState, names: dict[str, LText], as_of: date, lang: str) -> ActivityCard:
+def _rated(health: Health, gettext: Callable[[str], str]) -> Rated:
+    return Rated(health.rating, health.symbol, gettext(WORDS[health.rating]), [r.text(gettext) for r in health.reasons])
+
+
+def _activity(
+    s: ActivityState, names: dict[str, LText], as_of: date, lang: str, health: Health | None, provenance: str
+) -> ActivityCard:
     act, entry = s.activity, s.latest.entry if s.latest else None
+    gettext = translations(lang).gettext
     return ActivityCard(
         id=act.id,
         title=localized(act.title, lang),
@@ -317,7 +415,7 @@ def _activity(s: ActivityState, names: dict[str, LText], as_of: date, lang: str)
             MilestoneRow(
                 m.id,
                 localized(m.title, lang),
-                m.due.text,
+                m.due,
                 s.milestones_done.get(m.id),
                 m.id not in s.milestones_done and m.due.end < as_of and not s.ended,
             )
@@ -334,8 +432,10 @@ def _activity(s: ActivityState, names: dict[str, LText], as_of: date, lang: str)
         next_steps=localized(entry.next_steps, lang) if entry else "",
         last_update=s.last_update,
         reported_by=s.latest.update.value.organization if s.latest else None,
-        findings=sorted({f.code for f in s.findings}),
+        labels=[gettext(RULES[code].label) for code in sorted({f.code for f in s.findings}) if RULES[code].label],
         links=[LinkRow(localized(link.title, lang), safe_url(link.url)) for link in act.links],
+        health=_rated(health, gettext) if health else None,
+        provenance=act.provenance or (s.latest.update.value.provenance if s.latest else None) or provenance,
     )
 
 
@@ -364,19 +464,23 @@ def _summary(snap: Snapshot, lang: str) -> Summary:
         milestones_due=len(due),
         milestones_met=sum(1 for s, m in due if m.id in s.milestones_done),
         compliance=compliance,
-        funding=[
-            FundingTotal(
-                currency=cur,
-                sought=number(v["sought"], lang),
-                pledged=number(v["pledged"], lang),
-                committed=number(v["committed"], lang),
-                disbursed=number(v["disbursed"], lang),
-                secured=number(sum(v[k] for k in SECURED), lang),
-                total=number(sum(v[k] for k in FUNDING_STATUSES), lang),
-            )
-            for cur, v in sorted(funding.items())
-        ],
+        funding=_totals(funding, lang),
     )
+
+
+def _totals(sums: dict[str, defaultdict[str, float]], lang: str) -> list[FundingTotal]:
+    return [
+        FundingTotal(
+            currency=cur,
+            sought=number(v["sought"], lang),
+            pledged=number(v["pledged"], lang),
+            committed=number(v["committed"], lang),
+            disbursed=number(v["disbursed"], lang),
+            secured=number(sum(v[k] for k in SECURED), lang),
+            total=number(sum(v[k] for k in FUNDING_STATUSES), lang),
+        )
+        for cur, v in sorted(sums.items())
+    ]
 
 
 def _generated() -> str | None:
@@ -387,11 +491,15 @@ def _generated() -> str | None:
     return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView:
-    """The report's view of a Matrix that has a valid matrix.yaml (the command line checks)."""
+def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root: Path | None = None) -> ReportView:
+    """The report's view of a Matrix that has a valid matrix.yaml (the command line checks).
+    The focal points' analysis is read from `analysis_root` (default: the Matrix's folder)."""
     assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
+    gettext = translations(lang).gettext
+    health = rate(snap, [a.value.id for a in matrix.areas])
+    provenance = meta_file.provenance.status
     span_start = meta_file.period.start
     span_end = max(meta_file.period.end, snap.as_of, *(s.activity.dates.planned_end.end for s in snap.activities))
     areas = []
@@ -403,9 +511,13 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
                     area.value.id,
                     localized(area.value.title, lang),
                     area.value.paragraphs,
-                    [_activity(s, names, snap.as_of, lang) for s in states],
+                    [
+                        _activity(s, names, snap.as_of, lang, health.activities.get(s.activity.id), provenance)
+                        for s in states
+                    ],
                     gantt(states, span_start, span_end, snap.as_of, lang),
                     [_mermaid_task(s, lang) for s in states],
+                    _rated(health.areas.get(area.value.id) or Health(ON_TRACK), gettext),
                 )
             )
     slipping = sorted(
@@ -427,11 +539,12 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
         next_host=localized(meta_file.next_meeting.host, lang) if meta_file.next_meeting else "",
     )
     grid = Grid(
-        [str(q) for q in snap.quarters],
+        [quarter_text(q.year, q.number, lang) for q in snap.quarters],
         [
             GridRow(r.organization, names.get(r.organization, r.organization), r.side, [c.state for c in r.cells])
             for r in snap.grid
         ],
+        [str(q) for q in snap.quarters],
     )
     funding = [
         FundingRow(s.activity.id, localized(f.mechanism, lang), f.funder, number(f.amount, lang), f.currency, f.status)
@@ -447,12 +560,174 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en") -> ReportView
             title=localized(s.activity.title, lang),
             un=", ".join(s.activity.leads.un),
             oic=", ".join(s.activity.leads.oic),
-            timeline=f"{s.activity.dates.planned_start} – {s.activity.dates.planned_end}",
+            timeline=f"{when(s.activity.dates.planned_start, lang)} – {when(s.activity.dates.planned_end, lang)}",
             source=", ".join(str(p) for p in s.activity.source),
         )
         for s in snap.activities
     ]
-    return ReportView(lang, snap.as_of, _generated(), meta, _summary(snap, lang), areas, slipping, grid, funding, annex)
+    order = {s.activity.id: i for i, s in enumerate(_document_order(matrix, snap))}
+    annex.sort(key=lambda row: order[row.id])
+    counts = health.counts()
+    return ReportView(
+        lang,
+        snap.as_of,
+        _generated(),
+        meta,
+        _summary(snap, lang),
+        areas,
+        slipping,
+        grid,
+        funding,
+        annex,
+        late=_late(snap, lang),
+        institutions=_institutions(matrix, snap, health, names, lang),
+        funding_by_area=_funding_by_area(matrix, snap, lang),
+        benchmarks=_benchmarks(snap),
+        decisions=_decisions(snap, lang),
+        notice=Notice(provenance, gettext(PROVENANCE_WORDS[provenance]), localized(meta_file.provenance.note, lang)),
+        health_counts=[(_rated(Health(r), gettext), counts[r]) for r in RATINGS],
+        analysis=read_analysis(analysis_root or matrix.root, snap.as_of, lang),
+    )
+
+
+PROVENANCE_WORDS = {
+    "confirmed": N_("confirmed"),
+    "provisional": N_("provisional: reported, not yet checked by the focal points"),
+    "illustrative": N_("illustrative: made up to show how follow-up works, not real data"),
+}
+
+
+def _document_order(matrix: Matrix, snap: Snapshot) -> list[ActivityState]:
+    """Activities as the final document lists them: area by area in areas.yaml's order, then by
+    the first paragraph each cites, then by id."""
+    area_rank = {a.value.id: i for i, a in enumerate(matrix.areas)}
+    return sorted(
+        snap.activities,
+        key=lambda s: (area_rank.get(s.activity.area, len(area_rank)), min(s.activity.source), s.activity.id),
+    )
+
+
+def _leads(s: ActivityState, side: str) -> str:
+    return ", ".join(getattr(s.activity.leads, side))
+
+
+def _late(snap: Snapshot, lang: str) -> list[LateItem]:
+    """Every overdue planned end and milestone, and every activity behind time: most late first."""
+    gettext = translations(lang).gettext
+    items = []
+    for s in snap.activities:
+        if s.ended:
+            continue
+        act, title = s.activity, localized(s.activity.title, lang)
+        un, oic = _leads(s, "un"), _leads(s, "oic")
+        end = act.dates.planned_end
+        if end.end < snap.as_of:
+            what = gettext("the activity's planned end")
+            items.append(LateItem(act.id, title, un, oic, what, when(end, lang), (snap.as_of - end.end).days))
+        for m in act.milestones:
+            if m.id not in s.milestones_done and m.due.end < snap.as_of:
+                what = gettext("milestone %(id)s: %(title)s") % {"id": m.id, "title": localized(m.title, lang)}
+                items.append(LateItem(act.id, title, un, oic, what, when(m.due, lang), (snap.as_of - m.due.end).days))
+        if any(f.code == "off-track" for f in s.findings):
+            items.append(LateItem(act.id, title, un, oic, gettext("progress behind the time elapsed"), "", None))
+    return sorted(items, key=lambda i: (-(i.days or 0), i.activity, i.what))
+
+
+def _institutions(
+    matrix: Matrix, snap: Snapshot, health: HealthReport, names: dict[str, LText], lang: str
+) -> list[Institution]:
+    """Each institution that leads, partners or owes reports: what it does, how it reports."""
+    gettext = translations(lang).gettext
+    leads: dict[str, list[str]] = {}
+    partners: dict[str, list[str]] = {}
+    for s in snap.activities:
+        for org in (*s.activity.leads.un, *s.activity.leads.oic):
+            leads.setdefault(org, []).append(s.activity.id)
+        for org in s.activity.partners:
+            partners.setdefault(org, []).append(s.activity.id)
+    rows = {row.organization: row for row in snap.grid}
+    out = []
+    for record in matrix.organizations:
+        org = record.value.id
+        row = rows.get(org)
+        if org not in leads and org not in partners and row is None:
+            continue
+        cells = Counter(c.state for c in row.cells) if row else Counter()
+        owes = (
+            [
+                quarter_text(q.year, q.number, lang)
+                for q, c in zip(snap.quarters, row.cells, strict=True)
+                if c.state == "missing"
+            ]
+            if row
+            else []
+        )
+        rated = _rated(health.institutions.get(org) or Health(ON_TRACK), gettext)
+        out.append(
+            Institution(
+                org,
+                names.get(org, org),
+                record.value.side,
+                leads.get(org, []),
+                partners.get(org, []),
+                rated,
+                cells["submitted"],
+                cells["late"],
+                cells["missing"],
+                owes,
+            )
+        )
+    return out
+
+
+def _funding_by_area(matrix: Matrix, snap: Snapshot, lang: str) -> list[AreaFunding]:
+    """Per area: money sought, pledged, committed and disbursed, and the activities with none (¶54)."""
+    out = []
+    for area in matrix.areas:
+        states = [s for s in snap.activities if s.activity.area == area.value.id]
+        if not states:
+            continue
+        sums: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for s in states:
+            for f in s.activity.funding:
+                sums[f.currency][f.status] += f.amount
+        unfunded = [s.activity.id for s in states if not s.activity.funding]
+        out.append(AreaFunding(localized(area.value.title, lang), _totals(sums, lang), unfunded))
+    return out
+
+
+def _benchmarks(snap: Snapshot) -> Benchmarks:
+    """How many activities can be benchmarked (¶54): with an indicator, and with a value reported."""
+    measured = [s for s in snap.activities if s.activity.indicators]
+    return Benchmarks(
+        len(measured),
+        sum(1 for s in measured if s.indicators),
+        len(snap.activities),
+        [s.activity.id for s in snap.activities if not s.activity.indicators],
+    )
+
+
+def _decisions(snap: Snapshot, lang: str) -> list[Decision]:
+    """What the next general meeting should decide: close what is done, extend or re-plan what
+    is late, start or drop what never began."""
+    gettext = translations(lang).gettext
+    out = []
+    for s in snap.activities:
+        if s.ended:
+            continue
+        act, title = s.activity, localized(s.activity.title, lang)
+        done = f"{s.progress or 0:g}"
+        if act.dates.planned_end.end < snap.as_of:
+            ready = (s.progress or 0) >= 90 or s.status == "finalisation"
+            proposal = gettext("close") if ready else gettext("extend or re-plan")
+            why = gettext("planned to end %(date)s; %(progress)s%% done")
+            out.append(
+                Decision(act.id, title, proposal, why % {"date": when(act.dates.planned_end, lang), "progress": done})
+            )
+        elif s.status == "pipeline" and act.dates.planned_start.start < snap.as_of:
+            why = gettext("planned to start %(date)s; not started") % {"date": when(act.dates.planned_start, lang)}
+            out.append(Decision(act.id, title, gettext("start or drop"), why))
+    return out
 
 
 def _mermaid_task(s: ActivityState, lang: str) -> MermaidTask:
@@ -469,3 +744,59 @@ def _mermaid_tag(s: ActivityState) -> str:
     if any(f.code == "overdue-activity" for f in s.findings):
         return "crit, "
     return {"closed": "done, ", "implementation": "active, ", "finalisation": "active, "}.get(s.status, "")
+
+
+ANALYSIS_LIMIT = 256 * 1024  # bytes: a few pages of prose
+
+
+def read_analysis(root: Path, as_of: date, lang: str) -> Analysis:
+    """The focal points' analysis for this report: `analysis/<as-of>.<lang>.md`, else
+    `analysis/<as-of>.md`, inside the Matrix.  Read as text and shown as text: headings (`#`),
+    items (`-`, `*`) and paragraphs, every character escaped by the templates; a link in it stays
+    words.  A file that is a link, leaves the Matrix, is not UTF-8 or is too long is not read."""
+    folder = root / "analysis"
+    expected = f"{root.name}/analysis/{as_of.isoformat()}.md"
+    real_root = root.resolve()
+    for name in (f"{as_of.isoformat()}.{lang}.md", f"{as_of.isoformat()}.md"):
+        path = folder / name
+        if not path.resolve().is_relative_to(real_root):
+            continue
+        data = read_regular(path, ANALYSIS_LIMIT)
+        if data is None:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return Analysis(analysis_blocks(text), expected)
+    return Analysis(None, expected)
+
+
+def analysis_blocks(text: str) -> list[tuple[str, str]]:
+    """Markdown-ish text as (heading | item | paragraph, text) blocks; the text is plain.
+
+    >>> analysis_blocks("# Lessons\\n\\nReports came late.\\nMost were short.\\n\\n- Ask earlier\\n")
+    [('heading', 'Lessons'), ('paragraph', 'Reports came late. Most were short.'), ('item', 'Ask earlier')]
+    """
+    blocks: list[tuple[str, str]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(("paragraph", " ".join(paragraph)))
+            paragraph.clear()
+
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = printable(raw.strip())
+        if not line:
+            flush()
+        elif line.startswith("#"):
+            flush()
+            blocks.append(("heading", line.lstrip("#").strip()))
+        elif line[:2] in ("- ", "* "):
+            flush()
+            blocks.append(("item", line[2:].strip()))
+        else:
+            paragraph.append(line)
+    flush()
+    return blocks

@@ -13,6 +13,7 @@ SIDES = ("un", "oic")
 STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended")
 ENDED = frozenset(("closed", "cancelled"))
 FUNDING_STATUSES = ("sought", "pledged", "committed", "disbursed")
+PROVENANCES = ("confirmed", "provisional", "illustrative")
 # a cell of the reporting grid: one institution, one quarter
 CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
 # the kinds of Matrix file, in the order a Matrix is read
@@ -23,3 +24,4 @@ Lang = Literal["en", "fr", "ar"]
 Side = Literal["un", "oic"]
 Status = Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
 FundingStatus = Literal["sought", "pledged", "committed", "disbursed"]
+Provenance = Literal["confirmed", "provisional", "illustrative"]

@@ -59,7 +59,9 @@ def report(
         raise Fail("the report needs a valid matrix.yaml")
     if templates is not None and not templates.is_dir():
         raise Fail(f"--templates {templates} is not a directory")
-    view = build_report(loaded, snapshot(loaded, when), language(loaded, lang))
+    chosen = language(loaded, lang)
+    # the analysis is read from the working tree, like the updates
+    view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here)
     if history:
         view.slippage = _slippage(loaded, when)
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
@@ -73,7 +75,7 @@ def report(
     folder = out or here.absolute().parent / "reports"
     if out is not None:
         scope = scope.named(out, folder=True)
-    suffix = "" if language(loaded, lang) == "en" else f".{language(loaded, lang)}"
+    suffix = "" if chosen == "en" else f".{chosen}"
     for name in formats:
         path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
         write_file(path, (chunk.encode("utf-8") for chunk in _render(view, name, templates)), scope)
