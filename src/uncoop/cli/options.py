@@ -56,7 +56,8 @@ class StatusFormat(str, enum.Enum):
 class ReportFormat(str, enum.Enum):
     md = "md"
     html = "html"
-    all = "all"
+    pdf = "pdf"
+    all = "all"  # md and html; pdf is asked for by name (it needs WeasyPrint)
 
 
 class DiffFormat(str, enum.Enum):

@@ -19,7 +19,14 @@ from .workspace import check_filters, language, load_checked, write_file, write_
 def report(
     matrix: MatrixDir = None,
     as_of: AsOf = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html or all.")] = ReportFormat.all,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, pdf (A4, needs WeasyPrint: pip install 'uncoop[pdf]') or all (md and html).",
+        ),
+    ] = ReportFormat.all,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -67,9 +74,12 @@ def report(
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
     if out is not None and str(out) == "-":
         if len(formats) != 1:
-            raise Fail("--out - writes one format: add --format md or --format html")
-        for chunk in _render(view, formats[0], templates):
-            sys.stdout.write(chunk)
+            raise Fail("--out - writes one format: add --format md, html or pdf")
+        if formats == ["pdf"]:
+            sys.stdout.buffer.write(_pdf(view, templates))
+        else:
+            for chunk in _render(view, formats[0], templates):
+                sys.stdout.write(chunk)
         return 0
     scope = write_scope(here)
     folder = out or here.absolute().parent / "reports"
@@ -78,9 +88,21 @@ def report(
     suffix = "" if chosen == "en" else f".{chosen}"
     for name in formats:
         path = folder / f"progress-report-{when.isoformat()}{suffix}.{name}"
-        write_file(path, (chunk.encode("utf-8") for chunk in _render(view, name, templates)), scope)
+        data = _pdf(view, templates) if name == "pdf" else (c.encode("utf-8") for c in _render(view, name, templates))
+        write_file(path, data, scope)
         sys.stderr.write(f"wrote {path}\n")
     return 0
+
+
+def _pdf(view, templates: Path | None) -> bytes:
+    from ..render import PdfUnavailable, render_pdf
+
+    try:
+        return render_pdf(view, templates)
+    except PdfUnavailable as exc:
+        raise Fail(
+            f"--format pdf needs WeasyPrint: pip install 'uncoop[pdf]' (and Debian's libpango-1.0-0); {exc}"
+        ) from None
 
 
 def _slippage(loaded, until: date) -> list:
