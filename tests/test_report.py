@@ -107,7 +107,7 @@ def test_custom_templates_and_template_errors(matrix_dir, run, tmp_path):
     assert result.stdout == "Test Matrix of UN-OIC joint activities: 4 activities\n"
     (folder / "report.md.j2").write_text("{{ r.no_such_thing.x }}\n")
     result = run("report", "--format", "md", "--out", "-", "--templates", str(folder))
-    assert result.exit_code == 2 and result.stderr.startswith("uncoop: template error")
+    assert result.exit_code == 2 and "\nuncoop: template error" in "\n" + result.stderr
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
@@ -174,5 +174,61 @@ def test_templates_cannot_reach_python_internals(matrix_dir, run, tmp_path, temp
     folder.mkdir()
     (folder / "report.md.j2").write_text(template + "\n")
     result = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-", "--templates", str(folder))
-    assert result.exit_code == 2 and result.stderr.startswith("uncoop: template error")
+    assert result.exit_code == 2 and "\nuncoop: template error" in "\n" + result.stderr
     assert "subclasses" not in result.stdout and "<class" not in result.stdout
+
+
+REPORTS = sorted((REPO / "reports").glob("progress-report-*.md")) + sorted((REPO / "reports").glob("*.html"))
+
+
+def visible_text(path) -> str:
+    """What a reader sees: tags, and text marked as English fallback data, removed."""
+    import html as htmllib
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+        text = re.sub(r'<span lang="en"[^>]*class="fallback">.*?</span>', " ", text, flags=re.S)
+        text = htmllib.unescape(re.sub(r"<[^>]+>", " ", text))
+    else:
+        text = re.sub(r"[^|\n]*_\(en\)_", " ", text)  # a cell whose data fell back to English
+    return text
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
+def test_reports_for_delegates_carry_no_paths_or_finding_codes(path):
+    from uncoop.rules import RULES
+
+    text = visible_text(path)
+    assert not re.search(r"\.ya?ml\b|(?<![\w/])/(?:work|tmp|home|root|Users)/|matrix/(?:activities|updates)/", text)
+    codes = [code for code in RULES if "-" in code and re.search(rf"(?<![\w-]){code}(?![\w-])", text)]
+    assert codes == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_no_english_words_of_uncoops_own_in_french_and_arabic_reports(lang):
+    from babel.messages.pofile import read_po
+
+    catalog = read_po((REPO / "src" / "uncoop" / "locale" / lang / "LC_MESSAGES" / "uncoop.po").open(encoding="utf-8"))
+    fragments = {
+        piece.strip()
+        for message in catalog
+        if message.id and message.string and message.string != message.id
+        for piece in re.split(r"%\(\w+\)s|%%|[.:;,()¶]", message.id)
+        if len(piece.strip()) >= 10
+    }
+    assert len(fragments) > 80  # the check sees the catalogue, not nothing
+    for suffix in ("md", "html"):
+        text = visible_text(REPO / "reports" / f"progress-report-2016-03-31.{lang}.{suffix}")
+        left = sorted(f for f in fragments if f in text)
+        assert left == [], f"{suffix}: English words of uncoop's own: {left[:5]}"
+
+
+def test_same_bytes_whatever_the_working_directory_or_matrix_spelling(matrix_dir, run, monkeypatch):
+    args = ("report", "--as-of", AS_OF, "--format", "html", "--out", "-")
+    from_root = run(*args).stdout
+    monkeypatch.chdir(matrix_dir / "activities")
+    relative = run(*args, "--matrix", "../../matrix").stdout
+    absolute = run(*args, "--matrix", str(matrix_dir.resolve())).stdout
+    assert from_root == relative == absolute
+    assert str(matrix_dir.parent) not in from_root

@@ -18,7 +18,9 @@ terminal and JSON say them in their own language.  Derived only from the snapsho
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .i18n import N_
 from .timeline import ActivityState, Snapshot
@@ -38,8 +40,9 @@ class Reason:
     message: str
     figures: tuple[tuple[str, object], ...] = ()
 
-    def text(self, gettext=lambda s: s) -> str:
-        return gettext(self.message) % dict(self.figures)
+    def text(self, gettext: Callable[[str], str] = lambda s: s, when: Callable[[Any], str] = str) -> str:
+        """In words: `gettext` translates the message, `when` writes a date figure (a FlexDate)."""
+        return gettext(self.message) % {k: (when(v) if hasattr(v, "precision") else v) for k, v in self.figures}
 
 
 @dataclass
@@ -74,7 +77,7 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
             Reason(
                 "schedule",
                 N_("past its planned end (%(date)s) by %(days)s days"),
-                (("date", act.dates.planned_end.text), ("days", (as_of - end).days)),
+                (("date", act.dates.planned_end), ("days", (as_of - end).days)),
             )
         )
     if codes["off-track"] and s.progress is not None:
@@ -92,7 +95,7 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
             Reason(
                 "milestones",
                 N_("%(n)s milestone(s) overdue, the first due %(date)s"),
-                (("n", len(late)), ("date", min(late, key=lambda m: m.due.end).due.text)),
+                (("n", len(late)), ("date", min(late, key=lambda m: m.due.end).due)),
             )
         )
     if codes["stale"]:

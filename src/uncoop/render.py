@@ -65,7 +65,18 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     """The report as a stream of text, so a large one is written without being held whole."""
     env = environment(template_folders(folder))
     env.install_gettext_translations(translations(view.lang), newstyle=True)
-    env.filters.update(ldate=lambda d: long_date(d, view.lang), when=lambda d: when(d, view.lang))
+    if fmt == "html":
+        from markupsafe import Markup, escape
+
+        # a date is one unit in any direction: isolated, so Arabic text never reorders its parts
+        def isolated(text: str) -> Markup:
+            return Markup(f"<bdi>{escape(text)}</bdi>")
+
+        env.filters.update(
+            ldate=lambda d: isolated(long_date(d, view.lang)), when=lambda d: isolated(when(d, view.lang))
+        )
+    else:
+        env.filters.update(ldate=lambda d: long_date(d, view.lang), when=lambda d: when(d, view.lang))
     gettext = translations(view.lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(

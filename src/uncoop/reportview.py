@@ -359,17 +359,15 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
         overdue = any(f.code == "overdue-activity" for f in s.findings)
         progress = s.progress or 0
         title = str(localized(s.activity.title, lang))
-        label = (
-            f"{s.activity.id}: {title}. "
-            + _("Planned %(start)s to %(end)s") % {"start": d.planned_start, "end": d.planned_end}
-            + f"; {_(STATUS_WORDS[s.status])}, "
-            + (
-                _("%(progress)s%% done") % {"progress": f"{progress:g}"}
-                if s.progress is not None
-                else _("no report yet")
-            )
-            + (f"; {_('overdue')}" if overdue else "")
+        planned = _("Planned %(start)s to %(end)s") % {
+            "start": when(d.planned_start, lang),
+            "end": when(d.planned_end, lang),
+        }
+        done = (
+            _("%(progress)s%% done") % {"progress": f"{progress:g}"} if s.progress is not None else _("no report yet")
         )
+        parts = [planned, _(STATUS_WORDS[s.status]) + _(", ") + done] + ([_("overdue")] if overdue else [])
+        label = f"{s.activity.id}{_(': ')}{title}. " + _("; ").join(parts)
         bars.append(
             Bar(
                 s.activity.id,
@@ -392,8 +390,9 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
     return Gantt(24 + len(states) * GANTT_ROW + 8, bars, ticks, today)
 
 
-def _rated(health: Health, gettext: Callable[[str], str]) -> Rated:
-    return Rated(health.rating, health.symbol, gettext(WORDS[health.rating]), [r.text(gettext) for r in health.reasons])
+def _rated(health: Health, gettext: Callable[[str], str], lang: str = "en") -> Rated:
+    reasons = [r.text(gettext, lambda d: when(d, lang)) for r in health.reasons]
+    return Rated(health.rating, health.symbol, gettext(WORDS[health.rating]), reasons)
 
 
 def _activity(
@@ -434,7 +433,7 @@ def _activity(
         reported_by=s.latest.update.value.organization if s.latest else None,
         labels=[gettext(RULES[code].label) for code in sorted({f.code for f in s.findings}) if RULES[code].label],
         links=[LinkRow(localized(link.title, lang), safe_url(link.url)) for link in act.links],
-        health=_rated(health, gettext) if health else None,
+        health=_rated(health, gettext, lang) if health else None,
         provenance=act.provenance or (s.latest.update.value.provenance if s.latest else None) or provenance,
     )
 
@@ -517,7 +516,7 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
                     ],
                     gantt(states, span_start, span_end, snap.as_of, lang),
                     [_mermaid_task(s, lang) for s in states],
-                    _rated(health.areas.get(area.value.id) or Health(ON_TRACK), gettext),
+                    _rated(health.areas.get(area.value.id) or Health(ON_TRACK), gettext, lang),
                 )
             )
     slipping = sorted(
@@ -662,7 +661,7 @@ def _institutions(
             if row
             else []
         )
-        rated = _rated(health.institutions.get(org) or Health(ON_TRACK), gettext)
+        rated = _rated(health.institutions.get(org) or Health(ON_TRACK), gettext, lang)
         out.append(
             Institution(
                 org,

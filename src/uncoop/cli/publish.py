@@ -69,6 +69,12 @@ def report(
     chosen = language(loaded, lang)
     # the analysis is read from the working tree, like the updates
     view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here)
+    hint = (
+        f"note: the report has no analysis by the focal points (¶53): write {view.analysis.expected} "
+        f"(or one per language, {when.isoformat()}.{chosen}.md)\n"
+        if view.analysis is not None and view.analysis.blocks is None
+        else ""
+    )
     if history:
         view.slippage = _slippage(loaded, when)
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
@@ -80,6 +86,7 @@ def report(
         else:
             for chunk in _render(view, formats[0], templates):
                 sys.stdout.write(chunk)
+        sys.stderr.write(hint)
         return 0
     scope = write_scope(here)
     folder = out or here.absolute().parent / "reports"
@@ -91,6 +98,7 @@ def report(
         data = _pdf(view, templates) if name == "pdf" else (c.encode("utf-8") for c in _render(view, name, templates))
         write_file(path, data, scope)
         sys.stderr.write(f"wrote {path}\n")
+    sys.stderr.write(hint)
     return 0
 
 
