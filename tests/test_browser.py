@@ -6,6 +6,7 @@ tests skip and say how to install it.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -144,4 +145,56 @@ def test_arabic_report_is_right_to_left_with_a_screenshot(browser, arabic_file, 
     assert shot.startswith(b"\x89PNG") and errors == []
     if os.environ.get("UNCOOP_REGEN"):
         (REPO / "reports" / "progress-report-2016-03-31.ar.png").write_bytes(shot)
+    page.close()
+
+
+ISO_DATES = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest('svg, .fallback, code')) continue;
+    const m = node.textContent.match(/\d{4}-(\d{2}(?!\d)|Q\d)/);
+    if (m) found.push(node.textContent.trim().slice(0, 60));
+  }
+  return found;
+}"""
+
+DATE_ELEMENTS = r"""() => [...document.querySelectorAll('bdi')]
+  .map(e => e.innerText.trim())
+  .filter(t => /\d{4}$/.test(t) && !/^[A-Z]/.test(t))"""
+
+
+def test_arabic_dates_and_periods_read_in_words_each_isolated(browser, arabic_file):
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    page.goto(arabic_file.as_uri())
+    assert page.evaluate(ISO_DATES) == []  # no 2014-07 or 2016-Q2 left to be read backwards
+    dates = page.evaluate(DATE_ELEMENTS)
+    assert len(dates) > 100
+    # day month year, month year, or "the second quarter" year: Arabic words, the year last
+    words = re.compile(r"^((\d{1,2} )?[\u0600-\u06ff]+( [\u0600-\u06ff]+)? )?\d{4}$")  # a bare year too
+    assert [d for d in dates if not all(words.match(part) for part in d.split(" – "))] == []  # or a range
+    assert "الربع الثاني 2016" in dates and "31 مارس 2016" in dates
+    page.close()
+
+
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('nav.contents li')].map(li => li.getBoundingClientRect());
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) hits.push([i, j]);
+    }
+  return [boxes.length, hits];
+}"""
+
+
+@pytest.mark.parametrize("which", ["en", "ar"])
+@pytest.mark.parametrize("width", [700, 1100])
+def test_no_two_entries_of_the_contents_overlap(browser, report_file, arabic_file, which, width):
+    page = browser.new_page(viewport={"width": width, "height": 1200})
+    page.goto((report_file[0] if which == "en" else arabic_file).as_uri())
+    count, hits = page.evaluate(OVERLAPS)
+    assert count >= 15 and hits == []
     page.close()
