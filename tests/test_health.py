@@ -68,3 +68,24 @@ def test_status_shows_health_in_words_and_json(matrix_dir, run):
     assert by_id["HUM-02"]["health"]["rating"] == "off-track" and by_id["DIS-01"]["health"] is None
     table = run("status", "--as-of", "2015-02-15").stdout
     assert "✗ off track" in table and "▲ at risk" in table and "✓ on track" in table
+
+
+def test_matrix_readme_states_the_bundled_health_as_computed():
+    from collections import Counter
+
+    from tests.conftest import REPO
+
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    health = rate(snapshot(matrix, date(2016, 3, 31)), [a.value.id for a in matrix.areas])
+    counts = health.counts()
+    off = sorted(k for k, h in health.activities.items() if h.rating == OFF_TRACK)
+    institutions = Counter(h.rating for h in health.institutions.values())
+    text = " ".join((REPO / "matrix" / "README.md").read_text().split())
+    assert (
+        f"of {len(health.activities)} open activities, **{counts[ON_TRACK]} on track, {counts[AT_RISK]} at risk, "
+        f"{counts[OFF_TRACK]} off track** ({', '.join(off)})" in text
+    )
+    assert (
+        f"Institutions: {institutions[ON_TRACK]} on track, {institutions[AT_RISK]} at risk (most for a missing "
+        f"quarterly report), {institutions[OFF_TRACK]} off track"
+    ) in text

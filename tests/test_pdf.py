@@ -55,6 +55,8 @@ def test_area_titles_are_in_the_english_pdf(bundled):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(build_report(matrix, snap)))).pages)
     for area in matrix.areas:
         assert str(area.value.title["en"] if isinstance(area.value.title, dict) else area.value.title) in text
+    # the running header: the title and the as-of date on every page after the first
+    assert "Matrix of UN-OIC joint activities, 2014-2016 · Status as of 31 March 2016" in text
 
 
 def test_pdf_from_the_command_line(matrix_dir, run, tmp_path):

@@ -86,6 +86,13 @@ def test_readme_finding_table_is_the_catalogue():
     assert current == wanted
 
 
+def test_readme_states_the_health_rule_as_the_code_does():
+    from uncoop.health import RULE
+
+    current, wanted = _block("health", [RULE.rstrip()])
+    assert current == wanted
+
+
 def test_the_generated_tables_cover_every_command_and_code():
     assert len(command_rows()) == 2 + len(COMMANDS) >= 13
     assert len(rule_rows()) == 2 + len(RULES)

@@ -68,7 +68,8 @@ class RulesFormat(str, enum.Enum):
 def rules(
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or json.")] = RulesFormat.text,
 ) -> int:
-    """List every finding code: severity, stage, the --only group that selects it, and meaning.
+    """List every finding code: severity, stage, the --only group that selects it, and meaning;
+    then the rule that rates each activity, area and institution on track, at risk or off track.
 
     Codes marked "off" are off by default; `rules: {CODE: warning}` in matrix.yaml turns one on.
     """
@@ -90,8 +91,11 @@ def rules(
         ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return 0
+    from ..health import RULE
+
     width = max(len(code) for code in RULES)
     for r in RULES.values():
         severity = r.severity.label if r.enabled else "off"
         sys.stdout.write(f"{r.code:<{width}}  {severity:<7}  {r.stage:<9}  {r.summary}\n")
+    sys.stdout.write(f"\nHealth (status and report):\n{RULE}")
     return 0
