@@ -1,6 +1,6 @@
 """How each activity, area and institution is doing, in three words and the reasons why.
 
-The rule is `RULE` below; `uncoop rules` prints it and the README shows it (generated).
+The rule is `rules.HEALTH_RULE`; `uncoop rules` prints it and the README shows it (generated).
 Reasons are values (a message marked for translation and its figures), so the report, the
 terminal and JSON say them in their own language.  Derived only from the snapshot.
 """
@@ -13,19 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .i18n import N_
+from .rules import HEALTH_RULE
 from .timeline import ActivityState, Snapshot
 
-RULE = """\
-An activity is off track when it is past its planned end and not closed, or when its reported
-progress trails the share of planned time elapsed by more than off_track_points. It is at risk
-when a milestone is overdue, it has had no update for stale_days, its reports disagree or its
-progress fell, or it has no indicator to be measured by (¶54). Otherwise it is on track. Closed
-and cancelled activities are not rated. An area, or an institution by the activities it leads,
-is off track when more than a third of its rated activities are; at risk when any is off track
-or more than a third are at risk; otherwise on track. An institution with a quarterly report
-missing is at least at risk. Each rating is shown with a symbol and words (✓ on track,
-▲ at risk, ✗ off track), never by colour alone, and with its reasons.
-"""
+RULE = HEALTH_RULE  # spelt in the catalogue, which `uncoop rules` prints without importing this module
 
 ON_TRACK, AT_RISK, OFF_TRACK = "on-track", "at-risk", "off-track"
 RATINGS = (ON_TRACK, AT_RISK, OFF_TRACK)

@@ -178,3 +178,17 @@ def counted() -> list[Rule]:
 def slipping() -> frozenset[str]:
     """Codes that mean an activity is not on time."""
     return frozenset(rule.code for rule in RULES.values() if rule.slipping)
+
+
+# How `health.py` rates activities, areas and institutions; printed by `uncoop rules`.
+HEALTH_RULE = """\
+An activity is off track when it is past its planned end and not closed, or when its reported
+progress trails the share of planned time elapsed by more than off_track_points. It is at risk
+when a milestone is overdue, it has had no update for stale_days, its reports disagree or its
+progress fell, or it has no indicator to be measured by (¶54). Otherwise it is on track. Closed
+and cancelled activities are not rated. An area, or an institution by the activities it leads,
+is off track when more than a third of its rated activities are; at risk when any is off track
+or more than a third are at risk; otherwise on track. An institution with a quarterly report
+missing is at least at risk. Each rating is shown with a symbol and words (✓ on track,
+▲ at risk, ✗ off track), never by colour alone, and with its reasons.
+"""
