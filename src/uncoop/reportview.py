@@ -27,7 +27,7 @@ from .problem import Problem, printable
 from .rules import RULES, slipping
 from .slippage import SlipRow
 from .timeline import ActivityState, Snapshot
-from .vocab import FUNDING_STATUSES, STATUSES
+from .vocab import FUNDING_STATUSES, SIDES, STATUSES
 
 SECURED = ("committed", "disbursed")
 SLIPPING = slipping()
@@ -396,7 +396,13 @@ def _rated(health: Health, gettext: Callable[[str], str], lang: str = "en") -> R
 
 
 def _activity(
-    s: ActivityState, names: dict[str, LText], as_of: date, lang: str, health: Health | None, provenance: str
+    s: ActivityState,
+    names: dict[str, LText],
+    as_of: date,
+    lang: str,
+    health: Health | None,
+    provenance: str,
+    shown: dict[str, str],
 ) -> ActivityCard:
     act, entry = s.activity, s.latest.entry if s.latest else None
     gettext = translations(lang).gettext
@@ -407,8 +413,8 @@ def _activity(
         status=s.status,
         progress=s.progress,
         source=act.source,
-        leads=Leads(*([Org(o, names.get(o, o)) for o in getattr(act.leads, side)] for side in ("un", "oic"))),
-        partners=act.partners,
+        leads=Leads(*([Org(shown.get(o, o), names.get(o, o)) for o in getattr(act.leads, side)] for side in SIDES)),
+        partners=[shown.get(o, o) for o in act.partners],
         dates=act.dates,
         milestones=[
             MilestoneRow(
@@ -496,6 +502,7 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
     assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
+    shown = acronyms(matrix, lang)
     gettext = translations(lang).gettext
     health = rate(snap, [a.value.id for a in matrix.areas])
     provenance = meta_file.provenance.status
@@ -511,7 +518,7 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
                     localized(area.value.title, lang),
                     area.value.paragraphs,
                     [
-                        _activity(s, names, snap.as_of, lang, health.activities.get(s.activity.id), provenance)
+                        _activity(s, names, snap.as_of, lang, health.activities.get(s.activity.id), provenance, shown)
                         for s in states
                     ],
                     gantt(states, span_start, span_end, snap.as_of, lang),
@@ -531,7 +538,12 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
         source=localized(meta_file.adopted.source, lang),
         period=meta_file.period,
         focal_points=[
-            FocalPoint(side, fp.organization, names.get(fp.organization, fp.organization), localized(fp.title, lang))
+            FocalPoint(
+                side,
+                shown.get(fp.organization, fp.organization),
+                names.get(fp.organization, fp.organization),
+                localized(fp.title, lang),
+            )
             for side, fp in (("un", meta_file.focal_points.un), ("oic", meta_file.focal_points.oic))
         ],
         next_meeting=meta_file.next_meeting,
@@ -540,13 +552,25 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
     grid = Grid(
         [quarter_text(q.year, q.number, lang) for q in snap.quarters],
         [
-            GridRow(r.organization, names.get(r.organization, r.organization), r.side, [c.state for c in r.cells])
+            GridRow(
+                shown.get(r.organization, r.organization),
+                names.get(r.organization, r.organization),
+                r.side,
+                [c.state for c in r.cells],
+            )
             for r in snap.grid
         ],
         [str(q) for q in snap.quarters],
     )
     funding = [
-        FundingRow(s.activity.id, localized(f.mechanism, lang), f.funder, number(f.amount, lang), f.currency, f.status)
+        FundingRow(
+            s.activity.id,
+            localized(f.mechanism, lang),
+            shown.get(f.funder, f.funder),
+            number(f.amount, lang),
+            f.currency,
+            f.status,
+        )
         for s in snap.activities
         for f in s.activity.funding
     ]
@@ -557,8 +581,8 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
             else s.activity.area,
             id=s.activity.id,
             title=localized(s.activity.title, lang),
-            un=", ".join(s.activity.leads.un),
-            oic=", ".join(s.activity.leads.oic),
+            un=_leads(s, "un", shown),
+            oic=_leads(s, "oic", shown),
             timeline=f"{when(s.activity.dates.planned_start, lang)} – {when(s.activity.dates.planned_end, lang)}",
             source=", ".join(str(p) for p in s.activity.source),
         )
@@ -578,8 +602,8 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
         grid,
         funding,
         annex,
-        late=_late(snap, lang),
-        institutions=_institutions(matrix, snap, health, names, lang),
+        late=_late(snap, lang, shown),
+        institutions=_institutions(matrix, snap, health, names, lang, shown),
         funding_by_area=_funding_by_area(matrix, snap, lang),
         benchmarks=_benchmarks(snap),
         decisions=_decisions(snap, lang),
@@ -606,11 +630,24 @@ def _document_order(matrix: Matrix, snap: Snapshot) -> list[ActivityState]:
     )
 
 
-def _leads(s: ActivityState, side: str) -> str:
-    return ", ".join(getattr(s.activity.leads, side))
+def acronyms(matrix: Matrix, lang: str) -> dict[str, str]:
+    """How each institution is written in `lang`: its acronym there (PNUD for UNDP in French)
+    when organizations.yaml gives one, else its id."""
+    out = {}
+    for record in matrix.organizations:
+        acronym = record.value.acronym
+        if isinstance(acronym, dict) and acronym.get(lang):
+            out[record.value.id] = acronym[lang]
+        elif isinstance(acronym, str):
+            out[record.value.id] = acronym
+    return out
 
 
-def _late(snap: Snapshot, lang: str) -> list[LateItem]:
+def _leads(s: ActivityState, side: str, shown: dict[str, str] | None = None) -> str:
+    return ", ".join((shown or {}).get(o, o) for o in getattr(s.activity.leads, side))
+
+
+def _late(snap: Snapshot, lang: str, shown: dict[str, str]) -> list[LateItem]:
     """Every overdue planned end and milestone, and every activity behind time: most late first."""
     gettext = translations(lang).gettext
     items = []
@@ -618,7 +655,7 @@ def _late(snap: Snapshot, lang: str) -> list[LateItem]:
         if s.ended:
             continue
         act, title = s.activity, localized(s.activity.title, lang)
-        un, oic = _leads(s, "un"), _leads(s, "oic")
+        un, oic = _leads(s, "un", shown), _leads(s, "oic", shown)
         end = act.dates.planned_end
         if end.end < snap.as_of:
             what = gettext("the activity's planned end")
@@ -633,7 +670,12 @@ def _late(snap: Snapshot, lang: str) -> list[LateItem]:
 
 
 def _institutions(
-    matrix: Matrix, snap: Snapshot, health: HealthReport, names: dict[str, LText], lang: str
+    matrix: Matrix,
+    snap: Snapshot,
+    health: HealthReport,
+    names: dict[str, LText],
+    lang: str,
+    shown: dict[str, str],
 ) -> list[Institution]:
     """Each institution that leads, partners or owes reports: what it does, how it reports."""
     gettext = translations(lang).gettext
@@ -664,7 +706,7 @@ def _institutions(
         rated = _rated(health.institutions.get(org) or Health(ON_TRACK), gettext, lang)
         out.append(
             Institution(
-                org,
+                shown.get(org, org),
                 names.get(org, org),
                 record.value.side,
                 leads.get(org, []),
