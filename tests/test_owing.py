@@ -25,8 +25,8 @@ def calendar_owing(ics: bytes) -> dict[str, set[str]]:
     for event in Calendar.from_ical(ics).walk("VEVENT"):
         summary = str(event["SUMMARY"])
         if summary.startswith("Quarterly progress reports for "):
-            quarter = summary.split()[4]
-            owed[quarter] = set(str(event["DESCRIPTION"]).split(": ", 1)[1].split(", "))
+            number, year = summary.split()[4:6]  # "... for Q3 2014 due"
+            owed[f"{year}-{number}"] = set(str(event["DESCRIPTION"]).split(": ", 1)[1].split(", "))
     return owed
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .i18n import localized
+from .i18n import localized, quarter_text, translations, when
 from .load import Matrix
 from .owing import Duties, due_date, reporting_quarters
 from .timeline import visible_updates
@@ -37,6 +37,7 @@ def deadlines(
     """Every deadline the filters keep, in date order; who owes a quarter's reports is the owing
     rule (`owing.Duties`) given the updates submitted by `as_of`, as in `uncoop status`."""
     found = []
+    _ = translations(lang).gettext
     duties = Duties(matrix, visible_updates(matrix, as_of))
     for record in sorted(matrix.activities, key=lambda r: r.value.id):
         act = record.value
@@ -46,14 +47,14 @@ def deadlines(
         if areas and act.area not in areas or orgs is not None and not involved & orgs:
             continue
         title = str(localized(act.title, lang))
-        leads = f"UN: {', '.join(act.leads.un)}; OIC: {', '.join(act.leads.oic)}"
+        leads = _("UN: %(un)s; OIC: %(oic)s") % {"un": ", ".join(act.leads.un), "oic": ", ".join(act.leads.oic)}
         for m in act.milestones:
             found.append(
                 Deadline(
                     f"milestone/{act.id}/{m.id}",
                     m.due.end,
-                    f"{act.id} {m.id}: {str(localized(m.title, lang))}",
-                    f"{title}\nDue {m.due}. {leads}",
+                    f"{act.id} {m.id}{_(': ')}{localized(m.title, lang)}",
+                    f"{title}\n" + _("Due %(date)s.") % {"date": when(m.due, lang)} + f" {leads}",
                     act.area,
                 )
             )
@@ -62,8 +63,8 @@ def deadlines(
             Deadline(
                 f"planned-end/{act.id}",
                 end.end,
-                f"{act.id} planned end: {title}",
-                f"Planned end {end}. {leads}",
+                _("%(id)s planned end: %(title)s") % {"id": act.id, "title": title},
+                _("Planned end %(date)s.") % {"date": when(end, lang)} + f" {leads}",
                 act.area,
             )
         )
@@ -77,8 +78,9 @@ def deadlines(
                     Deadline(
                         f"report/{quarter}",
                         due,
-                        f"Quarterly progress reports for {quarter} due",
-                        f"Reports owed by: {', '.join(owing)}",
+                        _("Quarterly progress reports for %(quarter)s due")
+                        % {"quarter": quarter_text(quarter.year, quarter.number, lang)},
+                        _("Reports owed by: %(orgs)s") % {"orgs": ", ".join(owing)},
                         "reporting",
                     )
                 )
