@@ -171,3 +171,22 @@ def test_default_language_comes_from_the_matrix(matrix_dir, run):
     assert hum["title"] == "Plan d'action OCI-OCHA" and hum["title_lang"] == "fr"
     doc = json.loads(run("status", "--as-of", "2015-02-15", "--format", "json", "--lang", "en").stdout)
     assert [a for area in doc["areas"] for a in area["activities"] if a["id"] == "HUM-01"][0]["title_lang"] == "en"
+
+
+def test_status_says_findings_in_the_chosen_language(matrix_dir, run):
+    import json
+
+    doc = json.loads(run("status", "--as-of", "2015-02-15", "--lang", "fr", "--format", "json").stdout)
+    texts = {f["code"]: f["text"] for f in doc["findings"]}
+    messages = {f["code"]: f["message"] for f in doc["findings"]}
+    assert (
+        texts["overdue-activity"] == "HUM-02 a dépassé sa fin prévue (décembre 2014) de 46 jours et reste en "
+        "«\u00a0mise en œuvre\u00a0»"
+    )
+    assert messages["overdue-activity"].startswith("HUM-02 passed its planned end 2014-12")  # machines keep English
+    assert "ICHAD n'a pas présenté son rapport pour le T4 2014, attendu le 30 janvier 2015" in [
+        f["text"] for f in doc["findings"]
+    ]
+    table = " ".join(run("status", "--as-of", "2015-02-15", "--lang", "fr").stdout.split())
+    assert "HUM-02 a dépassé sa fin prévue" in table  # the overdue list
+    assert "en retard" in table and "HUM-02 passed" not in table  # the findings cell's label, translated

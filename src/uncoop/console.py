@@ -20,7 +20,7 @@ from .i18n import RTL, localized
 from .markup import CELLS, legend
 from .rules import RULES
 from .timeline import ActivityState
-from .view import StatusView, leads_of, summary_line
+from .view import StatusView, finding_text, label_text, leads_of, summary_line
 
 # C0/C1 controls and the bidi overrides/isolates that can reorder what a terminal shows
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -62,13 +62,12 @@ def progress_bar(progress: float | None, width: int = 8) -> Text:
     return bar
 
 
-def _findings_cell(state: ActivityState) -> Text:
+def _findings_cell(state: ActivityState, lang: str = "en") -> Text:
     text = Text()
     for code in sorted({f.code for f in state.findings}):
         if text:
             text.append(", ")
-        rule = RULES[code]
-        text.append(rule.label or code, style=rule.style)
+        text.append(label_text(code, terminal_lang(lang)), style=RULES[code].style)
     return text
 
 
@@ -100,7 +99,13 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
         state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
         due = Text(s.next_due[0].isoformat() if s.next_due else "")
         table.add_row(
-            name, leads, state, health_cell(health.get(s.activity.id)), progress_bar(s.progress), due, _findings_cell(s)
+            name,
+            leads,
+            state,
+            health_cell(health.get(s.activity.id)),
+            progress_bar(s.progress),
+            due,
+            _findings_cell(s, lang),
         )
     return table
 
@@ -125,7 +130,7 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
             detail.append(f" · next {s.next_due[0].isoformat()}")
         if s.findings:
             detail.append(" · ")
-            detail.append_text(_findings_cell(s))
+            detail.append_text(_findings_cell(s, lang))
         lines += [head, detail]
     lines.append(Text(""))
     return Group(*lines)
@@ -179,7 +184,7 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     overdue = [f for f in view.findings if RULES[f.code].group == "overdue"]
     if overdue:
         parts.append(Text("Overdue", style="bold red"))
-        parts += [safe(f"  {f.location}  {f.message}") for f in overdue]
+        parts += [safe(f"  {f.location}  {finding_text(f, terminal_lang(view.lang))}") for f in overdue]
         parts.append(Text(""))
     if view.grid:
         parts += [

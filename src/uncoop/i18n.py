@@ -101,6 +101,8 @@ def when(value: Any, lang: str) -> str:
     """A day, month or quarter as written in the Matrix (dates.FlexDate), in words of `lang`."""
     from babel.dates import format_date
 
+    if hasattr(value, "number") and hasattr(value, "year"):  # a dates.Quarter
+        return quarter_text(value.year, value.number, lang)
     precision, start = getattr(value, "precision", "day"), getattr(value, "start", value)
     if precision == "quarter":
         return quarter_text(start.year, (start.month - 1) // 3 + 1, lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # C0 and C1 controls, DEL, and the line/paragraph separators some consumers break lines on
@@ -73,11 +73,30 @@ class Problem:
     # what the finding is about (e.g. "HUM-01/M2"), stable while lines move and days pass;
     # CI fingerprints use it so a finding keeps its identity from one run to the next
     key: str = ""
+    # the message as a template marked for translation and its figures (timeline findings), so
+    # `status --lang` and the report can say it in another language; empty: English only
+    template: str = ""
+    args: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self) -> None:
         # messages quote data (ids, titles, file names): every output format gets plain text
         for name in ("message", "hint", "key"):
             object.__setattr__(self, name, printable(getattr(self, name)))
+
+    def said(self, gettext: Callable[[str], str], when: Callable[[object], str]) -> str:
+        """The message in another language: `gettext` translates the template, `when` writes a
+        date figure; a finding without a template keeps its English message."""
+        if not self.template:
+            return self.message
+        figures = {
+            k: when(v)
+            if hasattr(v, "year") or hasattr(v, "precision")
+            else gettext(v)
+            if isinstance(v, str) and v
+            else v
+            for k, v in self.args
+        }
+        return printable(gettext(self.template) % figures)
 
     def sort_key(self) -> tuple:
         loc = self.location

@@ -138,13 +138,19 @@ def effective(problems: list[Problem], overrides: Mapping[str, str]) -> list[Pro
     return out
 
 
-def finding(code: str, where: Location, message: str, hint: str = "", key: str = "") -> Problem:
+def finding(code: str, where: Location, message: str, hint: str = "", key: str = "", **figures: object) -> Problem:
     """The one way a finding is made: with the catalogue's severity (matrix.yaml may change it later).
+    With `figures`, `message` is a template marked for translation (N_) filled with them.
 
     >>> finding("stale", Location("u.yaml", 3, 5), "no update").severity.label
     'warning'
+    >>> finding("stale", Location("u.yaml"), "no update on %(id)s", id="HUM-01").message
+    'no update on HUM-01'
     """
-    return Problem(where, RULES[code].severity, code, message, hint, key)
+    if not figures:
+        return Problem(where, RULES[code].severity, code, message, hint, key)
+    english = {k: str(v) if hasattr(v, "precision") or hasattr(v, "year") else v for k, v in figures.items()}
+    return Problem(where, RULES[code].severity, code, message % english, hint, key, message, tuple(figures.items()))
 
 
 def groups() -> dict[str, tuple[str, ...]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .dates import Quarter
+from .i18n import N_
 from .load import Loaded, Matrix
 from .model import Activity, Entry, Thresholds, Update
 from .owing import Duties, due_date, reporting_quarters
@@ -174,16 +175,25 @@ def deadlines(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator
             yield finding(
                 "overdue-milestone",
                 where,
-                f"{act.id} milestone {milestone.id} was due {milestone.due} and is not reported done "
-                f"({_days((as_of - due).days)} overdue)",
+                N_("%(id)s milestone %(milestone)s was due %(due)s and is not reported done (%(late)s overdue)"),
                 key=f"{act.id}/{milestone.id}",
+                id=act.id,
+                milestone=milestone.id,
+                due=milestone.due,
+                late=_days((as_of - due).days),
+                days=(as_of - due).days,
             )
         elif due <= window_end:
             yield finding(
                 "due-soon",
                 where,
-                f"{act.id} milestone {milestone.id} is due {milestone.due} ({_in((due - as_of).days)})",
+                N_("%(id)s milestone %(milestone)s is due %(due)s (%(in)s)"),
                 key=f"{act.id}/{milestone.id}",
+                id=act.id,
+                milestone=milestone.id,
+                due=milestone.due,
+                days=(due - as_of).days,
+                **{"in": _in((due - as_of).days)},
             )
     end = act.dates.planned_end.end
     where = m.at(s.record, "dates", "planned_end")
@@ -191,17 +201,25 @@ def deadlines(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator
         yield finding(
             "overdue-activity",
             where,
-            f"{act.id} passed its planned end {act.dates.planned_end} {_days((as_of - end).days)} ago "
-            f"and is still {s.status}",
+            N_("%(id)s passed its planned end %(end)s %(late)s ago and is still %(status)s"),
             "report it closed, or agree a new planned_end",
             key=act.id,
+            id=act.id,
+            end=act.dates.planned_end,
+            late=_days((as_of - end).days),
+            days=(as_of - end).days,
+            status=s.status,
         )
     elif end <= window_end:
         yield finding(
             "due-soon",
             where,
-            f"{act.id} is planned to end {act.dates.planned_end} ({_in((end - as_of).days)})",
+            N_("%(id)s is planned to end %(end)s (%(in)s)"),
             key=f"{act.id}/planned_end",
+            id=act.id,
+            end=act.dates.planned_end,
+            days=(end - as_of).days,
+            **{"in": _in((end - as_of).days)},
         )
 
 
@@ -220,12 +238,18 @@ def stale(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Pro
     since = s.last_update or max(start, first_due)
     age = (as_of - since).days
     if age > stale_days and since <= as_of:
-        last = f"last update {s.last_update}" if s.last_update else "never reported"
         yield finding(
             "stale",
             m.at(s.record, "id"),
-            f"no update on {s.activity.id} for {_days(age)} ({last}; stale after {stale_days})",
+            N_("no update on %(id)s for %(age)s (last update %(last)s; stale after %(limit)s)")
+            if s.last_update
+            else N_("no update on %(id)s for %(age)s (never reported; stale after %(limit)s)"),
             key=s.activity.id,
+            id=s.activity.id,
+            age=_days(age),
+            days=age,
+            last=s.last_update,
+            limit=stale_days,
         )
 
 
@@ -251,9 +275,15 @@ def off_track(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator
         yield finding(
             "off-track",
             where,
-            f"{s.activity.id} reported {s.progress:g}% at the end of {s.latest.update.value.period}, "
-            f"when {expected:.0f}% of its planned time had passed",
+            N_(
+                "%(id)s reported %(progress)s%% at the end of %(period)s, when "
+                "%(expected)s%% of its planned time had passed"
+            ),
             key=s.activity.id,
+            id=s.activity.id,
+            progress=f"{s.progress:g}",
+            period=s.latest.update.value.period,
+            expected=f"{expected:.0f}",
         )
 
 
@@ -274,17 +304,24 @@ def reports_disagree(j: Judging, s: ActivityState, reports: list[Reported]) -> I
             if a.status == b.status and abs(a.progress - b.progress) <= points:
                 continue
             orgs = (first.update.value.organization, other.update.value.organization)
-            said = (
-                f"{a.activity} for {period}: {orgs[0]} reports {a.status} {a.progress:g}%, "
-                f"{orgs[1]} reports {b.status} {b.progress:g}%"
-            )
             for report, org in ((first, orgs[0]), (other, orgs[1])):
                 yield finding(
                     "conflicting-reports",
                     m.at(report.update, "entries", report.index, "status"),
-                    said,
+                    N_(
+                        "%(id)s for %(period)s: %(a)s reports %(a_status)s "
+                        "%(a_progress)s%%, %(b)s reports %(b_status)s %(b_progress)s%%"
+                    ),
                     "the focal point should settle which is right",
                     key=f"{a.activity}/{period}/{org}",
+                    id=a.activity,
+                    period=period,
+                    a=orgs[0],
+                    a_status=a.status,
+                    a_progress=f"{a.progress:g}",
+                    b=orgs[1],
+                    b_status=b.status,
+                    b_progress=f"{b.progress:g}",
                 )
 
 
@@ -304,11 +341,19 @@ def regressions(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterat
                 yield finding(
                     "progress-regression",
                     m.at(report.update, "entries", report.index, "progress"),
-                    f"{report.entry.activity}: {u.organization} reports {now:g}% for {u.period}, down from "
-                    f"{was:g}% reported by {previous.update.value.organization} for "
-                    f"{previous.update.value.period}",
+                    N_(
+                        "%(id)s: %(org)s reports %(now)s%% for %(period)s, down from "
+                        "%(was)s%% reported by %(other)s for %(previous)s"
+                    ),
                     "add progress_note: saying why, or correct it",
                     key=f"{report.entry.activity}/{u.period}/{u.organization}",
+                    id=report.entry.activity,
+                    org=u.organization,
+                    now=f"{now:g}",
+                    period=u.period,
+                    was=f"{was:g}",
+                    other=previous.update.value.organization,
+                    previous=previous.update.value.period,
                 )
         if previous is None or report.update.value.period >= previous.update.value.period:
             previous = report
@@ -339,9 +384,17 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                         finding(
                             "late-report",
                             m.at(update, "submitted"),
-                            f"{org}'s report for {quarter} was submitted {submitted}, "
-                            f"{_days((submitted - due).days)} after it was due on {due}",
+                            N_(
+                                "%(org)s's report for %(quarter)s was submitted "
+                                "%(submitted)s, %(late)s after it was due on %(due)s"
+                            ),
                             key=f"{org}/{quarter}",
+                            org=org,
+                            quarter=quarter,
+                            submitted=submitted,
+                            late=_days((submitted - due).days),
+                            days=(submitted - due).days,
+                            due=due,
                         )
                     )
             elif not owed:
@@ -354,9 +407,12 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
                     finding(
                         "missing-report",
                         m.at(org_record, "id"),
-                        f"{org} has not submitted its report for {quarter}, due {due}",
+                        N_("%(org)s has not submitted its report for %(quarter)s, due %(due)s"),
                         f"file updates/{quarter}/{org}.yaml",
                         key=f"{org}/{quarter}",
+                        org=org,
+                        quarter=quarter,
+                        due=due,
                     )
                 )
         if any(c.state != "not-required" for c in cells):

@@ -119,6 +119,24 @@ def leads_of(state: ActivityState, side: str) -> str:
     return ", ".join(getattr(state.activity.leads, side))
 
 
+def finding_text(problem: Problem, lang: str) -> str:
+    """A finding's message in `lang` (timeline findings are templates; others stay English)."""
+    if lang == "en":
+        return problem.message
+    from .i18n import translations, when
+
+    return problem.said(translations(lang).gettext, lambda d: when(d, lang))
+
+
+def label_text(code: str, lang: str) -> str:
+    """A finding's few words (its label in the catalogue) in `lang`."""
+    from .i18n import translations
+    from .rules import RULES
+
+    label = RULES[code].label or code
+    return label if lang == "en" else translations(lang).gettext(label)
+
+
 def health_text(view: StatusView, state: ActivityState) -> str:
     """'✗ off track', '▲ at risk', '✓ on track', or '' for a closed or cancelled activity."""
     health = view.health.activities.get(state.activity.id)
@@ -162,7 +180,10 @@ def to_json(view: StatusView) -> str:
             }
             for a in view.areas
         ],
-        "findings": [f.as_dict() for f in view.findings],
+        "findings": [
+            {**f.as_dict(), "text": finding_text(f, view.lang)} if view.lang != "en" else f.as_dict()
+            for f in view.findings
+        ],
         "reporting": {
             "quarters": [str(q) for q in view.quarters],
             "institutions": [
@@ -193,7 +214,7 @@ def to_markdown(view: StatusView) -> str:
         out.append("")
     if view.findings:
         out += ["## Findings", ""]
-        out += [f"- {md_code(f.location)} **{f.code}**: {md_cell(f.message)}" for f in view.findings]
+        out += [f"- {md_code(f.location)} **{f.code}**: {md_cell(finding_text(f, view.lang))}" for f in view.findings]
         out.append("")
     if view.grid:
         out += [
