@@ -581,10 +581,10 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
             else s.activity.area,
             id=s.activity.id,
             title=localized(s.activity.title, lang),
-            un=_leads(s, "un", shown),
-            oic=_leads(s, "oic", shown),
+            un=_leads(s, "un", shown, gettext(", ")),
+            oic=_leads(s, "oic", shown, gettext(", ")),
             timeline=f"{when(s.activity.dates.planned_start, lang)} – {when(s.activity.dates.planned_end, lang)}",
-            source=", ".join(str(p) for p in s.activity.source),
+            source=gettext(", ").join(str(p) for p in s.activity.source),
         )
         for s in snap.activities
     ]
@@ -643,8 +643,8 @@ def acronyms(matrix: Matrix, lang: str) -> dict[str, str]:
     return out
 
 
-def _leads(s: ActivityState, side: str, shown: dict[str, str] | None = None) -> str:
-    return ", ".join((shown or {}).get(o, o) for o in getattr(s.activity.leads, side))
+def _leads(s: ActivityState, side: str, shown: dict[str, str], comma: str = ", ") -> str:
+    return comma.join(shown.get(o, o) for o in getattr(s.activity.leads, side))
 
 
 def _late(snap: Snapshot, lang: str, shown: dict[str, str]) -> list[LateItem]:
@@ -655,7 +655,7 @@ def _late(snap: Snapshot, lang: str, shown: dict[str, str]) -> list[LateItem]:
         if s.ended:
             continue
         act, title = s.activity, localized(s.activity.title, lang)
-        un, oic = _leads(s, "un", shown), _leads(s, "oic", shown)
+        un, oic = _leads(s, "un", shown, gettext(", ")), _leads(s, "oic", shown, gettext(", "))
         end = act.dates.planned_end
         if end.end < snap.as_of:
             what = gettext("the activity's planned end")
