@@ -176,3 +176,19 @@ def test_setup_mistakes_are_one_line_and_exit_2(matrix_dir, run, tmp_path):
     result = run("report", "--as-of", "2015-02-15", "--out", str(blocker / "reports"))
     assert result.exit_code == 2 and result.stderr.startswith("uncoop: cannot write or read")
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_version_is_the_package_version(run):
+    import tomllib
+
+    from tests.conftest import REPO
+
+    wanted = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout == f"uncoop {wanted}\n"
+
+
+def test_a_repository_root_given_as_matrix_is_pointed_at_its_matrix(matrix_dir, run):
+    result = run("validate", "--matrix", str(matrix_dir.parent))
+    assert result.exit_code == 2
+    assert f"did you mean --matrix {matrix_dir}?" in result.stderr

@@ -107,3 +107,38 @@ def test_try_repo_builds_the_hook_from_this_repository(scratch):
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert BAD in done.stdout
+
+
+def test_renaming_an_id_fails_on_the_files_that_still_use_it(scratch):
+    root, env = scratch
+    orgs = root / "matrix" / "organizations.yaml"
+    orgs.write_text(orgs.read_text().replace("  - id: UNHCR\n", "  - id: UNHCR-NEW\n"))
+    done = run_hook(root, env, "uncoop-validate")
+    assert done.returncode == 1
+    lines = [line for line in done.stdout.splitlines() if "error[unknown-organization]" in line]
+    assert [line.split(":")[0] for line in lines] == [
+        "matrix/activities/humanitarian/HUM-01.yaml",
+        "matrix/activities/humanitarian/HUM-02.yaml",
+    ]  # files the commit did not touch, each finding once, sorted
+    assert len(lines) == len(set(lines))
+
+
+def test_a_matrix_anywhere_in_the_repository_is_found(tmp_path):
+    root = tmp_path / "org-repo"
+    shutil.copytree(FIXTURE, root / "data" / "matrix")
+    (root / ".pre-commit-config.yaml").write_text(local_config())
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    for hook in ("uncoop-validate", "uncoop-fmt"):
+        done = run_hook(root, env, hook)
+        assert done.returncode == 0, done.stdout + done.stderr
+    path = root / "data" / "matrix" / "activities" / "humanitarian" / "HUM-01.yaml"
+    path.write_text(path.read_text().replace("partners: [UNHCR]", "partners: [UNHRC]"))
+    bad = run_hook(root, env, "uncoop-validate")
+    assert bad.returncode == 1 and "data/matrix/activities/humanitarian/HUM-01.yaml:11:12:" in bad.stdout

@@ -30,6 +30,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        sys.stdout.write(f"uncoop {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print uncoop's version and exit."
+    ),
+) -> None:
+    """Keep the UN-OIC Cooperation Matrix honest: validate it, follow it up, report on it."""
+
+
 # every command as registered: (words after `uncoop`, function), for --help-derived documentation
 COMMANDS: list[tuple[tuple[str, ...], Callable[..., int]]] = []
 

@@ -72,7 +72,7 @@ def fmt(
     """
     from ..atomic import locked
 
-    root = resolve_matrix(matrix)
+    root = resolve_matrix(matrix, paths)
     changed, failed = 0, 0
     for shown, path, kind in _matrix_files(root, paths):
         with locked(path.parent):

@@ -53,6 +53,14 @@ def validate(
     fail_on: FailOn = Level.error,
     exit_zero: ExitZero = False,
     no_cache: NoCache = False,
+    whole: Annotated[
+        bool,
+        typer.Option(
+            "--whole",
+            help="With PATHS: report every finding of the Matrix they belong to, not only theirs (what "
+            "the pre-commit hook does: renaming an id in organizations.yaml breaks other files).",
+        ),
+    ] = False,
     require_lang: Annotated[
         str | None,
         typer.Option(
@@ -72,7 +80,7 @@ def validate(
     from ..check import validate as run
     from ..problem import sort_problems
 
-    root = resolve_matrix(matrix)
+    root = resolve_matrix(matrix, paths)
     today = resolve_today(as_of)
     langs = required_langs(require_lang)
     cached = Cached(root, no_cache)
@@ -81,7 +89,7 @@ def validate(
         loaded, problems = run(root, today, Path.cwd(), cached.cache, bar, langs)
     finally:
         bar.close()
-    if paths:
+    if paths and not whole:
         problems = only_paths(problems, paths)
     if changed_since:
         problems = only_changed(problems, changed_since)

@@ -12,7 +12,25 @@ from typing import Any
 from .app import Fail
 
 
-def resolve_matrix(option: Path | None) -> Path:
+def matrix_of(paths: list[Path]) -> Path | None:
+    """The Matrix the given files belong to: the nearest folder upward holding a matrix.yaml
+    (how a pre-commit hook finds `data/matrix/` from the files it is given); None when the paths
+    name none, an error when they name two."""
+    roots = set()
+    for path in paths:
+        start = path.absolute()
+        for folder in (start, *start.parents):
+            if (folder / "matrix.yaml").is_file():
+                roots.add(folder)
+                break
+    if len(roots) > 1:
+        raise Fail(f"the paths belong to {len(roots)} Matrices ({', '.join(sorted(map(str, roots)))}); pass --matrix")
+    return roots.pop() if roots else None
+
+
+def resolve_matrix(option: Path | None, paths: list[Path] | None = None) -> Path:
+    """--matrix, else $UNCOOP_MATRIX, else the Matrix the PATHS belong to, else the nearest matrix/
+    upward from here."""
     from ..load import find_matrix
 
     chosen = option or (Path(os.environ["UNCOOP_MATRIX"]) if os.environ.get("UNCOOP_MATRIX") else None)
@@ -21,11 +39,16 @@ def resolve_matrix(option: Path | None) -> Path:
             raise Fail(f"{chosen} is not a directory")
         parts = ("matrix.yaml", "organizations.yaml", "areas.yaml", "activities", "updates")
         if not any((chosen / part).exists() for part in parts):
+            inside = chosen / "matrix"
+            hint = f"; did you mean --matrix {inside}?" if (inside / "matrix.yaml").is_file() else ""
             raise Fail(
                 f"{chosen} does not look like a Matrix (no matrix.yaml, organizations.yaml, areas.yaml, "
-                "activities/ or updates/)"
+                f"activities/ or updates/){hint}"
             )
         return chosen
+    from_paths = matrix_of(paths) if paths else None
+    if from_paths is not None:
+        return from_paths
     found = find_matrix(Path.cwd())
     if found is None:
         raise Fail(
