@@ -192,3 +192,16 @@ def test_a_repository_root_given_as_matrix_is_pointed_at_its_matrix(matrix_dir, 
     result = run("validate", "--matrix", str(matrix_dir.parent))
     assert result.exit_code == 2
     assert f"did you mean --matrix {matrix_dir}?" in result.stderr
+
+
+def test_no_silent_no_ops(matrix_dir, run):
+    area_code = run("status", "--area", "HUM")
+    assert area_code.exit_code == 2 and "use --area humanitarian" in area_code.stderr
+    nowhere = run("status", "--area", "xyz")
+    assert nowhere.exit_code == 2 and "(one of conflict, disarmament, humanitarian)" in nowhere.stderr
+    glob = run("history", "*")
+    assert glob.exit_code == 2 and "'*' is not an activity id" in glob.stderr
+    check = run("schema", "--check")
+    assert check.exit_code == 2 and "add --out DIR" in check.stderr and check.stdout == ""
+    sarif = run("rules", "--format", "sarif")
+    assert sarif.exit_code == 2 and sarif.stdout == ""

@@ -360,7 +360,7 @@ def test_sigint_prints_one_line_and_exits_130(matrix_dir):
 
     script = (
         "import time, uncoop.cli.findings as f\n"
-        "f.resolve_matrix = lambda m: time.sleep(30)\n"
+        "f.resolve_matrix = lambda *args: time.sleep(30)\n"
         "from uncoop.cli import main; main()\n"
     )
     proc = subprocess.Popen(

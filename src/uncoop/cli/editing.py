@@ -129,7 +129,11 @@ def new_activity(
     ] = [],  # noqa: B006
     start: Annotated[
         str | None,
-        typer.Option("--start", help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month)."),
+        typer.Option(
+            "--start",
+            help="Planned start: 2015-06-30, 2015-06 or 2015-Q2 (default: this month, or the Matrix period's "
+            "start when today is outside the period).",
+        ),
     ] = None,
     end: Annotated[
         str | None, typer.Option("--end", help="Planned end (default: the end of the Matrix period).")

@@ -75,10 +75,13 @@ def history(
     """Show from git how often and how far each deadline of an activity moved."""
 
     import json
+    import re
 
     from ..slippage import activity_slips, slippage_markdown
 
     root = resolve_matrix(matrix)
+    if not re.fullmatch(r"[A-Z]{2,5}-[0-9]{2,4}", ident):
+        raise Fail(f"'{ident}' is not an activity id; write it like HUM-01")
     found = sorted(root.glob(f"activities/*/{ident}.yaml"))
     if not found:
         raise unknown("no activity", ident, [p.stem for p in root.glob("activities/*/*.yaml")], f" in {root}")

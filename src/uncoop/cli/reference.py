@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import vocab
-from .app import command
+from .app import Fail, command
 from .options import choices
 from .workspace import write_file, write_scope
 
@@ -40,6 +40,8 @@ def schema(
     from ..schema import FILE_NAMES, schemas
 
     texts = schemas()
+    if check and out is None:
+        raise Fail("--check compares the files of a folder with the models: add --out DIR (e.g. --out schemas)")
     if out is None:
         sys.stdout.write(texts[FILE_NAMES[kind.value]])
         return 0

@@ -149,13 +149,20 @@ def unknown(what: str, name: str, known, where: str = "") -> Fail:
     """The usage error for a name that is not there, with a did-you-mean when one is close."""
     from ..check import suggest
 
-    hint = suggest(name, known)
+    names = sorted(known)
+    listing = f"one of {', '.join(names[:12])}" + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    hint = suggest(name, names) or (listing if names else "")
     return Fail(f"{what} '{name}'{where}" + (f" ({hint})" if hint else ""))
 
 
 def check_filters(loaded, areas: list[str], org: str | None) -> None:
     """Unknown filter values are usage errors with a did-you-mean, not empty output."""
+    codes = {a.value.code: a.value.id for a in loaded.areas}
     for name in areas:
+        if name in codes and name not in loaded.area_by_id:
+            raise Fail(
+                f"unknown area '{name}' (that is the code of the area '{codes[name]}': use --area {codes[name]})"
+            )
         if name not in loaded.area_by_id:
             raise unknown("unknown area", name, loaded.area_by_id)
     if org and org not in loaded.org_by_id:
