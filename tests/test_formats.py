@@ -172,3 +172,18 @@ def test_example_workflow_is_a_valid_github_workflow():
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
     workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
     assert list(jsonschema.Draft7Validator(schema).iter_errors(workflow)) == []
+
+
+def test_paths_are_relative_to_the_repository_whatever_the_working_directory(repo, run, monkeypatch):
+    edit(hum(repo / "matrix"), "partners: [UNHCR]", "partners: [UNHRC]")
+    git(repo, "commit", "-qam", "typo")
+    monkeypatch.chdir(repo / "matrix" / "activities")
+    text = run("validate", "--as-of", "2016-12-31").stdout
+    assert text.startswith(f"{HUM}:11:12: error[unknown-organization]")
+    sarif = json.loads(run("validate", "--as-of", "2016-12-31", "--format", "sarif").stdout)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == HUM
+    changed = run("validate", "--as-of", "2016-12-31", "--changed-since", "HEAD~1")
+    assert changed.exit_code == 1 and changed.stdout.startswith(f"{HUM}:11:12:")
+    only = run("validate", "--as-of", "2016-12-31", "humanitarian/HUM-01.yaml")
+    assert only.stdout.startswith(f"{HUM}:11:12:")

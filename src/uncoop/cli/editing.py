@@ -11,7 +11,7 @@ import typer
 
 from .app import Fail, app, command, today
 from .options import DryRun, MatrixDir
-from .workspace import resolve_matrix, unknown, write_file, write_scope
+from .workspace import repo_root, resolve_matrix, unknown, write_file, write_scope
 
 if TYPE_CHECKING:
     from datetime import date
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def _matrix_files(root: Path, paths: list[Path] | None) -> list:
     from ..load import discover
 
-    found, problems = discover(root.absolute(), Path.cwd())
+    found, problems = discover(root.absolute(), repo_root(root))
     missing = [str(p) for p in paths or () if not p.exists()]
     if missing:
         raise Fail(f"no such file or directory: {', '.join(missing)}")
@@ -150,7 +150,7 @@ def new_activity(
 
     root = resolve_matrix(matrix)
     day = today()
-    loaded, _ = run(root, day, Path.cwd())
+    loaded, _ = run(root, day, repo_root(root))
     areas = loaded.area_by_id
     if area not in areas:
         raise unknown("unknown area", area, areas)
@@ -254,7 +254,7 @@ def update(
     except ValueError as exc:
         raise Fail(str(exc)) from None
     root = resolve_matrix(matrix)
-    loaded, _ = run(root, today(), Path.cwd())
+    loaded, _ = run(root, today(), repo_root(root))
     if org not in loaded.org_by_id:
         raise unknown("unknown organization", org, loaded.org_by_id)
     entries = active_entries(loaded, org, quarter)

@@ -31,7 +31,7 @@ from .options import (
 )
 from .output import default_format, emit_findings, exit_code, only_changed, only_paths, required_langs, summary_line
 from .revisions import with_plan_as_committed
-from .workspace import LoadProgress, check_filters, language, load_checked, resolve_matrix
+from .workspace import LoadProgress, check_filters, language, load_checked, repo_root, resolve_matrix
 
 
 @command()
@@ -86,13 +86,13 @@ def validate(
     cached = Cached(root, no_cache)
     bar = LoadProgress(enabled=default_format(fmt) == "text")
     try:
-        loaded, problems = run(root, today, Path.cwd(), cached.cache, bar, langs)
+        loaded, problems = run(root, today, repo_root(root), cached.cache, bar, langs)
     finally:
         bar.close()
     if paths and not whole:
-        problems = only_paths(problems, paths)
+        problems = only_paths(problems, paths, repo_root(root))
     if changed_since:
-        problems = only_changed(problems, changed_since)
+        problems = only_changed(problems, changed_since, repo_root(root))
     problems = sort_problems(problems)
     chosen = default_format(fmt)
     emit_findings(problems, chosen, sarif, gitlab, "uncoop validate", root)
@@ -153,7 +153,7 @@ def status(
         language(loaded, lang),
     )
     if changed_since:
-        view.findings = only_changed(view.findings, changed_since)
+        view.findings = only_changed(view.findings, changed_since, repo_root(loaded.root))
     if fmt is StatusFormat.table:
         from ..console import render_status
 

@@ -11,21 +11,21 @@ from .options import Level
 from .workspace import write_file, write_scope
 
 
-def only_paths(problems: list, paths: list[Path]) -> list:
-    """Keep findings located in the given files or directories."""
+def only_paths(problems: list, paths: list[Path], base: Path) -> list:
+    """Keep findings located in the given files or directories (finding paths are relative to `base`)."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise Fail(f"no such file or directory: {', '.join(missing)}")
     wanted = [p.absolute() for p in paths]
     kept = []
     for problem in problems:
-        where = Path(problem.location.path).absolute()
+        where = (base / problem.location.path).absolute()
         if any(where == w or w in where.parents for w in wanted):
             kept.append(problem)
     return kept
 
 
-def only_changed(problems: list, ref: str) -> list:
+def only_changed(problems: list, ref: str, base: Path) -> list:
     """Keep findings in files git says changed since REF (the whole Matrix is still checked)."""
     from ..git import GitError, changed_since
 
@@ -33,7 +33,7 @@ def only_changed(problems: list, ref: str) -> list:
         changed = changed_since(Path.cwd(), ref)
     except GitError as exc:
         raise Fail(f"--changed-since: {exc}") from None
-    return [p for p in problems if Path(p.location.path).resolve() in changed]
+    return [p for p in problems if (base / p.location.path).resolve() in changed]
 
 
 def emit_findings(problems: list, fmt: str, sarif: Path | None, gitlab: Path | None, title: str, root: Path) -> None:

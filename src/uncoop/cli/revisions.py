@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 from .app import Fail
+from .workspace import repo_root
 
 
 def with_plan_as_committed(loaded, problems: list, when: date, today: date) -> tuple:
@@ -26,7 +28,11 @@ def with_plan_as_committed(loaded, problems: list, when: date, today: date) -> t
         raise Fail(f"--plan-as-committed: {exc}") from None
     holder = tempfile.TemporaryDirectory(prefix="uncoop-plan-")
     tmp = Path(holder.name)
-    target = unpack(files, tmp / loaded.root.name)
+    try:  # the same display paths as the working tree's: relative to the repository root
+        inside = Path(os.path.abspath(loaded.root)).relative_to(repo_root(loaded.root))
+    except ValueError:
+        inside = Path(loaded.root.name)
+    target = unpack(files, tmp / inside)
     plan, plan_problems = run(target, today, tmp)
     merged = Matrix(
         root=plan.root,
@@ -63,19 +69,19 @@ def load_revision(rev: str | None, root: Path, today: date, tmp: Path):
     from ..git import files_at
 
     if rev is None:
-        return run(root, today, Path.cwd())
+        return run(root, today, repo_root(root))
     files = files_at(Path.cwd(), rev, root)  # a GitError reaches the user through the boundary
     target = unpack(files, tmp / f"rev-{len(list(tmp.iterdir()))}" / root.name)
     here = root.absolute().parent
     matrix, problems = run(target, today, target.parent)
     # show paths as they are in the working tree, so findings point at real files
-    shown = _display_base(here)
+    shown = _display_base(here, repo_root(root))
     return matrix, [_rebase(p, shown) for p in problems]
 
 
-def _display_base(folder: Path) -> str:
+def _display_base(folder: Path, base: Path) -> str:
     try:
-        rel = folder.relative_to(Path.cwd())
+        rel = folder.relative_to(base)
     except ValueError:
         return folder.as_posix()
     return "" if rel == Path(".") else rel.as_posix()

@@ -128,7 +128,7 @@ def load_checked(matrix: Path | None, today: date, no_cache: bool = False, inter
     cached = Cached(root, no_cache)
     bar = LoadProgress(enabled=interactive)
     try:
-        loaded, problems = run(root, today, Path.cwd(), cached.cache, bar)
+        loaded, problems = run(root, today, repo_root(root), cached.cache, bar)
     finally:
         bar.close()
     errors = sort_problems(p for p in problems if p.severity >= Severity.ERROR)
