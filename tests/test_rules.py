@@ -54,8 +54,8 @@ def test_a_made_up_code_is_caught_by_the_scan(tmp_path):
 
 def test_only_choices_are_the_catalogue_groups(run):
     result = run("status", "--help")
-    assert "overdue,due-soon,stale,off-track,missing,disputed" in "".join(result.stdout.split())
-    assert list(groups()) == ["overdue", "due-soon", "stale", "off-track", "missing", "disputed"]
+    assert "overdue,due-soon,stale,off-track,missing,late,disputed" in "".join(result.stdout.split())
+    assert list(groups()) == ["overdue", "due-soon", "stale", "off-track", "missing", "late", "disputed"]
     bad = run("status", "--only", "nonsense")
     assert bad.exit_code == 2 and "nonsense" in bad.output
 
@@ -97,6 +97,6 @@ def test_rules_json_carries_group_and_default():
 
     doc = json.loads(CliRunner().invoke(app, ["rules", "--format", "json"]).stdout)
     by_code = {r["code"]: r for r in doc}
-    assert by_code["late-report"]["group"] == "missing"
+    assert by_code["late-report"]["group"] == "late"
     assert by_code["unfunded-activity"]["enabled"] is False
     assert len(doc) == len(RULES)

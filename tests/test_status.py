@@ -105,3 +105,43 @@ def test_bundled_matrix_grid_slice_checked_by_hand():
     assert rows["SMIIC"][4] == "missing" and rows["ICYF-DC"][2] == "late"
     # PSC-11 passed its planned end (2015-Q2) but is still running: its lead keeps owing reports
     assert rows["OSA-YEMEN"] == ["submitted", "late", "submitted", "missing", "missing", "missing", "not-due"]
+
+
+FILTERS = [
+    (),
+    ("--only", "stale"),
+    ("--only", "missing"),
+    ("--only", "overdue", "--only", "off-track"),
+    ("--area", "humanitarian"),
+    ("--area", "disarmament", "--only", "late"),
+    ("--org", "UNDP"),
+    ("--side", "oic", "--only", "missing"),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: " ".join(f) or "none")
+def test_every_filters_summary_counts_what_it_shows(run, monkeypatch, filters):
+    from collections import Counter
+
+    from uncoop.rules import groups
+
+    monkeypatch.chdir(REPO)
+    doc = json.loads(run("status", "--as-of", "2016-03-31", "--format", "json", *filters).stdout)
+    activities = [a for area in doc["areas"] for a in area["activities"]]
+    assert doc["summary"]["activities"] == len(activities)
+    assert sum(doc["summary"]["by_status"].values()) == len(activities)
+    shown = Counter(f["code"] for f in doc["findings"])
+    assert {code: n for code, n in doc["summary"]["findings"].items() if n} == dict(shown)
+    wanted = {code for i, word in enumerate(filters) if word == "--only" for code in groups()[filters[i + 1]]}
+    if wanted:
+        assert set(shown) <= wanted
+        assert all(set(a["findings"]) <= wanted and a["findings"] for a in activities)
+    rows = doc["reporting"]["institutions"]
+    if "--side" in filters:
+        assert {r["side"] for r in rows} <= {filters[filters.index("--side") + 1]}
+    if "missing" in filters:
+        assert all("missing" in r["cells"] for r in rows)  # not an institution that was only late
+    if "--area" in filters:
+        area = filters[filters.index("--area") + 1]
+        assert {a["id"].split("-")[0] for a in activities} <= {"HUM", "DIS"}
+        assert rows and len(rows) < 40, area  # the institutions working there, not all of them

@@ -12,15 +12,16 @@ from typing import IO
 
 from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .health import WORDS, Health
+from .health import WORDS, Health, Late, late_items
 from .i18n import RTL, localized
 from .markup import CELLS, legend
 from .rules import RULES
 from .timeline import ActivityState
-from .view import StatusView, finding_text, label_text, leads_of, summary_line
+from .view import StatusView, label_text, leads_of, summary_line
 
 # C0/C1 controls and the bidi overrides/isolates that can reorder what a terminal shows
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -81,6 +82,14 @@ def health_cell(health: Health | None) -> Text:
     return Text(f"{health.symbol} {WORDS[health.rating]}", style=HEALTH_STYLE[health.rating])
 
 
+def next_short(state: ActivityState) -> str:
+    """'2016-06-30 M2' (a milestone) or '2016-06-30 end' (the planned end): what is due, and when."""
+    if not state.next_due:
+        return ""
+    day, what = state.next_due
+    return f"{day.isoformat()} {'end' if what == 'planned end' else what.removeprefix('milestone ')}"
+
+
 def area_table(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
     table.add_column("Activity", ratio=3, overflow="fold")
@@ -89,7 +98,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
     table.add_column("State", no_wrap=True, width=14)
     table.add_column("Health", no_wrap=True, width=11)
     table.add_column("Progress", no_wrap=True, width=13)
-    table.add_column("Next due", no_wrap=True, width=10)
+    table.add_column("Next due", no_wrap=True, width=15)
     table.add_column("Findings", ratio=2, overflow="fold")
     for s in states:
         name = Text(s.activity.id, style="bold")
@@ -97,7 +106,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
         name.append_text(safe(title_for_terminal(s, lang)))
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
         state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
-        due = Text(s.next_due[0].isoformat() if s.next_due else "")
+        due = Text(next_short(s))
         table.add_row(
             name,
             leads,
@@ -117,7 +126,7 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
         head = Text(s.activity.id, style="bold")
         head.append(" ")
         head.append_text(safe(title_for_terminal(s, lang)))
-        detail = Text("    ")
+        detail = Text("")
         detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
         detail.append(" · ")
         detail.append(s.status, style=STATE_STYLE.get(s.status, ""))
@@ -127,11 +136,12 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
         detail.append(" ")
         detail.append_text(progress_bar(s.progress, width=6))
         if s.next_due:
-            detail.append(f" · next {s.next_due[0].isoformat()}")
+            detail.append(f" · next {next_short(s)}")
         if s.findings:
             detail.append(" · ")
             detail.append_text(_findings_cell(s, lang))
-        lines += [head, detail]
+        # padded, not prefixed: a wrapped line starts under the first, never at column 0
+        lines += [head, Padding(detail, (0, 0, 0, 4), expand=False)]
     lines.append(Text(""))
     return Group(*lines)
 
@@ -149,6 +159,34 @@ def grid_table(view: StatusView) -> Table:
             cells = [Text(CELLS[c.state].term, style=CELLS[c.state].style) for c in row.cells]
             table.add_row(safe(row.organization), *cells, end_section=i == len(rows) - 1)
     return table
+
+
+def overdue_by_lead(view: StatusView) -> list:
+    """Whom to chase: every planned end and milestone past due on the activities shown, under each
+    of the activity's lead institutions (both sides), most late first."""
+    shown = {s.activity.id for area in view.areas for s in area.activities}
+    if not any(RULES[f.code].group == "overdue" for f in view.findings):
+        return []  # --only without overdue findings: nothing of the kind is shown
+    by_lead: dict[str, list[Late]] = {}
+    for late in late_items(view.snapshot):
+        if late.state.activity.id in shown:
+            for org in late.leads:
+                by_lead.setdefault(org, []).append(late)
+    if not by_lead:
+        return []
+    lines: list = [Text("Overdue, by lead institution", style="bold red")]
+    for org in sorted(by_lead):
+        lines.append(Padding(safe(org), (0, 0, 0, 2), expand=False))
+        for late in by_lead[org]:
+            act = late.state.activity
+            what = f"milestone {late.milestone.id}" if late.milestone else "planned end"
+            line = Text(act.id, style="bold")
+            line.append_text(
+                safe(f" {what}, due {late.due}, {late.days} days late · {title_for_terminal(late.state, view.lang)}")
+            )
+            lines.append(Padding(line, (0, 0, 0, 4), expand=False))
+    lines.append(Text(""))
+    return lines
 
 
 WIDE = 120  # below this many columns the six-column table wraps titles into slivers
@@ -181,11 +219,7 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     parts += [
         layout(str(localized(a.titles, terminal_lang(view.lang))), a.activities, view.lang, rated) for a in view.areas
     ]
-    overdue = [f for f in view.findings if RULES[f.code].group == "overdue"]
-    if overdue:
-        parts.append(Text("Overdue", style="bold red"))
-        parts += [safe(f"  {f.location}  {finding_text(f, terminal_lang(view.lang))}") for f in overdue]
-        parts.append(Text(""))
+    parts += overdue_by_lead(view)
     if view.grid:
         parts += [
             grid_table(view),

@@ -159,3 +159,32 @@ def rate(snap: Snapshot, areas: list[str]) -> HealthReport:
         {a: of_group(by_area[a]) for a in areas if a in by_area},
         {org: of_group(by_lead.get(org, []), missing[org]) for org in orgs},
     )
+
+
+@dataclass(frozen=True)
+class Late:
+    """One late thing: a planned end or a milestone past due, with its activity's leads."""
+
+    state: ActivityState
+    milestone: Any  # model.Milestone, or None for the planned end
+    due: Any  # dates.FlexDate
+    days: int
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        return (*self.state.activity.leads.un, *self.state.activity.leads.oic)
+
+
+def late_items(snap: Snapshot) -> list[Late]:
+    """Every planned end and milestone past due on open activities, most late first."""
+    items = []
+    for s in snap.activities:
+        if s.ended:
+            continue
+        end = s.activity.dates.planned_end
+        if end.end < snap.as_of:
+            items.append(Late(s, None, end, (snap.as_of - end.end).days))
+        for m in s.activity.milestones:
+            if m.id not in s.milestones_done and m.due.end < snap.as_of:
+                items.append(Late(s, m, m.due, (snap.as_of - m.due.end).days))
+    return sorted(items, key=lambda i: (-i.days, i.state.activity.id, i.milestone.id if i.milestone else ""))

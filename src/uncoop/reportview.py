@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
-from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, rate
+from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, rate
 from .i18n import N_, LText, localized, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
@@ -648,24 +648,28 @@ def _leads(s: ActivityState, side: str, shown: dict[str, str], comma: str = ", "
 
 
 def _late(snap: Snapshot, lang: str, shown: dict[str, str]) -> list[LateItem]:
-    """Every overdue planned end and milestone, and every activity behind time: most late first."""
+    """Every overdue planned end and milestone (health.late_items), and every activity behind
+    time: most late first."""
     gettext = translations(lang).gettext
+    comma = gettext(", ")
+
+    def item(s: ActivityState, what: str, due: str, days: int | None) -> LateItem:
+        title = localized(s.activity.title, lang)
+        return LateItem(
+            s.activity.id, title, _leads(s, "un", shown, comma), _leads(s, "oic", shown, comma), what, due, days
+        )
+
     items = []
-    for s in snap.activities:
-        if s.ended:
-            continue
-        act, title = s.activity, localized(s.activity.title, lang)
-        un, oic = _leads(s, "un", shown, gettext(", ")), _leads(s, "oic", shown, gettext(", "))
-        end = act.dates.planned_end
-        if end.end < snap.as_of:
-            what = gettext("the activity's planned end")
-            items.append(LateItem(act.id, title, un, oic, what, when(end, lang), (snap.as_of - end.end).days))
-        for m in act.milestones:
-            if m.id not in s.milestones_done and m.due.end < snap.as_of:
-                what = gettext("milestone %(id)s: %(title)s") % {"id": m.id, "title": localized(m.title, lang)}
-                items.append(LateItem(act.id, title, un, oic, what, when(m.due, lang), (snap.as_of - m.due.end).days))
-        if any(f.code == "off-track" for f in s.findings):
-            items.append(LateItem(act.id, title, un, oic, gettext("progress behind the time elapsed"), "", None))
+    for late in late_items(snap):
+        m = late.milestone
+        what = (
+            gettext("milestone %(id)s: %(title)s") % {"id": m.id, "title": localized(m.title, lang)}
+            if m
+            else gettext("the activity's planned end")
+        )
+        items.append(item(late.state, what, when(late.due, lang), late.days))
+    behind = [s for s in snap.activities if not s.ended and any(f.code == "off-track" for f in s.findings)]
+    items += [item(s, gettext("progress behind the time elapsed"), "", None) for s in behind]
     return sorted(items, key=lambda i: (-(i.days or 0), i.activity, i.what))
 
 

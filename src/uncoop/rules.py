@@ -26,7 +26,7 @@ class Rule:
     """One finding code.
 
     >>> RULES["late-report"].group, RULES["late-report"].label
-    ('missing', 'report late')
+    ('late', 'report late')
     """
 
     code: str
@@ -109,7 +109,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
               slipping=True),
     _timeline("missing-report", "missing", N_("report missing"), "report missing|reports missing", "bold red",
               "a quarterly report owed and past due, not submitted"),
-    _timeline("late-report", "missing", N_("report late"), "report late|reports late", "yellow",
+    _timeline("late-report", "late", N_("report late"), "report late|reports late", "yellow",
               "a quarterly report submitted after its due date"),
     _timeline("conflicting-reports", "disputed", N_("reports disagree"), "conflicting report|conflicting reports",
               "yellow", "two reports on one activity for one quarter disagree on status, or on progress by over "
@@ -156,8 +156,8 @@ def finding(code: str, where: Location, message: str, hint: str = "", key: str =
 def groups() -> dict[str, tuple[str, ...]]:
     """The `--only` choices and the codes each selects, in catalogue order.
 
-    >>> groups()["missing"]
-    ('missing-report', 'late-report')
+    >>> groups()["overdue"]
+    ('overdue-activity', 'overdue-milestone')
     """
     out: dict[str, tuple[str, ...]] = {}
     for rule in RULES.values():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
@@ -55,9 +55,11 @@ def build_view(
     only: Sequence[str] = (),
     lang: str = "en",
 ) -> StatusView:
-    """Apply the status filters.  Filters narrow what is shown, never what is computed."""
+    """Apply the status filters.  Filters narrow what is shown, never what is computed, and the
+    summary counts exactly what is shown: with --only, only those findings, in the rows and in the
+    counts; with --area, only the institutions working in those areas."""
     chosen = groups()
-    wanted_codes = {code for name in only for code in chosen[name]} if only else None
+    wanted = {code for name in only for code in chosen[name]} if only else None
 
     def keep_activity(state: ActivityState) -> bool:
         act = state.activity
@@ -65,18 +67,28 @@ def build_view(
             return False
         if org and org not in act.leads.un + act.leads.oic + act.partners:
             return False
-        return not wanted_codes or any(f.code in wanted_codes for f in state.findings)
+        return not wanted or any(f.code in wanted for f in state.findings)
+
+    in_areas = {
+        o
+        for s in snap.activities
+        if s.activity.area in areas
+        for o in (*s.activity.leads.un, *s.activity.leads.oic, *s.activity.partners)
+    }
 
     def keep_row(row: GridRow) -> bool:
         if org and row.organization != org or side and row.side != side:
             return False
-        return not only or "missing" in only and any(c.state in ("missing", "late") for c in row.cells)
+        if areas and row.organization not in in_areas:
+            return False
+        return not wanted or any(f.code in wanted for f in row.findings)
 
-    shown = [s for s in snap.activities if keep_activity(s)]
-    rows = [r for r in snap.grid if keep_row(r)]
+    def narrowed(findings: list[Problem]) -> list[Problem]:
+        return [f for f in findings if f.code in wanted] if wanted else findings
+
+    shown = [replace(s, findings=narrowed(s.findings)) for s in snap.activities if keep_activity(s)]
+    rows = [replace(r, findings=narrowed(r.findings)) for r in snap.grid if keep_row(r)]
     findings = [f for s in shown for f in s.findings] + [f for r in rows for f in r.findings]
-    if wanted_codes:
-        findings = [f for f in findings if f.code in wanted_codes]
     area_views = []
     for area in matrix.areas:
         members = [s for s in shown if s.activity.area == area.value.id]
