@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import sarif_pydantic
 
 from tests.conftest import edit, git, hum
@@ -156,7 +157,8 @@ def test_changed_since_errors_are_clear(repo, run, tmp_path_factory, monkeypatch
     assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
 
 
-def test_example_workflow_is_a_valid_github_workflow():
+@pytest.mark.parametrize("name", ["matrix.yml", "tests.yml"])
+def test_workflows_are_valid_github_workflows(name):
     import importlib.resources
 
     import jsonschema
@@ -169,9 +171,36 @@ def test_example_workflow_is_a_valid_github_workflow():
         .joinpath("github-workflows.json")
         .read_text()
     )
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
     workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true
     assert list(jsonschema.Draft7Validator(schema).iter_errors(workflow)) == []
+
+
+def test_the_matrix_workflow_works_when_copied_into_a_matrix_only_repository(tmp_path):
+    """Copied as it is: it installs a pinned reference, never the checked-out tree, and shows the
+    plan diff even when validation fails; annotations are limited to what the pull request touched."""
+    import shutil
+
+    import yaml
+
+    from tests.conftest import FIXTURE, REPO
+
+    repo = tmp_path / "matrix-only"
+    shutil.copytree(FIXTURE, repo / "matrix")
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(REPO / ".github" / "workflows" / "matrix.yml", repo / ".github" / "workflows")
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "matrix.yml").read_text())
+    steps = workflow["jobs"]["matrix"]["steps"]
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    assert install == 'python -m pip install "$UNCOOP_PACKAGE"'  # names no local path
+    assert "." not in workflow["jobs"]["matrix"]["env"]["UNCOOP_PACKAGE"].split("||")[1].split("==")[0]
+    by_name = {s.get("name", ""): s for s in steps}
+    diff = next(s for n, s in by_name.items() if n.startswith("What this pull request"))
+    assert diff["if"].startswith("always()")
+    status = next(s for n, s in by_name.items() if n.startswith("Follow-up findings"))
+    assert "--changed-since" in status["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert "head.repo.full_name == github.repository" in upload["if"]
 
 
 def test_paths_are_relative_to_the_repository_whatever_the_working_directory(repo, run, monkeypatch):
