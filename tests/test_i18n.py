@@ -191,3 +191,22 @@ def test_status_says_findings_in_the_chosen_language(matrix_dir, run):
     assert "**overdue-activity**: HUM-02 a dépassé sa fin prévue" in markdown
     table = " ".join(run("status", "--as-of", "2015-02-15", "--lang", "fr").stdout.split())
     assert "en retard" in table  # the findings cell's label, translated
+
+
+def test_the_dashboards_own_words_follow_the_language(matrix_dir, run):
+    table = " ".join(run("status", "--as-of", "2015-02-15", "--lang", "fr").stdout.split())
+    for words in (
+        "Situation de la Matrice au 2015-02-15",
+        "4 activités",
+        "rapports non présentés",
+        "En retard, par institution chef de file",
+        "jours de retard",
+        "Rapports trimestriels",
+        "Nations Unies",
+        "mise en œuvre",
+    ):
+        assert words in table, words
+    for english in ("Matrix status as of", "activities (", "reports missing", "days late", "implementation", "blank"):
+        assert english not in table, english
+    markdown = run("status", "--as-of", "2015-02-15", "--lang", "fr", "--format", "markdown").stdout
+    assert "| Activité | Chef de file ONU |" in markdown and "## Constats" in markdown

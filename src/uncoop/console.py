@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .health import WORDS, Health, Late, late_items
-from .i18n import RTL, localized
+from .i18n import RTL, STATUS_WORDS, localized
 from .markup import CELLS, legend
 from .rules import RULES
 from .timeline import ActivityState
@@ -53,9 +53,17 @@ def title_for_terminal(state: ActivityState, lang: str) -> str:
     return f"{text} ({text.fallback})" if text.fallback else str(text)
 
 
-def progress_bar(progress: float | None, width: int = 8) -> Text:
+def words(lang: str):
+    """gettext for the terminal's language (English for Arabic unless UNCOOP_BIDI=1)."""
+    from .i18n import translations
+
+    return translations(terminal_lang(lang)).gettext
+
+
+def progress_bar(progress: float | None, width: int = 8, lang: str = "en") -> Text:
+    _ = words(lang)
     if progress is None:
-        return Text("no report", style="dim")
+        return Text(_("no report"), style="dim")
     filled = round(progress / 100 * width)
     bar = Text("█" * filled, style="green")
     bar.append("░" * (width - filled), style="dim")
@@ -75,38 +83,42 @@ def _findings_cell(state: ActivityState, lang: str = "en") -> Text:
 HEALTH_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "bold red"}
 
 
-def health_cell(health: Health | None) -> Text:
+def health_cell(health: Health | None, lang: str = "en") -> Text:
     """Symbol and words, coloured too: the words carry the meaning without colour."""
     if health is None:
         return Text("")
-    return Text(f"{health.symbol} {WORDS[health.rating]}", style=HEALTH_STYLE[health.rating])
+    _ = words(lang)
+    return Text(f"{health.symbol} {_(WORDS[health.rating])}", style=HEALTH_STYLE[health.rating])
 
 
-def next_short(state: ActivityState) -> str:
+def next_short(state: ActivityState, lang: str = "en") -> str:
     """'2016-06-30 M2' (a milestone) or '2016-06-30 end' (the planned end): what is due, and when."""
     if not state.next_due:
         return ""
+    _ = words(lang)
     day, what = state.next_due
-    return f"{day.isoformat()} {'end' if what == 'planned end' else what.removeprefix('milestone ')}"
+    short = _("end") if what == "planned end" else what.removeprefix("milestone ")
+    return f"{day.isoformat()} {short}"
 
 
 def area_table(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
-    table.add_column("Activity", ratio=3, overflow="fold")
-    table.add_column("Leads UN / OIC", ratio=2, overflow="fold")
+    _ = words(lang)
+    table.add_column(_("Activity"), ratio=3, overflow="fold")
+    table.add_column(_("Leads UN / OIC"), ratio=2, overflow="fold")
     # fixed widths keep the columns aligned from one area's table to the next
-    table.add_column("State", no_wrap=True, width=14)
-    table.add_column("Health", no_wrap=True, width=11)
-    table.add_column("Progress", no_wrap=True, width=13)
-    table.add_column("Next due", no_wrap=True, width=15)
-    table.add_column("Findings", ratio=2, overflow="fold")
+    table.add_column(_("State"), no_wrap=True, width=14)
+    table.add_column(_("Health"), no_wrap=True, width=11)
+    table.add_column(_("Progress"), no_wrap=True, width=13)
+    table.add_column(_("Next due"), no_wrap=True, width=15)
+    table.add_column(_("Findings"), ratio=2, overflow="fold")
     for s in states:
         name = Text(s.activity.id, style="bold")
         name.append(" ")
         name.append_text(safe(title_for_terminal(s, lang)))
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
-        state = Text(s.status, style=STATE_STYLE.get(s.status, ""))
-        due = Text(next_short(s))
+        state = Text(_(STATUS_WORDS[s.status]), style=STATE_STYLE.get(s.status, ""))
+        due = Text(next_short(s, lang))
         table.add_row(
             name,
             leads,
@@ -121,6 +133,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
 
 def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Group:
     """The narrow-terminal layout: two lines per activity instead of six columns."""
+    _ = words(lang)
     lines: list = [Text(_UNSAFE.sub("\ufffd", title), style="bold underline")]
     for s in states:
         head = Text(s.activity.id, style="bold")
@@ -129,14 +142,14 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
         detail = Text("")
         detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
         detail.append(" · ")
-        detail.append(s.status, style=STATE_STYLE.get(s.status, ""))
+        detail.append(_(STATUS_WORDS[s.status]), style=STATE_STYLE.get(s.status, ""))
         if s.activity.id in health:
             detail.append(" ")
-            detail.append_text(health_cell(health[s.activity.id]))
+            detail.append_text(health_cell(health[s.activity.id], lang))
         detail.append(" ")
-        detail.append_text(progress_bar(s.progress, width=6))
+        detail.append_text(progress_bar(s.progress, width=6, lang=lang))
         if s.next_due:
-            detail.append(f" · next {next_short(s)}")
+            detail.append(" · " + _("next %(when)s") % {"when": next_short(s, lang)})
         if s.findings:
             detail.append(" · ")
             detail.append_text(_findings_cell(s, lang))
@@ -147,11 +160,12 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
 
 
 def grid_table(view: StatusView) -> Table:
-    table = Table(title="Quarterly reports (¶53)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Institution", no_wrap=True)
+    _ = words(view.lang)
+    table = Table(title=_("Quarterly reports (¶53)"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("Institution"), no_wrap=True)
     for quarter in view.quarters:
         table.add_column(f"{quarter.year % 100:02d}Q{quarter.number}", justify="center", no_wrap=True)
-    for side, label in (("un", "United Nations"), ("oic", "OIC")):
+    for side, label in (("un", _("United Nations")), ("oic", _("OIC"))):
         rows = [r for r in view.grid if r.side == side]
         if rows:
             table.add_row(Text(label, style="bold"), *[""] * len(view.quarters))
@@ -174,16 +188,20 @@ def overdue_by_lead(view: StatusView) -> list:
                 by_lead.setdefault(org, []).append(late)
     if not by_lead:
         return []
-    lines: list = [Text("Overdue, by lead institution", style="bold red")]
+    _ = words(view.lang)
+    lines: list = [Text(_("Overdue, by lead institution"), style="bold red")]
     for org in sorted(by_lead):
         lines.append(Padding(safe(org), (0, 0, 0, 2), expand=False))
         for late in by_lead[org]:
             act = late.state.activity
-            what = f"milestone {late.milestone.id}" if late.milestone else "planned end"
+            what = _("milestone %(id)s") % {"id": late.milestone.id} if late.milestone else _("planned end")
+            late_by = _("%(what)s, due %(due)s, %(days)s days late") % {
+                "what": what,
+                "due": late.due,
+                "days": late.days,
+            }
             line = Text(act.id, style="bold")
-            line.append_text(
-                safe(f" {what}, due {late.due}, {late.days} days late · {title_for_terminal(late.state, view.lang)}")
-            )
+            line.append_text(safe(f" {late_by} · {title_for_terminal(late.state, view.lang)}"))
             lines.append(Padding(line, (0, 0, 0, 4), expand=False))
     lines.append(Text(""))
     return lines
@@ -201,9 +219,10 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
         force_terminal=color or None,
         emoji=False,
     )
+    _ = words(view.lang)
     parts: list = [
-        Text(f"Matrix status as of {view.snapshot.as_of.isoformat()}", style="bold"),
-        Text(summary_line(view)),
+        Text(_("Matrix status as of %(date)s") % {"date": view.snapshot.as_of.isoformat()}, style="bold"),
+        Text(summary_line(view, terminal_lang(view.lang))),
         Text(""),
     ]
     layout = area_table if console.width >= WIDE else area_lines
@@ -223,6 +242,6 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     if view.grid:
         parts += [
             grid_table(view),
-            Text(legend("  ", terminal=True), style="dim"),
+            Text(legend("  ", terminal=True, word=_), style="dim"),
         ]
     console.print(Group(*parts))

@@ -21,6 +21,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .vocab import STATUSES
+
 NAMES = {"en": "English", "fr": "français", "ar": "العربية"}
 RTL = frozenset(("ar",))
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -88,6 +90,15 @@ def long_date(day: date, lang: str) -> str:
 
     return format_date(day, format="d MMMM y" if lang == "en" else "long", locale=lang)
 
+
+# The extractor sees only literal N_("...") calls: each status word is spelt out once here.
+STATUS_WORDS = dict(
+    zip(
+        STATUSES,
+        (N_("pipeline"), N_("implementation"), N_("finalisation"), N_("closed"), N_("cancelled"), N_("suspended")),
+        strict=True,
+    )
+)
 
 QUARTERS = (N_("Q1 %(year)s"), N_("Q2 %(year)s"), N_("Q3 %(year)s"), N_("Q4 %(year)s"))
 

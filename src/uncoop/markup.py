@@ -114,9 +114,12 @@ CELLS = {
 assert tuple(CELLS) == CELL_STATES, "every grid state needs its symbols"
 
 
+BLANK = N_("(blank)")  # how the terminal legend names an empty cell
+
+
 def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) -> str:
     """'✓ on time · ⚠ late · ...'; `word` translates."""
     return separator.join(
-        f"{(cell.term if cell.state != 'not-required' else '(blank)') if terminal else cell.mark} {word(cell.word)}"
+        f"{(cell.term if cell.state != 'not-required' else word(BLANK)) if terminal else cell.mark} {word(cell.word)}"
         for cell in CELLS.values()
     )

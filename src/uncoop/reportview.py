@@ -19,7 +19,7 @@ from typing import NamedTuple
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
 from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, rate
-from .i18n import N_, LText, localized, number, quarter_text, translations, when
+from .i18n import N_, STATUS_WORDS, LText, localized, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .model import Adoption, Dates, Meeting, Span
@@ -33,14 +33,6 @@ SECURED = ("committed", "disbursed")
 SLIPPING = slipping()
 GANTT_WIDTH, GANTT_LABEL, GANTT_ROW = 720, 70, 22
 
-# The extractor sees only literal N_("...") calls: each status word is spelt out once here.
-STATUS_WORDS = dict(
-    zip(
-        STATUSES,
-        (N_("pipeline"), N_("implementation"), N_("finalisation"), N_("closed"), N_("cancelled"), N_("suspended")),
-        strict=True,
-    )
-)
 N_("sought"), N_("pledged"), N_("committed"), N_("disbursed")  # funding statuses, shown translated
 
 

@@ -12,7 +12,7 @@ depend on them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from .i18n import N_
@@ -97,24 +97,24 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     # languages (only with --require-lang, or languages.required in matrix.yaml)
     Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
     # timeline (uncoop status): code, --only group, label, tally, terminal style, meaning
-    _timeline("overdue-activity", "overdue", N_("overdue"), "overdue", "bold red",
+    _timeline("overdue-activity", "overdue", N_("overdue"), N_("overdue"), "bold red",
               "past its planned end and not closed or cancelled", slipping=True),
-    _timeline("overdue-milestone", "overdue", N_("milestone overdue"), "milestone overdue|milestones overdue", "red",
-              "a milestone past its due date and not reported done", slipping=True),
-    _timeline("due-soon", "due-soon", N_("due soon"), "due soon", "cyan",
+    _timeline("overdue-milestone", "overdue", N_("milestone overdue"), N_("milestone overdue|milestones overdue"),
+              "red", "a milestone past its due date and not reported done", slipping=True),
+    _timeline("due-soon", "due-soon", N_("due soon"), N_("due soon"), "cyan",
               "a milestone or planned end within the due-soon window"),
-    _timeline("stale", "stale", N_("stale"), "stale", "yellow", "an active activity with no update for stale_days"),
-    _timeline("off-track", "off-track", N_("off track"), "off track", "magenta",
+    _timeline("stale", "stale", N_("stale"), N_("stale"), "yellow", "an active activity with no update for stale_days"),
+    _timeline("off-track", "off-track", N_("off track"), N_("off track"), "magenta",
               "reported progress trails the share of planned time elapsed by more than off_track_points",
               slipping=True),
-    _timeline("missing-report", "missing", N_("report missing"), "report missing|reports missing", "bold red",
+    _timeline("missing-report", "missing", N_("report missing"), N_("report missing|reports missing"), "bold red",
               "a quarterly report owed and past due, not submitted"),
-    _timeline("late-report", "late", N_("report late"), "report late|reports late", "yellow",
+    _timeline("late-report", "late", N_("report late"), N_("report late|reports late"), "yellow",
               "a quarterly report submitted after its due date"),
-    _timeline("conflicting-reports", "disputed", N_("reports disagree"), "conflicting report|conflicting reports",
+    _timeline("conflicting-reports", "disputed", N_("reports disagree"), N_("conflicting report|conflicting reports"),
               "yellow", "two reports on one activity for one quarter disagree on status, or on progress by over "
               "conflict_points"),
-    _timeline("progress-regression", "disputed", N_("progress fell"), "progress regression|progress regressions",
+    _timeline("progress-regression", "disputed", N_("progress fell"), N_("progress regression|progress regressions"),
               "yellow",
               "reported progress is lower than the activity's previous report, with no progress_note saying why"),
 )}
@@ -166,13 +166,13 @@ def groups() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def tally(rule: Rule, n: int) -> str:
-    """'1 report late', '3 reports late'.
+def tally(rule: Rule, n: int, gettext: Callable[[str], str] = lambda s: s) -> str:
+    """'1 report late', '3 reports late'; `gettext` translates both forms at once ('one|many').
 
     >>> tally(RULES["late-report"], 1), tally(RULES["late-report"], 3), tally(RULES["stale"], 2)
     ('1 report late', '3 reports late', '2 stale')
     """
-    one, _, many = rule.tally.partition("|")
+    one, _, many = gettext(rule.tally).partition("|")
     return f"{n} {one if n == 1 or not many else many}"
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
-from .i18n import localized
+from .i18n import N_, STATUS_WORDS, localized
 from .load import Matrix
 from .markup import CELLS, legend, md_code
 from .markup import md_text as md_cell
@@ -115,16 +115,23 @@ def summary_counts(view: StatusView) -> dict:
     }
 
 
-def summary_line(view: StatusView) -> str:
-    """One line: '60 activities (40 implementation, ...); 3 overdue, 1 report late' (findings there are)."""
+def summary_line(view: StatusView, lang: str = "en") -> str:
+    """One line: '60 activities (40 implementation, ...); 3 overdue, 1 report late' (findings there are),
+    in `lang`."""
+    from .i18n import translations
+
+    _ = translations(lang).gettext
     c = view.counts
-    states = ", ".join(f"{n} {status}" for status, n in c["by_status"].items())
+    comma = _(", ")
+    states = comma.join(f"{n} {_(STATUS_WORDS[status])}" for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
-    found = ", ".join(tally(rule, c["findings"][rule.code]) for rule in counted() if c["findings"][rule.code])
-    rated = ", ".join(f"{n} {WORDS[r]}" for r, n in c["health"].items() if n)
+    found = comma.join(tally(rule, c["findings"][rule.code], _) for rule in counted() if c["findings"][rule.code])
+    rated = comma.join(f"{n} {_(WORDS[r])}" for r, n in c["health"].items() if n)
     states += f" [{rated}]" if rated else ""
-    activities = f"{c['activities']} activit{'y' if c['activities'] == 1 else 'ies'}"
-    return f"{activities}{states}; {found or 'no timeline findings'}"
+    one, _sep, many = _(N_("activity|activities")).partition("|")
+    activities = f"{c['activities']} {one if c['activities'] == 1 else many}"
+    nothing = _("no timeline findings")
+    return f"{activities}{states}; {found or nothing}"
 
 
 def leads_of(state: ActivityState, side: str) -> str:
@@ -151,8 +158,10 @@ def label_text(code: str, lang: str) -> str:
 
 def health_text(view: StatusView, state: ActivityState) -> str:
     """'✗ off track', '▲ at risk', '✓ on track', or '' for a closed or cancelled activity."""
+    from .i18n import translations
+
     health = view.health.activities.get(state.activity.id)
-    return f"{health.symbol} {WORDS[health.rating]}" if health else ""
+    return f"{health.symbol} {translations(view.lang).gettext(WORDS[health.rating])}" if health else ""
 
 
 def next_due_text(state: ActivityState) -> str:
@@ -207,37 +216,51 @@ def to_json(view: StatusView) -> str:
 
 
 def to_markdown(view: StatusView) -> str:
-    out = [f"# Matrix status as of {view.snapshot.as_of.isoformat()}", "", summary_line(view), ""]
+    from .i18n import translations
+
+    _ = translations(view.lang).gettext
+    title = _("Matrix status as of %(date)s") % {"date": view.snapshot.as_of.isoformat()}
+    out = [f"# {title}", "", summary_line(view, view.lang), ""]
+    heads = (
+        N_("Activity"),
+        N_("UN lead"),
+        N_("OIC lead"),
+        N_("Status"),
+        N_("Health"),
+        N_("Progress"),
+        N_("Next due"),
+        N_("Findings"),
+    )
     for area in view.areas:
         out += [
             f"## {md_cell(area.title)}",
             "",
-            "| Activity | UN lead | OIC lead | Status | Progress | Next due | Findings |",
-            "| --- | --- | --- | --- | ---: | --- | --- |",
+            "| " + " | ".join(_(h) for h in heads) + " |",
+            "| --- | --- | --- | --- | --- | ---: | --- | --- |",
         ]
         for s in area.activities:
             progress = "" if s.progress is None else f"{s.progress:g}%"
-            codes = ", ".join(sorted({f.code for f in s.findings}))
+            codes = _(", ").join(label_text(code, view.lang) for code in sorted({f.code for f in s.findings}))
             out.append(
                 f"| {s.activity.id} {md_cell(localized(s.activity.title, view.lang))} | {md_cell(leads_of(s, 'un'))} "
-                f"| {md_cell(leads_of(s, 'oic'))} | {s.status} | {health_text(view, s)} | {progress} "
+                f"| {md_cell(leads_of(s, 'oic'))} | {_(STATUS_WORDS[s.status])} | {health_text(view, s)} | {progress} "
                 f"| {next_due_text(s)} | {codes} |"
             )
         out.append("")
     if view.findings:
-        out += ["## Findings", ""]
+        out += ["## " + _("Findings"), ""]
         out += [f"- {md_code(f.location)} **{f.code}**: {md_cell(finding_text(f, view.lang))}" for f in view.findings]
         out.append("")
     if view.grid:
         out += [
-            "## Quarterly reports (¶53)",
+            "## " + _("Quarterly reports (¶53)"),
             "",
-            "| Institution | Side | " + " | ".join(str(q) for q in view.quarters) + " |",
+            "| " + _("Institution") + " | " + _("Side") + " | " + " | ".join(str(q) for q in view.quarters) + " |",
             "| --- | --- | " + " | ".join("---" for _ in view.quarters) + " |",
         ]
         out += [
             f"| {r.organization} | {r.side.upper()} | " + " | ".join(CELLS[c.state].md for c in r.cells) + " |"
             for r in view.grid
         ]
-        out += ["", legend(), ""]
+        out += ["", legend(word=_), ""]
     return "\n".join(out)
