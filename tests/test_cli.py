@@ -205,3 +205,10 @@ def test_no_silent_no_ops(matrix_dir, run):
     assert check.exit_code == 2 and "add --out DIR" in check.stderr and check.stdout == ""
     sarif = run("rules", "--format", "sarif")
     assert sarif.exit_code == 2 and sarif.stdout == ""
+
+
+def test_an_update_outside_the_reporting_period_says_so(matrix_dir, run):
+    result = run("update", "OCHA", "--period", "2017-Q1", "--dry-run")
+    assert result.exit_code == 2
+    assert "2017-Q1 is outside the Matrix's reporting period" in result.stderr
+    assert "expected list" not in result.stderr

@@ -145,3 +145,19 @@ def test_every_filters_summary_counts_what_it_shows(run, monkeypatch, filters):
         area = filters[filters.index("--area") + 1]
         assert {a["id"].split("-")[0] for a in activities} <= {"HUM", "DIS"}
         assert rows and len(rows) < 40, area  # the institutions working there, not all of them
+
+
+@pytest.mark.parametrize("width", [60, 80, 140])
+def test_the_summary_wraps_between_items_never_inside_one(width):
+    import io
+
+    from uncoop.console import render_status
+
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    out = io.StringIO()
+    render_status(build_view(matrix, snapshot(matrix, date(2016, 3, 31))), out, width=width, color=False)
+    lines = out.getvalue().splitlines()
+    summary = lines[1 : lines.index("")]
+    assert len(summary) >= 2 and all(len(line) <= width for line in summary)
+    for line, following in zip(summary, summary[1:], strict=False):
+        assert line.endswith(",") or following.startswith(("(", "[")), (line, following)

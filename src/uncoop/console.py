@@ -210,6 +210,20 @@ def overdue_by_lead(view: StatusView) -> list:
 WIDE = 120  # below this many columns the six-column table wraps titles into slivers
 
 
+def wrapped(line: str, width: int) -> list[Text]:
+    """The summary cut between its items, never inside one ('7 reports missing' stays whole)."""
+    pieces = re.split(r"(?<=, )|(?<=; )|(?= \()|(?= \[)", line)
+    lines, current = [], ""
+    for piece in pieces:
+        if current and len((current + piece).rstrip()) > width:
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current += piece
+    lines.append(current.rstrip())
+    return [Text(text) for text in lines]
+
+
 def render_status(view: StatusView, out: IO[str], width: int | None = None, color: bool | None = None) -> None:
     console = Console(
         file=out,
@@ -222,7 +236,7 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     _ = words(view.lang)
     parts: list = [
         Text(_("Matrix status as of %(date)s") % {"date": view.snapshot.as_of.isoformat()}, style="bold"),
-        Text(summary_line(view, terminal_lang(view.lang))),
+        *wrapped(summary_line(view, terminal_lang(view.lang)), console.width),
         Text(""),
     ]
     layout = area_table if console.width >= WIDE else area_lines

@@ -257,6 +257,13 @@ def update(
     loaded, _ = run(root, today(), repo_root(root))
     if org not in loaded.org_by_id:
         raise unknown("unknown organization", org, loaded.org_by_id)
+    if loaded.meta is not None:
+        span, first = loaded.meta.value.period, loaded.meta.value.reporting.first_period
+        if quarter.start > span.end or quarter < first:
+            raise Fail(
+                f"{quarter} is outside the Matrix's reporting period ({first} to the quarter of "
+                f"{span.end.isoformat()}): no report is owed for it"
+            )
     entries = active_entries(loaded, org, quarter)
     edits = [_parse_set(item) for item in set_]
     path = root / "updates" / str(quarter) / f"{org}.yaml"
@@ -296,6 +303,8 @@ def _edit_update(
             sys.stderr.write(f"uncoop: {shown} has errors; fix them first (nothing was written)\n")
             return 1
     owed = {e[0]: e for e in entries}
+    if old is None and not entries and not edits:
+        raise Fail(f"{org} reports on no activity for {quarter} (the owing rule); nothing to scaffold")
     for activity, _, _ in edits:
         if activity not in owed and (old is None or entry_index(old, activity) is None):
             raise Fail(f"--set: {activity} is not among the activities {org} reports on for {quarter}")
