@@ -232,3 +232,23 @@ def test_same_bytes_whatever_the_working_directory_or_matrix_spelling(matrix_dir
     absolute = run(*args, "--matrix", str(matrix_dir.resolve())).stdout
     assert from_root == relative == absolute
     assert str(matrix_dir.parent) not in from_root
+
+
+def test_an_analysis_with_links_or_a_link_out_is_text_or_not_read(matrix_dir, run, tmp_path):
+    folder = matrix_dir / "analysis"
+    folder.mkdir()
+    (folder / f"{AS_OF}.md").write_text(
+        "# Lessons\n\nSee [here](javascript:alert(1)) and <script>x</script> ![p](https://evil.example/p.png)\n"
+        "- Ask earlier\n"
+    )
+    html = run("report", "--as-of", AS_OF, "--format", "html", "--out", "-").stdout
+    assert "<h3>Lessons</h3>" in html and "<li>Ask earlier</li>" in html
+    assert "<script>x" not in html and 'href="javascript' not in html and "<img" not in html
+    md = run("report", "--as-of", AS_OF, "--format", "md", "--out", "-").stdout
+    assert not re.search(r"(?<!\\)\]\(", md) and "![p]" not in md  # brackets escaped: no link, no image
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Secret from outside\n")
+    (folder / f"{AS_OF}.md").unlink()
+    (folder / f"{AS_OF}.md").symlink_to(outside)
+    html = run("report", "--as-of", AS_OF, "--format", "html", "--out", "-").stdout
+    assert "Secret from outside" not in html and "has not been written yet" in html
