@@ -35,10 +35,10 @@ def local_config() -> str:
     return yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False)
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> tuple[Path, dict]:
+def hook_repo(tmp_path: Path, matrix_at: str = "matrix") -> tuple[Path, dict]:
+    """A scratch git repository holding the fixture Matrix at `matrix_at`, with the hooks configured."""
     root = tmp_path / "matrix-repo"
-    shutil.copytree(FIXTURE, root / "matrix")
+    shutil.copytree(FIXTURE, root / matrix_at)
     (root / ".pre-commit-config.yaml").write_text(local_config())
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
@@ -49,6 +49,11 @@ def scratch(tmp_path: Path) -> tuple[Path, dict]:
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     return root, env
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> tuple[Path, dict]:
+    return hook_repo(tmp_path)
 
 
 def run_hook(root: Path, env: dict, hook: str) -> subprocess.CompletedProcess:
@@ -124,17 +129,7 @@ def test_renaming_an_id_fails_on_the_files_that_still_use_it(scratch):
 
 
 def test_a_matrix_anywhere_in_the_repository_is_found(tmp_path):
-    root = tmp_path / "org-repo"
-    shutil.copytree(FIXTURE, root / "data" / "matrix")
-    (root / ".pre-commit-config.yaml").write_text(local_config())
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    env = dict(
-        os.environ,
-        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    root, env = hook_repo(tmp_path, "data/matrix")
     for hook in ("uncoop-validate", "uncoop-fmt"):
         done = run_hook(root, env, hook)
         assert done.returncode == 0, done.stdout + done.stderr
