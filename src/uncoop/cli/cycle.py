@@ -1,0 +1,76 @@
+"""Commands of the reporting cycle beyond git: reminders to the institutions that owe something."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import Fail, command, resolve_today, today
+from .options import AsOf, Language, MatrixDir, SideFilter
+from .workspace import check_filters, language, load_checked, write_file, write_scope
+
+
+class RemindFormat(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    eml = "eml"
+
+
+@command()
+def remind(
+    matrix: MatrixDir = None,
+    as_of: AsOf = None,
+    org: Annotated[
+        list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
+    ] = [],  # noqa: B006 - typer copies list defaults
+    side: SideFilter = None,
+    lang: Language = None,
+    fmt: Annotated[
+        RemindFormat,
+        typer.Option("--format", "-f", help="text, markdown, or eml (one e-mail message per institution, not sent)."),
+    ] = RemindFormat.text,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Write one file per institution here (needed for eml)."),
+    ] = None,
+) -> int:
+    """Write a reminder to each institution that owes a quarterly report or leads late work (¶53).
+
+    A short letter from its focal point: the reports missing (which quarter, due when), those that
+    came late, and the milestones and planned ends past due on the activities it leads.  Same owing
+    rule as `uncoop status`; deterministic (the letter is dated --as-of).
+    """
+    from ..remind import email_message, letter, reminders
+    from ..timeline import snapshot
+
+    when = resolve_today(as_of)
+    loaded, _ = load_checked(matrix, today())
+    for name in org:
+        check_filters(loaded, [], name)
+    chosen = language(loaded, lang)
+    wanted = set(org) if org else None
+    if side is not None:
+        of_side = {o.value.id for o in loaded.organizations if o.value.side == side.value}
+        wanted = of_side if wanted is None else wanted & of_side
+    found = reminders(loaded, snapshot(loaded, when), wanted, chosen)
+    if not found:
+        sys.stderr.write(f"nothing is owed as of {when.isoformat()}: no reminder written\n")
+        return 0
+    if fmt is RemindFormat.eml and out is None:
+        raise Fail("--format eml writes one message per institution: add --out DIR")
+    markdown = fmt is RemindFormat.markdown
+    if out is None:
+        sys.stdout.write("\n".join(letter(r, when, chosen, markdown) for r in found))
+        return 0
+    scope = write_scope(loaded.root).named(out, folder=True)
+    suffix = {"text": "txt", "markdown": "md", "eml": "eml"}[fmt.value]
+    for r in found:
+        path = out / f"reminder-{when.isoformat()}-{r.organization}.{suffix}"
+        data = email_message(r, when, chosen) if fmt is RemindFormat.eml else letter(r, when, chosen, markdown).encode()
+        write_file(path, data, scope)
+    sys.stderr.write(f"wrote {len(found)} reminder(s) to {out}\n")
+    return 0

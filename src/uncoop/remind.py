@@ -1,0 +1,135 @@
+"""Reminders (¶53): a short letter per institution that owes something, from its focal point.
+
+What is owed comes from the snapshot (the owing rule of `status`): the quarterly reports missing
+(which quarter, due when), those that came late, and the milestones and planned ends past due on
+the activities the institution leads.  Letters are text in the chosen language, as plain text,
+Markdown or an e-mail message (RFC 5322, built with the standard library, never sent).
+Deterministic: the date of a letter is the as-of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from .health import Late, late_items
+from .i18n import localized, long_date, quarter_text, translations, when
+from .load import Matrix
+from .markup import md_text
+from .timeline import Snapshot
+
+
+@dataclass
+class Reminder:
+    organization: str
+    name: str
+    side: str
+    sender: str  # the focal point's title and institution
+    missing: list[tuple[str, str]]  # (quarter, due), in words
+    late: list[tuple[str, str]]  # (quarter, submitted)
+    overdue: list[Late]
+
+
+def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang: str = "en") -> list[Reminder]:
+    """One reminder per institution that owes a report or leads late work, by institution id."""
+    meta = matrix.meta.value if matrix.meta else None
+    names = {o.value.id: str(localized(o.value.name, lang)) for o in matrix.organizations}
+    sides = {o.value.id: o.value.side for o in matrix.organizations}
+    late_work: dict[str, list[Late]] = {}
+    for item in late_items(snap):
+        for org in item.leads:
+            late_work.setdefault(org, []).append(item)
+    out = []
+    for row in snap.grid:
+        org = row.organization
+        if orgs is not None and org not in orgs:
+            continue
+        pairs = list(zip(snap.quarters, row.cells, strict=True))
+        missing = [
+            (quarter_text(q.year, q.number, lang), long_date(c.due, lang)) for q, c in pairs if c.state == "missing"
+        ]
+        late = [
+            (quarter_text(q.year, q.number, lang), long_date(c.submitted, lang))
+            for q, c in pairs
+            if c.state == "late" and c.submitted
+        ]
+        overdue = late_work.get(org, [])
+        if not missing and not overdue:
+            continue
+        sender = ""
+        if meta is not None:
+            point = getattr(meta.focal_points, sides.get(org, row.side))
+            sender = f"{localized(point.title, lang)} ({point.organization})"
+        out.append(Reminder(org, names.get(org, org), row.side, sender, missing, late, overdue))
+    return sorted(out, key=lambda r: r.organization)
+
+
+def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -> str:
+    """The reminder as text (or Markdown, with every piece of data escaped)."""
+    _ = translations(lang).gettext
+    esc = md_text if markdown else str
+    bullet = "- "
+    lines = [
+        _("To: %(name)s (%(id)s)") % {"name": esc(reminder.name), "id": reminder.organization},
+        _("From: %(sender)s") % {"sender": esc(reminder.sender)},
+        _("Date: %(date)s") % {"date": long_date(as_of, lang)},
+        "",
+        _("Quarterly progress reports on the UN-OIC Cooperation Matrix (¶53)"),
+        "",
+    ]
+    if reminder.missing:
+        lines.append(_("We have not yet received your report for:"))
+        lines += [bullet + _("%(quarter)s, due %(due)s") % {"quarter": q, "due": d} for q, d in reminder.missing]
+        lines.append("")
+    if reminder.overdue:
+        lines.append(_("Past due on the activities you lead:"))
+        for item in reminder.overdue:
+            act = item.state.activity
+            what = (
+                _("milestone %(id)s: %(title)s")
+                % {"id": item.milestone.id, "title": localized(item.milestone.title, lang)}
+                if item.milestone
+                else _("the activity's planned end")
+            )
+            lines.append(
+                bullet
+                + _("%(id)s %(title)s: %(what)s, due %(due)s (%(days)s days ago)")
+                % {
+                    "id": act.id,
+                    "title": esc(str(localized(act.title, lang))),
+                    "what": esc(what),
+                    "due": when(item.due, lang),
+                    "days": item.days,
+                }
+            )
+        lines.append("")
+    if reminder.late:
+        lines.append(_("For your information, these reports arrived after their due date:"))
+        lines += [bullet + _("%(quarter)s, received %(date)s") % {"quarter": q, "date": d} for q, d in reminder.late]
+        lines.append("")
+    lines += [
+        _(
+            "Please send your quarterly update to your focal point: for each activity, its status, "
+            "progress, what was done, obstacles and next steps, milestones completed and indicator values."
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def email_message(reminder: Reminder, as_of: date, lang: str) -> bytes:
+    """The reminder as an e-mail message to send from one's own mail program: no addresses are
+    known to the Matrix, so To and From are left for the sender; the date is the as-of date."""
+    from datetime import datetime
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime
+
+    _ = translations(lang).gettext
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = _("Quarterly progress report: %(name)s") % {"name": reminder.name}
+    message["Date"] = format_datetime(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC))
+    message["X-Uncoop-Organization"] = reminder.organization
+    message.set_content(letter(reminder, as_of, lang))
+    message["Content-Language"] = lang  # after set_content, which replaces every Content-* header
+    return bytes(message)
