@@ -74,3 +74,53 @@ def remind(
         write_file(path, data, scope)
     sys.stderr.write(f"wrote {len(found)} reminder(s) to {out}\n")
     return 0
+
+
+@command()
+def forms(
+    period: Annotated[str, typer.Option("--period", "-p", help="The quarter the forms ask about, e.g. 2015-Q3.")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Write one workbook per institution here.")],
+    org: Annotated[
+        list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
+    ] = [],  # noqa: B006 - typer copies list defaults
+    lang: Language = None,
+    matrix: MatrixDir = None,
+) -> int:
+    """Write a pre-filled report form (.xlsx) for each institution that owes a quarter (¶53).
+
+    Per activity it reports on (the owing rule of `uncoop status`): the plan read-only, and white
+    answer cells pre-filled from the activity's latest report and marked so: status (a list),
+    progress (0-100), narrative, obstacles, next steps; milestones' completion dates and indicator
+    values on their own sheets.  Needs openpyxl: pip install 'uncoop[forms]'.
+    """
+    from ..dates import Quarter
+    from ..git import GitError, resolve
+
+    try:
+        quarter = Quarter.parse(period)
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        from ..forms import owing_institutions, workbook
+    except ImportError:  # pragma: no cover - the extra is part of [test]
+        raise Fail("uncoop forms needs openpyxl: pip install 'uncoop[forms]'") from None
+    day = today()
+    loaded, _ = load_checked(matrix, day)
+    for name in org:
+        check_filters(loaded, [], name)
+    chosen = language(loaded, lang)
+    owing = owing_institutions(loaded, quarter, day)
+    wanted = [o for o in owing if not org or o in org]
+    if not wanted:
+        sys.stderr.write(f"no institution{' of those named' if org else ''} owes a report for {quarter}\n")
+        return 0
+    try:
+        revision = resolve(Path.cwd(), "HEAD")
+    except GitError:
+        revision = ""
+    scope = write_scope(loaded.root).named(out, folder=True)
+    for name in wanted:
+        path = out / f"report-{quarter}-{name}.xlsx"
+        write_file(path, workbook(loaded, name, quarter, chosen, revision), scope)
+    sys.stderr.write(f"wrote {len(wanted)} form(s) to {out}\n")
+    return 0

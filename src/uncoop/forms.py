@@ -1,0 +1,205 @@
+"""Quarterly report forms (¶53): one pre-filled workbook per institution that owes a quarter.
+
+Most institutions answer a request by e-mail in a spreadsheet, not in YAML.  A form holds, per
+activity the institution reports on (the owing rule of `status`), the plan read-only and the
+answer cells unlocked and pre-filled from the activity's latest report (and said so).  Text from
+the data is always written as text: a title starting with `=` never becomes a formula.  A hidden
+sheet stamps the institution, the quarter and the Matrix revision, so a return can be checked
+against what was asked.  Made with openpyxl (the `forms` extra).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .dates import Quarter
+from .i18n import RTL, STATUS_WORDS, localized, long_date, quarter_text, translations, when
+from .load import Matrix
+from .owing import Duties, due_date
+from .timeline import active_entries, visible_updates
+from .vocab import STATUSES
+
+STAMP_SHEET = "uncoop"
+FORM_VERSION = "1"
+# the answer columns of the Report sheet, after the plan's
+ANSWERS = ("status", "progress", "narrative", "obstacles", "next_steps")
+
+
+@dataclass
+class Form:
+    organization: str
+    quarter: Quarter
+    data: bytes
+
+
+def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[str]:
+    """Who owes a report for `quarter`, given the updates submitted by `as_of`."""
+    return Duties(matrix, visible_updates(matrix, as_of)).owing(quarter)
+
+
+def _text(cell: Any, value: object) -> None:
+    """Data is text: openpyxl would read a leading '=' as a formula."""
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"
+
+
+def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: str = "") -> bytes:
+    """The form of one institution for one quarter, as .xlsx bytes."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    _ = translations(lang).gettext
+    record = matrix.org_by_id[org].value
+    meta = matrix.meta.value if matrix.meta else None
+    book = Workbook()
+    cover = book.active
+    cover.title = _("Cover")
+    rows = [
+        (_("Institution"), f"{localized(record.name, lang)} ({org})"),
+        (_("Quarter"), quarter_text(quarter.year, quarter.number, lang)),
+    ]
+    if meta is not None:
+        point = getattr(meta.focal_points, record.side)
+        rows += [
+            (_("Due"), long_date(due_date(meta, quarter), lang)),
+            (_("Send to"), f"{localized(point.title, lang)} ({point.organization})"),
+        ]
+    rows += [
+        ("", ""),
+        (
+            _("How to fill in"),
+            _(
+                "Change only the white cells of the Report, Milestones and Indicators sheets; "
+                "values carried over from an earlier report are marked so: check them."
+            ),
+        ),
+    ]
+    for i, (label, value) in enumerate(rows, start=1):
+        _text(cover.cell(i, 1), label)
+        cover.cell(i, 1).font = Font(bold=True)
+        _text(cover.cell(i, 2), value)
+        cover.cell(i, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 22, 90
+
+    answer = PatternFill("solid", fgColor="FFFFFF")
+    plan = PatternFill("solid", fgColor="E8E8E8")
+    entries = active_entries(matrix, org, quarter)
+    report = book.create_sheet(_("Report"))
+    heads = [
+        _("Activity"),
+        _("Title"),
+        _("UN lead"),
+        _("OIC lead"),
+        _("Timeline"),
+        _("Carried over from"),
+        _("Status"),
+        _("Progress"),
+        _("Narrative"),
+        _("Obstacles"),
+        _("Next steps"),
+    ]
+    for col, head in enumerate(heads, start=1):
+        _text(report.cell(1, col), head)
+        report.cell(1, col).font = Font(bold=True)
+    statuses = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=False)
+    progress = DataValidation(type="whole", operator="between", formula1="0", formula2="100")
+    report.add_data_validation(statuses)
+    report.add_data_validation(progress)
+    for row, (ident, status, pct, source) in enumerate(entries, start=2):
+        act = matrix.activity_by_id[ident].value
+        timeline = f"{when(act.dates.planned_start, lang)} – {when(act.dates.planned_end, lang)}"
+        values = [
+            ident,
+            localized(act.title, lang),
+            ", ".join(act.leads.un),
+            ", ".join(act.leads.oic),
+            timeline,
+            source or _("the plan"),
+        ]
+        for col, value in enumerate(values, start=1):
+            _text(report.cell(row, col), value)
+            report.cell(row, col).fill = plan
+        _text(report.cell(row, 7), status)
+        report.cell(row, 8).value = pct
+        for col in range(7, 12):
+            cell = report.cell(row, col)
+            cell.fill = answer
+            cell.protection = Protection(locked=False)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        statuses.add(report.cell(row, 7))
+        progress.add(report.cell(row, 8))
+    for letter, width in zip("ABCDEFGHIJK", (10, 40, 14, 14, 24, 18, 16, 10, 50, 40, 40), strict=True):
+        report.column_dimensions[letter].width = width
+    _milestones(book, matrix, entries, lang, _, plan, answer)
+    _indicators(book, matrix, entries, lang, _, plan, answer)
+    for sheet in book.worksheets:
+        sheet.protection.sheet = True  # the structure is fixed; white cells are unlocked
+        if lang in RTL:
+            sheet.sheet_view.rightToLeft = True
+    stamp = book.create_sheet(STAMP_SHEET)
+    for i, (key, value) in enumerate(
+        (
+            ("form", FORM_VERSION),
+            ("organization", org),
+            ("period", str(quarter)),
+            ("revision", revision),
+            ("language", lang),
+        ),
+        start=1,
+    ):
+        _text(stamp.cell(i, 1), key)
+        _text(stamp.cell(i, 2), value)
+    stamp.sheet_state = "veryHidden"
+    # a stable status list in the words the data uses; the workbook shows the translated ones too
+    _text(cover.cell(len(rows) + 2, 1), _("Status"))
+    _text(cover.cell(len(rows) + 2, 2), ", ".join(f"{s} = {_(STATUS_WORDS[s])}" for s in STATUSES))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _milestones(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
+    from openpyxl.styles import Font, Protection
+
+    sheet = book.create_sheet(_("Milestones"))
+    for col, head in enumerate((_("Activity"), _("Milestone"), _("Title"), _("Due"), _("Done on (date)")), start=1):
+        _text(sheet.cell(1, col), head)
+        sheet.cell(1, col).font = Font(bold=True)
+    row = 2
+    for ident, *_rest in entries:
+        for m in matrix.activity_by_id[ident].value.milestones:
+            for col, value in enumerate((ident, m.id, localized(m.title, lang), when(m.due, lang)), start=1):
+                _text(sheet.cell(row, col), value)
+                sheet.cell(row, col).fill = plan
+            done = sheet.cell(row, 5)
+            done.number_format = "yyyy-mm-dd"
+            done.fill = answer
+            done.protection = Protection(locked=False)
+            row += 1
+
+
+def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
+    from openpyxl.styles import Font, Protection
+
+    sheet = book.create_sheet(_("Indicators"))
+    heads = (_("Activity"), _("Indicator"), _("Title"), _("Unit"), _("Baseline"), _("Target"), _("Value reached"))
+    for col, head in enumerate(heads, start=1):
+        _text(sheet.cell(1, col), head)
+        sheet.cell(1, col).font = Font(bold=True)
+    row = 2
+    for ident, *_rest in entries:
+        for i in matrix.activity_by_id[ident].value.indicators:
+            for col, value in enumerate((ident, i.id, localized(i.title, lang), localized(i.unit, lang)), start=1):
+                _text(sheet.cell(row, col), value)
+                sheet.cell(row, col).fill = plan
+            sheet.cell(row, 5).value, sheet.cell(row, 6).value = i.baseline, i.target
+            sheet.cell(row, 5).fill = sheet.cell(row, 6).fill = plan
+            actual = sheet.cell(row, 7)
+            actual.fill = answer
+            actual.protection = Protection(locked=False)
+            row += 1
