@@ -163,6 +163,15 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     return out.getvalue()
 
 
+def plan_row(matrix: Matrix, ident: str, source: str | None, lang: str) -> list[str]:
+    """The read-only cells of an activity's row, as the form writes them (and a return must keep)."""
+    _ = translations(lang).gettext
+    act = matrix.activity_by_id[ident].value
+    timeline = f"{when(act.dates.planned_start, lang)} – {when(act.dates.planned_end, lang)}"
+    title = str(localized(act.title, lang))
+    return [ident, title, ", ".join(act.leads.un), ", ".join(act.leads.oic), timeline, source or _("the plan")]
+
+
 def _milestones(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
     from openpyxl.styles import Font, Protection
 

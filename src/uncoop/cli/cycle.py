@@ -124,3 +124,75 @@ def forms(
         write_file(path, workbook(loaded, name, quarter, chosen, revision), scope)
     sys.stderr.write(f"wrote {len(wanted)} form(s) to {out}\n")
     return 0
+
+
+@command(name="import")
+def import_returns(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE.xlsx...", help="Returned forms to read back.")],
+    submitted: Annotated[
+        str | None,
+        typer.Option("--submitted", help="The day the return was sent (default: when the workbook was last saved)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Change nothing; print the diff each return would make.")
+    ] = False,
+    matrix: MatrixDir = None,
+) -> int:
+    """Read returned report forms back into updates/<quarter>/<ORG>.yaml.
+
+    Each return is checked against what `uncoop forms` asked (institution, quarter, columns,
+    activities, values); a problem is located as FILE.xlsx!Sheet!C7 and nothing of that return is
+    written.  Otherwise its answers go through the same editing path as `uncoop update --set`
+    (atomic, locked, comments kept): re-importing the same return changes nothing.
+    """
+    from ..atomic import locked
+    from ..dates import parse_day
+    from ..formats import format_text
+    from ..problem import sort_problems
+    from ..returns import read_return
+    from ..timeline import active_entries
+    from .editing import _edit_update
+
+    loaded, _ = load_checked(matrix, today())
+    root = loaded.root
+    status = 0
+    for path in files:
+        if not path.is_file():
+            raise Fail(f"no such file: {path}")
+        found, problems = read_return(path, str(path), loaded)
+        if found is None:
+            sys.stdout.write(format_text(sort_problems(problems)))
+            status = 1
+            continue
+        try:
+            day = parse_day(submitted) if submitted else found.filled
+        except ValueError as exc:
+            raise Fail(str(exc)) from None
+        if day is None:
+            raise Fail(f"{path}: the workbook does not say when it was filled; add --submitted DATE")
+        if not submitted:
+            sys.stderr.write(
+                f"{path}: submitted {day.isoformat()}, when the workbook was last saved (--submitted to say)\n"
+            )
+        target = root / "updates" / str(found.quarter) / f"{found.organization}.yaml"
+        shown = f"updates/{found.quarter}/{found.organization}.yaml"
+        scope = write_scope(root)
+        scope.target(target, edit=True)
+        entries = active_entries(loaded, found.organization, found.quarter)
+        with locked(target.parent):
+            status = max(
+                status,
+                _edit_update(
+                    target,
+                    shown,
+                    scope,
+                    found.organization,
+                    found.quarter,
+                    day,
+                    day.isoformat(),
+                    entries,
+                    found.edits,
+                    dry_run,
+                ),
+            )
+    return status

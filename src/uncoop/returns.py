@@ -1,0 +1,253 @@
+"""Returned report forms read back (`uncoop import`): answers become edits, or located problems.
+
+A return is checked against what `forms` asked: the stamp (institution, quarter), the columns
+and the plan cells as written, the activities asked about.  Every problem is located as
+`FILE.xlsx!Sheet!C7` with the codes `validate` uses; a return with any problem gives no edit.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .dates import Quarter
+from .forms import STAMP_SHEET, plan_row
+from .load import Matrix
+from .problem import Location, Problem
+from .rules import finding
+from .timeline import active_entries
+from .vocab import STATUSES
+
+MAX_BYTES = 5 << 20  # a form is tens of KB; this stops a zip bomb's first step
+REPORT_COLUMNS = 11
+STATUS_COL, PROGRESS_COL, FIRST_ANSWER = 7, 8, 7
+TEXT_FIELDS = {9: "narrative", 10: "obstacles", 11: "next_steps"}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CellLocation(Location):
+    """A cell of a workbook: shown as FILE.xlsx!Sheet!C7."""
+
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}!{self.sheet}!{self.cell}" if self.sheet else self.path
+
+
+@dataclass
+class Return:
+    organization: str
+    quarter: Quarter
+    edits: list[tuple[str, str, object]]  # (activity, field, value), as `uncoop update --set` makes
+    filled: date | None  # when the workbook was last saved, if it says
+
+
+def _at(shown: str, sheet: Any, row: int, col: int) -> CellLocation:
+    from openpyxl.utils import get_column_letter
+
+    return CellLocation(shown, row, col, sheet.title, f"{get_column_letter(col)}{row}")
+
+
+def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, list[Problem]]:
+    """The edits a returned form asks for, or the problems that stop it."""
+    from openpyxl import load_workbook
+
+    where = CellLocation(shown, 1, 1, "", "A1")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [finding("unreadable", where, f"cannot read the file: {exc.strerror}")]
+    if size > MAX_BYTES:
+        return None, [finding("unsafe-path", where, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")]
+    try:
+        book = load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        return None, [
+            finding(
+                "unreadable",
+                where,
+                f"not a workbook uncoop wrote ({type(exc).__name__})",
+                "send back the .xlsx from uncoop forms",
+            )
+        ]
+    if STAMP_SHEET not in book.sheetnames:
+        return None, [
+            finding("missing-field", where, "the workbook has no uncoop stamp", "use the form uncoop forms wrote")
+        ]
+    stamp = {str(r[0].value): str(r[1].value or "") for r in book[STAMP_SHEET].iter_rows(max_col=2) if r[0].value}
+    org, period = stamp.get("organization", ""), stamp.get("period", "")
+    problems: list[Problem] = []
+    if org not in matrix.org_by_id:
+        problems.append(
+            finding("unknown-organization", where, f"the form is for '{org}', not an institution of the Matrix")
+        )
+    try:
+        quarter = Quarter.parse(period)
+    except ValueError:
+        return None, problems + [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
+    if problems:
+        return None, problems
+    sheets = book.worksheets
+    report, milestones, indicators = sheets[1], sheets[2], sheets[3]
+    for sheet in (report, milestones, indicators):
+        for merged in sheet.merged_cells.ranges:
+            problems.append(
+                finding(
+                    "invalid-value",
+                    _at(shown, sheet, merged.min_row, merged.min_col),
+                    f"merged cells {merged.coord}",
+                    "unmerge them: one value per cell",
+                )
+            )
+    entries = active_entries(matrix, org, quarter)
+    asked = {ident: (status, progress) for ident, status, progress, _ in entries}
+    sources = {ident: source for ident, _, _, source in entries}
+    lang = stamp.get("language") or "en"
+    edits: list[tuple[str, str, object]] = []
+    seen: set[str] = set()
+    if report.max_column != REPORT_COLUMNS:
+        problems.append(
+            finding(
+                "invalid-value",
+                _at(shown, report, 1, report.max_column),
+                f"the Report sheet has {report.max_column} columns, not {REPORT_COLUMNS}",
+                "do not add, delete or move columns",
+            )
+        )
+    for row in range(2, report.max_row + 1):
+        ident = report.cell(row, 1).value
+        if ident in (None, ""):
+            continue
+        if ident not in asked:
+            problems.append(
+                finding(
+                    "unknown-activity",
+                    _at(shown, report, row, 1),
+                    f"{ident} is not among the activities {org} was asked about for {quarter}",
+                )
+            )
+            continue
+        seen.add(str(ident))
+        problems += _formulas(shown, report, row)
+        for col, wanted in enumerate(plan_row(matrix, str(ident), sources[str(ident)], lang), start=1):
+            got = report.cell(row, col).value
+            if col > 1 and str(got or "") != wanted:
+                problems.append(
+                    finding(
+                        "invalid-value",
+                        _at(shown, report, row, col),
+                        f"the plan says '{wanted}' here, the return '{got}'",
+                        "change only the white cells; ask the focal point to change the plan",
+                    )
+                )
+        edits += _report_row(shown, report, row, str(ident), asked[str(ident)], problems)
+    for sheet, reader in ((milestones, _milestone_row), (indicators, _indicator_row)):
+        for row in range(2, sheet.max_row + 1):
+            ident = sheet.cell(row, 1).value
+            if ident in seen:
+                problems += _formulas(shown, sheet, row)
+                edits += reader(shown, sheet, row, str(ident), matrix, problems)
+    carried: dict[tuple[str, str], object] = {(ident, "status"): st for ident, (st, _) in asked.items()}
+    carried.update({(ident, "progress"): pct for ident, (_, pct) in asked.items()})
+    if not problems and all(carried.get((ident, field), object()) == value for ident, field, value in edits):
+        problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one white cell"))
+    modified = book.properties.modified
+    filled = modified.date() if isinstance(modified, datetime) else None
+    return (None if problems else Return(org, quarter, edits, filled)), problems
+
+
+def _formulas(shown: str, sheet: Any, row: int) -> list[Problem]:
+    return [
+        finding("invalid-value", _at(shown, sheet, row, cell.column), "a formula, not a value", "type the value itself")
+        for cell in sheet[row]
+        if cell.data_type == "f"
+    ]
+
+
+def _report_row(shown: str, sheet: Any, row: int, ident: str, asked: tuple, problems: list[Problem]) -> list:
+    edits: list[tuple[str, str, object]] = []
+    status = sheet.cell(row, STATUS_COL).value
+    if status not in (None, "") and status not in STATUSES:
+        problems.append(
+            finding(
+                "invalid-value",
+                _at(shown, sheet, row, STATUS_COL),
+                f"status '{status}' is not one of {', '.join(STATUSES)}",
+                "choose it from the list",
+            )
+        )
+    elif status not in (None, ""):
+        edits.append((ident, "status", str(status)))
+    progress = sheet.cell(row, PROGRESS_COL).value
+    if progress not in (None, ""):
+        if isinstance(progress, bool) or not isinstance(progress, (int, float)):
+            problems.append(
+                finding(
+                    "wrong-type",
+                    _at(shown, sheet, row, PROGRESS_COL),
+                    f"progress '{progress}' is not a number",
+                    "write 60 for 60 %",
+                )
+            )
+        elif not 0 <= progress <= 100 or (0 < progress < 1):
+            problems.append(
+                finding(
+                    "invalid-value",
+                    _at(shown, sheet, row, PROGRESS_COL),
+                    f"progress {progress} is not a percentage from 0 to 100",
+                    "write 60 for 60 %, not 0.6",
+                )
+            )
+        else:
+            edits.append((ident, "progress", int(progress) if float(progress).is_integer() else float(progress)))
+    for col, field in TEXT_FIELDS.items():
+        text = sheet.cell(row, col).value
+        if text not in (None, ""):
+            edits.append((ident, field, str(text).strip()))
+    return edits
+
+
+def _milestone_row(shown: str, sheet: Any, row: int, ident: str, matrix: Matrix, problems: list[Problem]) -> list:
+    milestone, done = sheet.cell(row, 2).value, sheet.cell(row, 5).value
+    if done in (None, ""):
+        return []
+    known = {m.id for m in matrix.activity_by_id[ident].value.milestones}
+    if milestone not in known:
+        problems.append(
+            finding("unknown-milestone", _at(shown, sheet, row, 2), f"{ident} has no milestone '{milestone}'")
+        )
+        return []
+    if not isinstance(done, datetime | date):
+        problems.append(
+            finding(
+                "invalid-date",
+                _at(shown, sheet, row, 5),
+                f"'{done}' is not a date cell",
+                "type the date as a date, e.g. 2015-08-31",
+            )
+        )
+        return []
+    day = done.date() if isinstance(done, datetime) else done
+    return [(ident, f"milestones_done.{milestone}", day.isoformat())]
+
+
+def _indicator_row(shown: str, sheet: Any, row: int, ident: str, matrix: Matrix, problems: list[Problem]) -> list:
+    indicator, value = sheet.cell(row, 2).value, sheet.cell(row, 7).value
+    if value in (None, ""):
+        return []
+    known = {i.id for i in matrix.activity_by_id[ident].value.indicators}
+    if indicator not in known:
+        problems.append(
+            finding("unknown-indicator", _at(shown, sheet, row, 2), f"{ident} has no indicator '{indicator}'")
+        )
+        return []
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.append(
+            finding("wrong-type", _at(shown, sheet, row, 7), f"'{value}' is not a number", "write the number")
+        )
+        return []
+    return [(ident, f"indicators.{indicator}", int(value) if float(value).is_integer() else float(value))]

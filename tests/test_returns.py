@@ -1,0 +1,99 @@
+"""Returned forms read back by `uncoop import`: the round trip, and every way a return can be wrong."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+
+def test_round_trip_forms_filled_imported_validated_shown_and_idempotent(matrix_dir, run, tmp_path):
+    forms = tmp_path / "forms"
+    assert run("forms", "--period", "2015-Q1", "--out", str(forms)).exit_code == 0
+    returned = []
+    for path in sorted(forms.iterdir()):
+        book = load_workbook(path)
+        report = book["Report"]
+        if report.max_row < 2:
+            continue
+        report["I2"] = "تم عقد الاجتماع الثاني في جدة."  # Arabic text
+        report["J2"] = None  # a blank answer
+        for row in book["Milestones"].iter_rows(min_row=2):
+            if row[0].value == "HUM-01" and row[1].value == "M2":
+                row[4].value = datetime(2015, 3, 20)  # a completed milestone
+        out = tmp_path / f"filled-{path.name}"
+        book.save(out)
+        returned.append(str(out))
+    assert returned
+    result = run("import", *returned, "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    status = json.loads(run("status", "--as-of", "2015-06-01", "--format", "json").stdout)
+    hum = next(a for area in status["areas"] for a in area["activities"] if a["id"] == "HUM-01")
+    assert hum["milestones_done"]["M2"] == "2015-03-20" and hum["last_update"] == "2015-04-10"
+    before = {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")}
+    again = run("import", *returned, "--submitted", "2015-04-10")
+    assert again.exit_code == 0 and {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")} == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "wanted"),
+    [
+        ({("Report", "I2"): "=1+1"}, "!Report!I2: error[invalid-value] a formula, not a value"),
+        ({("Report", "H2"): "60 %"}, "!Report!H2: error[wrong-type] progress '60 %' is not a number"),
+        ({("Report", "H2"): 0.6}, "!Report!H2: error[invalid-value] progress 0.6 is not a percentage"),
+        ({("Report", "A3"): "CPV-01"}, "!Report!A3: error[unknown-activity] CPV-01 is not among the activities"),
+        ({("Report", "L1"): "extra"}, "!Report!L1: error[invalid-value] the Report sheet has 12 columns"),
+        ({("Milestones", "E3"): "20/03/2015"}, "!Milestones!E3: error[invalid-date] '20/03/2015' is not a date cell"),
+        (
+            {("Milestones", "E3"): 42083},
+            "!Milestones!E3: error[invalid-date] '42083' is not a date cell",
+        ),  # unformatted
+        ({("uncoop", "B2"): "DPA"}, "error[unknown-activity] HUM-01 is not among the activities DPA"),
+        (
+            {("Report", "B2"): "A better title"},
+            "!Report!B2: error[invalid-value] the plan says 'OIC-OCHA Plan of Action'",
+        ),
+        ({}, "error[empty-file] the return has no answer"),
+    ],
+)
+def test_a_wrong_return_is_located_and_writes_nothing(matrix_dir, run, tmp_path, changes, wanted):
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    book = load_workbook(forms / "report-2015-Q1-OCHA.xlsx")
+    for (sheet, cell), value in changes.items():
+        book[sheet][cell].value = value
+        if isinstance(value, int):
+            book[sheet][cell].number_format = "General"  # a bare serial number, not a date cell
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    before = sorted((matrix_dir / "updates").rglob("*.yaml"))
+    result = run("import", str(bad), "--submitted", "2015-04-10")
+    assert result.exit_code == 1 and wanted in result.stdout, result.stdout
+    assert sorted((matrix_dir / "updates").rglob("*.yaml")) == before
+
+
+def test_what_is_not_a_form_is_refused_in_one_line(matrix_dir, run, tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    result = run("import", str(junk))
+    wanted = f"{junk}: error[unreadable] not a workbook uncoop wrote (BadZipFile)"
+    assert result.exit_code == 1 and result.stdout == wanted + " (send back the .xlsx from uncoop forms)\n"
+
+
+def test_merged_cells_and_a_huge_file_are_refused(matrix_dir, run, tmp_path):
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    book = load_workbook(forms / "report-2015-Q1-OCHA.xlsx")
+    book["Report"]["I2"] = "done"
+    book["Report"].merge_cells("I2:J2")
+    merged = tmp_path / "merged.xlsx"
+    book.save(merged)
+    result = run("import", str(merged), "--submitted", "2015-04-10")
+    assert result.exit_code == 1 and "!Report!I2: error[invalid-value] merged cells I2:J2" in result.stdout
+    huge = tmp_path / "huge.xlsx"
+    huge.write_bytes(b"PK" + b"0" * (6 << 20))
+    result = run("import", str(huge))
+    assert result.exit_code == 1 and "error[unsafe-path]" in result.stdout and "over the" in result.stdout
