@@ -328,3 +328,19 @@ def test_fmt_never_changes_a_value_it_cannot_keep(matrix_dir, run):
     result = run("fmt")
     assert result.exit_code == 1 and "would change the value at entries.0.obstacles" in result.stderr
     assert path.read_text() == text
+
+
+def test_an_entry_is_appended_at_the_lists_own_indentation():
+    """An update whose entries are indented under `entries:` gets a new entry at the same column
+    (it was once nested under the last entry's keys, which no YAML reader accepts)."""
+    from uncoop.edit import add_entry, entry_lines
+    from uncoop.yamlsrc import read
+
+    text = (
+        "organization: DPA\nperiod: 2015-Q3\nsubmitted: 2015-10-20\n"
+        "entries:\n  - activity: CPV-01\n    status: closed\n    progress: 100\n"
+    )
+    new = add_entry(text, entry_lines("CPV-02", "implementation", 10, None, {}))
+    value, error = read(new.encode())
+    assert error is None and [e["activity"] for e in value["entries"]] == ["CPV-01", "CPV-02"]
+    assert "\n  - activity: CPV-02\n    status: implementation\n" in new

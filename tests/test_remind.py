@@ -50,7 +50,11 @@ def test_markdown_escapes_the_data_and_eml_is_a_message_per_institution(matrix_d
     message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert message["Content-Language"] == "fr" and message["Subject"].startswith("Rapport trimestriel")
     assert message["Date"] == "Sun, 15 Feb 2015 00:00:00 +0000"
-    assert "Nous n'avons pas encore reçu votre rapport" in message.get_content()
+    body = message.get_body(("plain",))
+    assert "Nous n'avons pas encore reçu votre rapport" in body.get_content()
+    attached = [part.get_filename() for part in message.iter_attachments()]
+    owed = [line for line in body.get_content().splitlines() if line.startswith("- T")]
+    assert attached and len(attached) == len(owed) and all(name.endswith(".xlsx") for name in attached)
     again = tmp_path / "again"
     run("remind", "--as-of", "2015-02-15", "--format", "eml", "--out", str(again), "--lang", "fr")
     assert [f.read_bytes() for f in files] == [f.read_bytes() for f in sorted(again.iterdir())]  # deterministic
@@ -61,3 +65,21 @@ def test_eml_needs_a_folder_and_nothing_owed_says_so(matrix_dir, run):
     assert result.exit_code == 2 and "add --out DIR" in result.stderr
     quiet = run("remind", "--as-of", "2014-07-01")
     assert quiet.exit_code == 0 and "nothing is owed as of 2014-07-01" in quiet.stderr and quiet.stdout == ""
+
+
+def test_as_of_the_2016_meeting_one_letter_per_institution_that_owes(run, monkeypatch):
+    import re
+
+    from tests.conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    status = json.loads(run("status", "--as-of", "2016-03-31", "--format", "json").stdout)
+    owing = {r["id"] for r in status["reporting"]["institutions"] if "missing" in r["cells"]}
+    leads_late = set()
+    for area in status["areas"]:
+        for a in area["activities"]:
+            if {"overdue-activity", "overdue-milestone"} & set(a["findings"]):
+                leads_late |= set(a["leads"]["un"]) | set(a["leads"]["oic"])
+    text = run("remind", "--as-of", "2016-03-31").stdout
+    addressed = {re.search(r"\(([^)]+)\)$", line).group(1) for line in text.splitlines() if line.startswith("To: ")}
+    assert addressed == owing | leads_late

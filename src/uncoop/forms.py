@@ -135,7 +135,7 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         progress.add(report.cell(row, 8))
     for letter, width in zip("ABCDEFGHIJK", (10, 40, 14, 14, 24, 18, 16, 10, 50, 40, 40), strict=True):
         report.column_dimensions[letter].width = width
-    _milestones(book, matrix, entries, lang, _, plan, answer)
+    _milestones(book, matrix, entries, lang, _, plan, answer, _done_before(matrix, quarter))
     _indicators(book, matrix, entries, lang, _, plan, answer)
     for sheet in book.worksheets:
         sheet.protection.sheet = True  # the structure is fixed; white cells are unlocked
@@ -160,6 +160,28 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     _text(cover.cell(len(rows) + 2, 2), ", ".join(f"{s} = {_(STATUS_WORDS[s])}" for s in STATUSES))
     out = io.BytesIO()
     book.save(out)
+    return _stable(out.getvalue(), quarter)
+
+
+def _stable(data: bytes, quarter: Quarter) -> bytes:
+    """The same workbook bytes for the same input: openpyxl stamps the save time into the zip
+    entries and the document properties; both become the quarter's end."""
+    import io
+    import re
+    import zipfile
+
+    moment = f"{quarter.end.isoformat()}T00:00:00Z"
+    stamp = (quarter.end.year, quarter.end.month, quarter.end.day, 0, 0, 0)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + moment.encode(), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, body)
     return out.getvalue()
 
 
@@ -172,7 +194,21 @@ def plan_row(matrix: Matrix, ident: str, source: str | None, lang: str) -> list[
     return [ident, title, ", ".join(act.leads.un), ", ".join(act.leads.oic), timeline, source or _("the plan")]
 
 
-def _milestones(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
+def _done_before(matrix: Matrix, quarter: Quarter) -> dict[tuple[str, str], date]:
+    """(activity, milestone) -> the day an earlier quarter's report said it was done."""
+    done: dict[tuple[str, str], date] = {}
+    for update in matrix.updates:
+        if update.value.period < quarter:
+            for entry in update.value.entries:
+                for milestone, day in entry.milestones_done.items():
+                    key = (entry.activity, milestone)
+                    done[key] = min(done.get(key, day), day)
+    return done
+
+
+def _milestones(
+    book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any, done_before: dict
+) -> None:
     from openpyxl.styles import Font, Protection
 
     sheet = book.create_sheet(_("Milestones"))
@@ -187,8 +223,12 @@ def _milestones(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, pla
                 sheet.cell(row, col).fill = plan
             done = sheet.cell(row, 5)
             done.number_format = "yyyy-mm-dd"
-            done.fill = answer
-            done.protection = Protection(locked=False)
+            earlier = done_before.get((ident, m.id))
+            if earlier is not None:  # reported done already: shown, not asked again
+                done.value, done.fill = earlier, plan
+            else:
+                done.fill = answer
+                done.protection = Protection(locked=False)
             row += 1
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date
 
+from .dates import Quarter
 from .health import Late, late_items
 from .i18n import localized, long_date, quarter_text, translations, when
 from .load import Matrix
@@ -26,6 +27,7 @@ class Reminder:
     side: str
     sender: str  # the focal point's title and institution
     missing: list[tuple[str, str]]  # (quarter, due), in words
+    owed: list[Quarter]  # the quarters of `missing`, for their forms
     late: list[tuple[str, str]]  # (quarter, submitted)
     overdue: list[Late]
 
@@ -60,7 +62,8 @@ def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang
         if meta is not None:
             point = getattr(meta.focal_points, sides.get(org, row.side))
             sender = f"{localized(point.title, lang)} ({point.organization})"
-        out.append(Reminder(org, names.get(org, org), row.side, sender, missing, late, overdue))
+        owed = [q for q, c in pairs if c.state == "missing"]
+        out.append(Reminder(org, names.get(org, org), row.side, sender, missing, owed, late, overdue))
     return sorted(out, key=lambda r: r.organization)
 
 
@@ -117,9 +120,10 @@ def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -
     return "\n".join(lines)
 
 
-def email_message(reminder: Reminder, as_of: date, lang: str) -> bytes:
+def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, bytes] | None = None) -> bytes:
     """The reminder as an e-mail message to send from one's own mail program: no addresses are
-    known to the Matrix, so To and From are left for the sender; the date is the as-of date."""
+    known to the Matrix, so To and From are left for the sender; the date is the as-of date.
+    `forms` (file name -> workbook) are attached: the forms of the reports it still owes."""
     from datetime import datetime
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -131,5 +135,17 @@ def email_message(reminder: Reminder, as_of: date, lang: str) -> bytes:
     message["Date"] = format_datetime(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC))
     message["X-Uncoop-Organization"] = reminder.organization
     message.set_content(letter(reminder, as_of, lang))
+    for name, data in sorted((forms or {}).items()):
+        message.add_attachment(
+            data,
+            maintype="application",
+            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=name,
+        )
     message["Content-Language"] = lang  # after set_content, which replaces every Content-* header
+    if message.is_multipart():  # the same boundary for the same letter: same bytes, same input
+        import hashlib
+
+        seed = f"{reminder.organization}/{as_of.isoformat()}/{lang}".encode()
+        message.set_boundary("uncoop-" + hashlib.sha256(seed).hexdigest()[:24])
     return bytes(message)

@@ -213,8 +213,8 @@ def _report_row(shown: str, sheet: Any, row: int, ident: str, asked: tuple, prob
 
 def _milestone_row(shown: str, sheet: Any, row: int, ident: str, matrix: Matrix, problems: list[Problem]) -> list:
     milestone, done = sheet.cell(row, 2).value, sheet.cell(row, 5).value
-    if done in (None, ""):
-        return []
+    if done in (None, "") or sheet.cell(row, 5).protection.locked:
+        return []  # blank, or a completion an earlier report gave (shown, not asked)
     known = {m.id for m in matrix.activity_by_id[ident].value.milestones}
     if milestone not in known:
         problems.append(

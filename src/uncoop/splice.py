@@ -44,7 +44,7 @@ class Node:
     kind: str  # scalar | mapping | sequence
     start: int
     end: int = 0  # where its last scalar ends (the end of its content)
-    column: int = 0  # of its first key or item
+    column: int = 0  # of its first key (a mapping) or its dashes (a block sequence)
     flow: bool = False
     keys: dict[str, Node] = field(default_factory=dict)
     items: list[Node] = field(default_factory=list)
@@ -63,6 +63,8 @@ def _tree(text: str) -> Node:
                 event.start_mark.index,
                 flow=bool(event.flow_style),
             )
+            if kind is SequenceStartEvent and not node.flow:
+                node.column = event.start_mark.column  # a block sequence starts at its first dash
         elif kind is ScalarEvent:
             node = Node("scalar", event.start_mark.index, event.end_mark.index)
             if stack and stack[-1][0].kind == "mapping" and not stack[-1][1]:
@@ -84,7 +86,7 @@ def _tree(text: str) -> Node:
         if stack:
             parent, pending = stack[-1]
             if parent.kind == "sequence":
-                if not parent.items:
+                if not parent.items and parent.flow:
                     parent.column = event.start_mark.column
                 parent.items.append(node)
             else:

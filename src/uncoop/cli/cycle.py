@@ -70,10 +70,23 @@ def remind(
     suffix = {"text": "txt", "markdown": "md", "eml": "eml"}[fmt.value]
     for r in found:
         path = out / f"reminder-{when.isoformat()}-{r.organization}.{suffix}"
-        data = email_message(r, when, chosen) if fmt is RemindFormat.eml else letter(r, when, chosen, markdown).encode()
+        if fmt is RemindFormat.eml:
+            data = email_message(r, when, chosen, _forms_of(loaded, r, chosen))
+        else:
+            data = letter(r, when, chosen, markdown).encode()
         write_file(path, data, scope)
     sys.stderr.write(f"wrote {len(found)} reminder(s) to {out}\n")
     return 0
+
+
+def _forms_of(loaded, reminder, lang: str) -> dict[str, bytes]:
+    """The report forms of the quarters an institution still owes, to attach to its reminder."""
+    from ..forms import workbook
+
+    return {
+        f"report-{q}-{reminder.organization}.xlsx": workbook(loaded, reminder.organization, q, lang)
+        for q in reminder.owed
+    }
 
 
 @command()
