@@ -69,10 +69,11 @@ def test_a_wrong_return_is_located_and_writes_nothing(matrix_dir, run, tmp_path,
             book[sheet][cell].number_format = "General"  # a bare serial number, not a date cell
     bad = tmp_path / "bad.xlsx"
     book.save(bad)
-    before = sorted((matrix_dir / "updates").rglob("*.yaml"))
+    before = {p: p.read_bytes() for p in matrix_dir.rglob("*") if p.is_file()}
     result = run("import", str(bad), "--submitted", "2015-04-10")
     assert result.exit_code == 1 and wanted in result.stdout, result.stdout
-    assert sorted((matrix_dir / "updates").rglob("*.yaml")) == before
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in matrix_dir.rglob("*") if p.is_file()} == before  # the tree, byte for byte
 
 
 def test_what_is_not_a_form_is_refused_in_one_line(matrix_dir, run, tmp_path):
@@ -97,3 +98,55 @@ def test_merged_cells_and_a_huge_file_are_refused(matrix_dir, run, tmp_path):
     huge.write_bytes(b"PK" + b"0" * (6 << 20))
     result = run("import", str(huge))
     assert result.exit_code == 1 and "error[unsafe-path]" in result.stdout and "over the" in result.stdout
+
+
+def csv_form(run, tmp_path):
+    out = tmp_path / "csv"
+    assert run("forms", "--period", "2015-Q1", "--org", "OCHA", "--format", "csv", "--out", str(out)).exit_code == 0
+    return out / "report-2015-Q1-OCHA.csv"
+
+
+def answer(path, **answers):
+    """Fill the answer column of rows named 'activity/what[/item]'."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = lines[:2]
+    for line in lines[2:]:
+        cells = line.split(",")
+        key = "/".join(filter(None, (cells[0], cells[2], cells[1])))
+        if key in answers:
+            cells[-1] = answers[key]
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_csv_door_round_trips_and_refuses_what_the_workbook_refuses(matrix_dir, run, tmp_path):
+    form = csv_form(run, tmp_path)
+    assert form.read_text().startswith("# uncoop form 1, organization=OCHA, period=2015-Q1,")
+    answer(
+        form, **{"HUM-01/progress": "45", "HUM-01/narrative": "اجتماع ثانٍ في جدة", "HUM-01/milestone/M2": "2015-03-20"}
+    )
+    result = run("import", str(form), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    update = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
+    assert "progress: 45" in update and "M2: 2015-03-20" in update and "اجتماع ثانٍ في جدة" in update
+    for bad, wanted in (
+        ({"HUM-01/progress": "60 %"}, ":4:5: error[wrong-type] '60 %' is not a number"),
+        ({"HUM-01/progress": "0.6"}, ":4:5: error[invalid-value] progress 0.6 is not a percentage"),
+        ({"HUM-01/narrative": "=HYPERLINK(1)"}, ":5:5: error[invalid-value] a formula, not a value"),
+        ({"HUM-01/milestone/M2": "20/03/2015"}, "error[invalid-date] '20/03/2015' is not a date"),
+    ):
+        form = answer(csv_form(run, tmp_path), **bad)
+        before = {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")}
+        refused = run("import", str(form), "--submitted", "2015-04-10")
+        assert refused.exit_code == 1 and wanted in refused.stdout, refused.stdout
+        assert {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")} == before
+
+
+def test_csv_cells_from_the_data_cannot_run_in_a_spreadsheet(matrix_dir, run, tmp_path):
+    from tests.conftest import edit, hum
+
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: '=HYPERLINK(\"https://evil.example\")'")
+    text = csv_form(run, tmp_path).read_text()
+    assert '\n"HUM-01"' not in text and ",status,'=HYPERLINK(" in text.replace('"', "")

@@ -252,3 +252,47 @@ def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, pla
             actual.fill = answer
             actual.protection = Protection(locked=False)
             row += 1
+
+
+def _safe_cell(value: object) -> str:
+    """A spreadsheet opening a CSV runs what starts with = + - @: such text gets an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: str = "") -> bytes:
+    """The same form as one table (activity, item, what, plan, answer), UTF-8 with a stamp line."""
+    import csv
+    import io
+
+    _ = translations(lang).gettext
+    done = _done_before(matrix, quarter)
+    out = io.StringIO()
+    out.write(
+        f"# uncoop form {FORM_VERSION}, organization={org}, period={quarter}, revision={revision}, language={lang}\n"
+    )
+    table = csv.writer(out, lineterminator="\n")
+    table.writerow(["activity", "item", "what", "plan", "answer"])
+    for ident, status, pct, source in active_entries(matrix, org, quarter):
+        act = matrix.activity_by_id[ident].value
+        title = str(localized(act.title, lang))
+        carried = _("Carried over from") + " " + (source or _("the plan"))
+        rows = [(ident, "", "status", title, status), (ident, "", "progress", carried, f"{pct:g}")]
+        rows += [(ident, "", field, "", "") for field in ("narrative", "obstacles", "next_steps")]
+        rows += [
+            (ident, m.id, "milestone", f"{localized(m.title, lang)} ({when(m.due, lang)})", "")
+            for m in act.milestones
+            if (ident, m.id) not in done
+        ]
+        rows += [
+            (
+                ident,
+                i.id,
+                "indicator",
+                f"{localized(i.title, lang)} ({localized(i.unit, lang)}): {i.baseline:g} → {i.target:g}",
+                "",
+            )
+            for i in act.indicators
+        ]
+        table.writerows([[_safe_cell(cell) for cell in row] for row in rows])
+    return out.getvalue().encode("utf-8")

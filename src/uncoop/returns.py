@@ -7,6 +7,7 @@ and the plan cells as written, the activities asked about.  Every problem is loc
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -251,3 +252,128 @@ def _indicator_row(shown: str, sheet: Any, row: int, ident: str, matrix: Matrix,
         )
         return []
     return [(ident, f"indicators.{indicator}", int(value) if float(value).is_integer() else float(value))]
+
+
+# --- the CSV door: the same form as one table, for institutions that answer from another tool ---
+
+CSV_HEAD = ["activity", "item", "what", "plan", "answer"]
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def csv_value(kind: str, raw: str, where: Location) -> tuple[object, Problem | None]:
+    """A CSV answer as the value an update holds, or why it cannot be one."""
+    text = raw.strip()
+    if text[:1] == "=":
+        return None, finding("invalid-value", where, "a formula, not a value", "type the value itself")
+    if text[:2] in ("'=", "'+", "'-", "'@"):
+        text = text[1:]  # the apostrophe uncoop wrote so a spreadsheet keeps it text
+    if kind == "status":
+        if text not in STATUSES:
+            return None, finding("invalid-value", where, f"status '{text}' is not one of {', '.join(STATUSES)}")
+        return text, None
+    if kind in ("progress", "number"):
+        if not _NUMBER.fullmatch(text):
+            hint = "write 60 for 60 %" if kind == "progress" else "write the number"
+            return None, finding("wrong-type", where, f"'{text}' is not a number", hint)
+        number = float(text)
+        if kind == "progress" and (not 0 <= number <= 100 or 0 < number < 1):
+            return None, finding(
+                "invalid-value",
+                where,
+                f"progress {text} is not a percentage from 0 to 100",
+                "write 60 for 60 %, not 0.6",
+            )
+        return (int(number) if number.is_integer() else number), None
+    if kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            return None, finding("invalid-date", where, f"'{text}' is not a date", "write it as 2015-09-15")
+    return text, None
+
+
+def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, list[Problem]]:
+    """The edits a returned CSV form asks for, or the problems that stop it."""
+    import csv
+    import io
+
+    where = Location(shown, 1, 1)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [finding("unreadable", where, f"cannot read the file: {exc.strerror}")]
+    if len(data) > MAX_BYTES:
+        return None, [finding("unsafe-path", where, f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [finding("invalid-utf8", where, "the file is not UTF-8", "save it as CSV UTF-8")]
+    lines = text.splitlines()
+    stamp = dict(part.split("=", 1) for part in lines[0].lstrip("# ").split(", ")[1:] if "=" in part) if lines else {}
+    if not lines or not lines[0].startswith("# uncoop form"):
+        return None, [
+            finding("missing-field", where, "the file has no uncoop stamp line", "use the CSV uncoop forms wrote")
+        ]
+    org, period = stamp.get("organization", ""), stamp.get("period", "")
+    if org not in matrix.org_by_id:
+        return None, [
+            finding("unknown-organization", where, f"the form is for '{org}', not an institution of the Matrix")
+        ]
+    try:
+        quarter = Quarter.parse(period)
+    except ValueError:
+        return None, [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
+    rows = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
+    problems: list[Problem] = []
+    if not rows or rows[0] != CSV_HEAD:
+        return None, [
+            finding(
+                "invalid-value",
+                Location(shown, 2, 1),
+                f"the columns must be {', '.join(CSV_HEAD)}",
+                "do not add, delete or move columns",
+            )
+        ]
+    asked = {ident: (st, pct) for ident, st, pct, _ in active_entries(matrix, org, quarter)}
+    edits: list[tuple[str, str, object]] = []
+    for number, row in enumerate(rows[1:], start=3):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(CSV_HEAD):
+            problems.append(
+                finding("invalid-value", Location(shown, number, 1), f"{len(row)} cells, not {len(CSV_HEAD)}")
+            )
+            continue
+        ident, item, what, _plan, raw = row
+        at = Location(shown, number, 5)
+        if ident not in asked:
+            problems.append(
+                finding(
+                    "unknown-activity",
+                    Location(shown, number, 1),
+                    f"{ident} is not among the activities {org} was asked about for {quarter}",
+                )
+            )
+            continue
+        if not raw.strip():
+            continue
+        act = matrix.activity_by_id[ident].value
+        if what in ("status", "progress", "narrative", "obstacles", "next_steps"):
+            kind, field = ("status" if what == "status" else "progress" if what == "progress" else "text"), what
+        elif what == "milestone" and item in {m.id for m in act.milestones}:
+            kind, field = "date", f"milestones_done.{item}"
+        elif what == "indicator" and item in {i.id for i in act.indicators}:
+            kind, field = "number", f"indicators.{item}"
+        else:
+            problems.append(finding("invalid-value", Location(shown, number, 2), f"'{what} {item}' was not asked"))
+            continue
+        value, problem = csv_value(kind, raw, at)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            edits.append((ident, field, value))
+    carried: dict[tuple[str, str], object] = {(i, "status"): st for i, (st, _) in asked.items()}
+    carried.update({(i, "progress"): pct for i, (_, pct) in asked.items()})
+    if not problems and all(carried.get((i, f), object()) == v for i, f, v in edits):
+        problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one answer"))
+    return (None if problems else Return(org, quarter, edits, None)), problems

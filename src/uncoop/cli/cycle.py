@@ -14,6 +14,11 @@ from .options import AsOf, Language, MatrixDir, SideFilter
 from .workspace import check_filters, language, load_checked, write_file, write_scope
 
 
+class FormFormat(str, enum.Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
 class RemindFormat(str, enum.Enum):
     text = "text"
     markdown = "markdown"
@@ -97,9 +102,12 @@ def forms(
         list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
     ] = [],  # noqa: B006 - typer copies list defaults
     lang: Language = None,
+    fmt: Annotated[
+        FormFormat, typer.Option("--format", "-f", help="xlsx (protected workbook) or csv (one table, UTF-8).")
+    ] = FormFormat.xlsx,
     matrix: MatrixDir = None,
 ) -> int:
-    """Write a pre-filled report form (.xlsx) for each institution that owes a quarter (¶53).
+    """Write a pre-filled report form (.xlsx or .csv) for each institution that owes a quarter (¶53).
 
     Per activity it reports on (the owing rule of `uncoop status`): the plan read-only, and white
     answer cells pre-filled from the activity's latest report and marked so: status (a list),
@@ -114,7 +122,7 @@ def forms(
     except ValueError as exc:
         raise Fail(str(exc)) from None
     try:
-        from ..forms import owing_institutions, workbook
+        from ..forms import csv_form, owing_institutions, workbook
     except ImportError:  # pragma: no cover - the extra is part of [test]
         raise Fail("uncoop forms needs openpyxl: pip install 'uncoop[forms]'") from None
     day = today()
@@ -133,15 +141,16 @@ def forms(
         revision = ""
     scope = write_scope(loaded.root).named(out, folder=True)
     for name in wanted:
-        path = out / f"report-{quarter}-{name}.xlsx"
-        write_file(path, workbook(loaded, name, quarter, chosen, revision), scope)
+        path = out / f"report-{quarter}-{name}.{fmt.value}"
+        make = workbook if fmt is FormFormat.xlsx else csv_form
+        write_file(path, make(loaded, name, quarter, chosen, revision), scope)
     sys.stderr.write(f"wrote {len(wanted)} form(s) to {out}\n")
     return 0
 
 
 @command(name="import")
 def import_returns(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE.xlsx...", help="Returned forms to read back.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE.xlsx|FILE.csv...", help="Returned forms to read back.")],
     submitted: Annotated[
         str | None,
         typer.Option("--submitted", help="The day the return was sent (default: when the workbook was last saved)."),
@@ -162,7 +171,7 @@ def import_returns(
     from ..dates import parse_day
     from ..formats import format_text
     from ..problem import sort_problems
-    from ..returns import read_return
+    from ..returns import read_csv_return, read_return
     from ..timeline import active_entries
     from .editing import _edit_update
 
@@ -172,7 +181,8 @@ def import_returns(
     for path in files:
         if not path.is_file():
             raise Fail(f"no such file: {path}")
-        found, problems = read_return(path, str(path), loaded)
+        reader = read_csv_return if path.suffix.lower() == ".csv" else read_return
+        found, problems = reader(path, str(path), loaded)
         if found is None:
             sys.stdout.write(format_text(sort_problems(problems)))
             status = 1
@@ -182,7 +192,7 @@ def import_returns(
         except ValueError as exc:
             raise Fail(str(exc)) from None
         if day is None:
-            raise Fail(f"{path}: the workbook does not say when it was filled; add --submitted DATE")
+            raise Fail(f"{path}: the file does not say when it was filled; add --submitted DATE")
         if not submitted:
             sys.stderr.write(
                 f"{path}: submitted {day.isoformat()}, when the workbook was last saved (--submitted to say)\n"
