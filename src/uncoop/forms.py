@@ -194,6 +194,24 @@ def plan_row(matrix: Matrix, ident: str, source: str | None, lang: str) -> list[
     return [ident, title, ", ".join(act.leads.un), ", ".join(act.leads.oic), timeline, source or _("the plan")]
 
 
+def _sheet(book: Any, title: str, heads: tuple[str, ...]) -> Any:
+    """A new sheet with its bold header row."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title)
+    for col, head in enumerate(heads, start=1):
+        _text(sheet.cell(1, col), head)
+        sheet.cell(1, col).font = Font(bold=True)
+    return sheet
+
+
+def _plan_cells(sheet: Any, row: int, values: tuple, plan: Any) -> None:
+    """The read-only cells of a row: text, grey."""
+    for col, value in enumerate(values, start=1):
+        _text(sheet.cell(row, col), value)
+        sheet.cell(row, col).fill = plan
+
+
 def _done_before(matrix: Matrix, quarter: Quarter) -> dict[tuple[str, str], date]:
     """(activity, milestone) -> the day an earlier quarter's report said it was done."""
     done: dict[tuple[str, str], date] = {}
@@ -209,18 +227,13 @@ def _done_before(matrix: Matrix, quarter: Quarter) -> dict[tuple[str, str], date
 def _milestones(
     book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any, done_before: dict
 ) -> None:
-    from openpyxl.styles import Font, Protection
+    from openpyxl.styles import Protection
 
-    sheet = book.create_sheet(_("Milestones"))
-    for col, head in enumerate((_("Activity"), _("Milestone"), _("Title"), _("Due"), _("Done on (date)")), start=1):
-        _text(sheet.cell(1, col), head)
-        sheet.cell(1, col).font = Font(bold=True)
+    sheet = _sheet(book, _("Milestones"), (_("Activity"), _("Milestone"), _("Title"), _("Due"), _("Done on (date)")))
     row = 2
     for ident, *_rest in entries:
         for m in matrix.activity_by_id[ident].value.milestones:
-            for col, value in enumerate((ident, m.id, localized(m.title, lang), when(m.due, lang)), start=1):
-                _text(sheet.cell(row, col), value)
-                sheet.cell(row, col).fill = plan
+            _plan_cells(sheet, row, (ident, m.id, localized(m.title, lang), when(m.due, lang)), plan)
             done = sheet.cell(row, 5)
             done.number_format = "yyyy-mm-dd"
             earlier = done_before.get((ident, m.id))
@@ -233,19 +246,14 @@ def _milestones(
 
 
 def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
-    from openpyxl.styles import Font, Protection
+    from openpyxl.styles import Protection
 
-    sheet = book.create_sheet(_("Indicators"))
     heads = (_("Activity"), _("Indicator"), _("Title"), _("Unit"), _("Baseline"), _("Target"), _("Value reached"))
-    for col, head in enumerate(heads, start=1):
-        _text(sheet.cell(1, col), head)
-        sheet.cell(1, col).font = Font(bold=True)
+    sheet = _sheet(book, _("Indicators"), heads)
     row = 2
     for ident, *_rest in entries:
         for i in matrix.activity_by_id[ident].value.indicators:
-            for col, value in enumerate((ident, i.id, localized(i.title, lang), localized(i.unit, lang)), start=1):
-                _text(sheet.cell(row, col), value)
-                sheet.cell(row, col).fill = plan
+            _plan_cells(sheet, row, (ident, i.id, localized(i.title, lang), localized(i.unit, lang)), plan)
             sheet.cell(row, 5).value, sheet.cell(row, 6).value = i.baseline, i.target
             sheet.cell(row, 5).fill = sheet.cell(row, 6).fill = plan
             actual = sheet.cell(row, 7)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,19 +9,8 @@ from typing import Annotated
 import typer
 
 from .app import Fail, command, resolve_today, today
-from .options import AsOf, Language, MatrixDir, SideFilter
+from .options import AsOf, FormFormat, Language, MatrixDir, RemindFormat, SideFilter
 from .workspace import check_filters, language, load_checked, write_file, write_scope
-
-
-class FormFormat(str, enum.Enum):
-    xlsx = "xlsx"
-    csv = "csv"
-
-
-class RemindFormat(str, enum.Enum):
-    text = "text"
-    markdown = "markdown"
-    eml = "eml"
 
 
 @command()

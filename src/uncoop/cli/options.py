@@ -65,6 +65,17 @@ class DiffFormat(str, enum.Enum):
     json = "json"
 
 
+class FormFormat(str, enum.Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class RemindFormat(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    eml = "eml"
+
+
 class Level(str, enum.Enum):
     warning = "warning"
     error = "error"
