@@ -138,10 +138,14 @@ def forms(
 
 @command(name="import")
 def import_returns(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE.xlsx|FILE.csv...", help="Returned forms to read back.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Returned forms to read back (.xlsx or .csv).")],
     submitted: Annotated[
         str | None,
-        typer.Option("--submitted", help="The day the return was sent (default: when the workbook was last saved)."),
+        typer.Option(
+            "--submitted",
+            metavar="DATE",
+            help="The day the return was sent (default: when the workbook was last saved).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Change nothing; print the diff each return would make.")

@@ -229,7 +229,9 @@ def _parse_set(item: str) -> tuple[str, str, object]:
 def update(
     org: Annotated[str, typer.Argument(help="The institution reporting, e.g. OCHA.")],
     period: Annotated[str, typer.Option("--period", "-p", help="The quarter reported on, e.g. 2015-Q1.")],
-    submitted: Annotated[str | None, typer.Option("--submitted", help="The day it is sent (default: today).")] = None,
+    submitted: Annotated[
+        str | None, typer.Option("--submitted", metavar="DATE", help="The day it is sent (default: today).")
+    ] = None,
     set_: Annotated[
         list[str], typer.Option("--set", help="ACTIVITY.FIELD=VALUE, e.g. HUM-01.progress=60 (repeatable).")
     ] = [],  # noqa: B006
