@@ -68,3 +68,33 @@ def test_pdf_from_the_command_line(matrix_dir, run, tmp_path):
     assert pdf.startswith(b"%PDF-") and "HUM-01" in PdfReader(io.BytesIO(pdf)).pages[2].extract_text() + "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages
     )
+
+
+def test_the_pdf_fetches_nothing_a_template_asks_for(matrix_dir, tmp_path):
+    """A --templates folder naming a remote image or a local file: WeasyPrint is never allowed to fetch."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.html.j2").write_text(
+        f'<html><body><h1>x</h1><img src="http://127.0.0.1:{server.server_port}/spy.png">'
+        '<img src="file:///etc/hostname"><link rel="stylesheet" href="file:///etc/passwd"></body></html>'
+    )
+    matrix, _ = validate(matrix_dir, date(2026, 1, 1), matrix_dir.parent)
+    pdf = render_pdf(build_report(matrix, snapshot(matrix, date(2015, 2, 15))), folder)
+    server.shutdown()
+    assert pdf.startswith(b"%PDF-") and requests == []

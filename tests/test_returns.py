@@ -150,3 +150,35 @@ def test_csv_cells_from_the_data_cannot_run_in_a_spreadsheet(matrix_dir, run, tm
     edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: '=HYPERLINK(\"https://evil.example\")'")
     text = csv_form(run, tmp_path).read_text()
     assert '\n"HUM-01"' not in text and ",status,'=HYPERLINK(" in text.replace('"', "")
+
+
+def test_a_zip_bomb_or_a_workbook_missing_its_sheets_is_refused_in_one_line(matrix_dir, run, tmp_path):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (80 << 20))  # 80 MB unpacked, ~80 KB packed
+    result = run("import", str(bomb))
+    assert result.exit_code == 1 and "error[unsafe-path]" in result.stdout and "unpacks to" in result.stdout
+    thin = Workbook()
+    thin.create_sheet("uncoop")
+    thin["uncoop"]["A2"], thin["uncoop"]["B2"] = "organization", "OCHA"
+    thin["uncoop"]["A3"], thin["uncoop"]["B3"] = "period", "2015-Q1"
+    thin.save(tmp_path / "thin.xlsx")
+    result = run("import", str(tmp_path / "thin.xlsx"))
+    assert result.exit_code == 1 and "error[missing-field]" in result.stdout and "Traceback" not in result.output
+
+
+def test_import_never_writes_through_a_linked_out_updates_folder(matrix_dir, run, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (matrix_dir / "updates" / "2015-Q1").symlink_to(elsewhere, target_is_directory=True)
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    book = load_workbook(forms / "report-2015-Q1-OCHA.xlsx")
+    book["Report"]["I2"] = "done"
+    book.save(tmp_path / "ret.xlsx")
+    result = run("import", str(tmp_path / "ret.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 2 and list(elsewhere.iterdir()) == []

@@ -105,10 +105,14 @@ def render_pdf(view: ReportView, folder: Path | None = None) -> bytes:
     No request leaves the machine: the HTML is self-contained and nothing else is fetched."""
     try:
         from weasyprint import HTML
+        from weasyprint.urls import URLFetcher, URLFetchingError
     except (ImportError, OSError) as exc:  # OSError: pango or its friends missing
         raise PdfUnavailable(str(exc).splitlines()[0]) from None
 
-    def no_fetch(url: str, *args: object, **kwargs: object) -> dict:
-        raise ValueError(f"the report does not fetch {url}")
+    class NoFetch(URLFetcher):
+        """A template may name a remote image or a local file: nothing is fetched, the PDF is made without."""
 
-    return HTML(string=render(view, "html", folder), url_fetcher=no_fetch).write_pdf()
+        def fetch(self, url: str, headers: object = None) -> object:
+            raise URLFetchingError(f"the report does not fetch {url}")
+
+    return HTML(string=render(view, "html", folder), url_fetcher=NoFetch()).write_pdf()

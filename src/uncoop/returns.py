@@ -22,7 +22,9 @@ from .rules import finding
 from .timeline import active_entries
 from .vocab import STATUSES
 
-MAX_BYTES = 5 << 20  # a form is tens of KB; this stops a zip bomb's first step
+MAX_BYTES = 5 << 20  # a form is tens of KB
+MAX_UNPACKED = 50 << 20  # what its zip may unpack to: a zip bomb stops here, before any XML is parsed
+SHEETS = 5  # Cover, Report, Milestones, Indicators and the stamp, as `forms` writes them
 REPORT_COLUMNS = 11
 STATUS_COL, PROGRESS_COL, FIRST_ANSWER = 7, 8, 7
 TEXT_FIELDS = {9: "narrative", 10: "obstacles", 11: "next_steps"}
@@ -65,6 +67,12 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
     if size > MAX_BYTES:
         return None, [finding("unsafe-path", where, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")]
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED:
+            return None, [
+                finding("unsafe-path", where, f"the workbook unpacks to {unpacked:,} bytes, over {MAX_UNPACKED:,}")
+            ]
         book = load_workbook(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         return None, [
@@ -93,6 +101,15 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
     if problems:
         return None, problems
     sheets = book.worksheets
+    if len(sheets) != SHEETS:
+        return None, problems + [
+            finding(
+                "missing-field",
+                where,
+                f"the workbook has {len(sheets)} sheets, not the form's {SHEETS}",
+                "send back the form as uncoop forms wrote it",
+            )
+        ]
     report, milestones, indicators = sheets[1], sheets[2], sheets[3]
     for sheet in (report, milestones, indicators):
         for merged in sheet.merged_cells.ranges:
