@@ -88,17 +88,8 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
             finding("missing-field", where, "the workbook has no uncoop stamp", "use the form uncoop forms wrote")
         ]
     stamp = {str(r[0].value): str(r[1].value or "") for r in book[STAMP_SHEET].iter_rows(max_col=2) if r[0].value}
-    org, period = stamp.get("organization", ""), stamp.get("period", "")
-    problems: list[Problem] = []
-    if org not in matrix.org_by_id:
-        problems.append(
-            finding("unknown-organization", where, f"the form is for '{org}', not an institution of the Matrix")
-        )
-    try:
-        quarter = Quarter.parse(period)
-    except ValueError:
-        return None, problems + [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
-    if problems:
+    org, quarter, problems = _stamped(stamp, matrix, where)
+    if quarter is None or problems:
         return None, problems
     sheets = book.worksheets
     if len(sheets) != SHEETS:
@@ -169,13 +160,46 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
             if ident in seen:
                 problems += _formulas(shown, sheet, row)
                 edits += reader(shown, sheet, row, str(ident), matrix, problems)
-    carried: dict[tuple[str, str], object] = {(ident, "status"): st for ident, (st, _) in asked.items()}
-    carried.update({(ident, "progress"): pct for ident, (_, pct) in asked.items()})
-    if not problems and all(carried.get((ident, field), object()) == value for ident, field, value in edits):
+    if not problems and _no_answer(asked, edits):
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one white cell"))
     modified = book.properties.modified
     filled = modified.date() if isinstance(modified, datetime) else None
     return (None if problems else Return(org, quarter, edits, filled)), problems
+
+
+def _not_percent(number: float, written: str, where: Location) -> Problem | None:
+    """Progress is a percentage: 60 for 60 %, never 0.6 (a spreadsheet's fraction) nor 160."""
+    if 0 <= number <= 100 and not 0 < number < 1:
+        return None
+    return finding(
+        "invalid-value", where, f"progress {written} is not a percentage from 0 to 100", "write 60 for 60 %, not 0.6"
+    )
+
+
+def _plain(number: float) -> int | float:
+    """45.0 is written 45."""
+    return int(number) if number.is_integer() else number
+
+
+def _stamped(stamp: dict[str, str], matrix: Matrix, where: Location) -> tuple[str, Quarter | None, list[Problem]]:
+    """The institution and quarter a form was made for, as its stamp says, or why they are not."""
+    org, period = stamp.get("organization", ""), stamp.get("period", "")
+    problems = []
+    if org not in matrix.org_by_id:
+        problems.append(
+            finding("unknown-organization", where, f"the form is for '{org}', not an institution of the Matrix")
+        )
+    try:
+        return org, Quarter.parse(period), problems
+    except ValueError:
+        return org, None, problems + [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
+
+
+def _no_answer(asked: dict[str, tuple], edits: list[tuple[str, str, object]]) -> bool:
+    """Nothing but the status and progress the form carried over, unchanged."""
+    carried: dict[tuple[str, str], object] = {(i, "status"): st for i, (st, _) in asked.items()}
+    carried.update({(i, "progress"): pct for i, (_, pct) in asked.items()})
+    return all(carried.get((i, field), object()) == value for i, field, value in edits)
 
 
 def _formulas(shown: str, sheet: Any, row: int) -> list[Problem]:
@@ -211,17 +235,12 @@ def _report_row(shown: str, sheet: Any, row: int, ident: str, asked: tuple, prob
                     "write 60 for 60 %",
                 )
             )
-        elif not 0 <= progress <= 100 or (0 < progress < 1):
-            problems.append(
-                finding(
-                    "invalid-value",
-                    _at(shown, sheet, row, PROGRESS_COL),
-                    f"progress {progress} is not a percentage from 0 to 100",
-                    "write 60 for 60 %, not 0.6",
-                )
-            )
+        elif (
+            problem := _not_percent(float(progress), str(progress), _at(shown, sheet, row, PROGRESS_COL))
+        ) is not None:
+            problems.append(problem)
         else:
-            edits.append((ident, "progress", int(progress) if float(progress).is_integer() else float(progress)))
+            edits.append((ident, "progress", _plain(float(progress))))
     for col, field in TEXT_FIELDS.items():
         text = sheet.cell(row, col).value
         if text not in (None, ""):
@@ -268,7 +287,7 @@ def _indicator_row(shown: str, sheet: Any, row: int, ident: str, matrix: Matrix,
             finding("wrong-type", _at(shown, sheet, row, 7), f"'{value}' is not a number", "write the number")
         )
         return []
-    return [(ident, f"indicators.{indicator}", int(value) if float(value).is_integer() else float(value))]
+    return [(ident, f"indicators.{indicator}", _plain(float(value)))]
 
 
 # --- the CSV door: the same form as one table, for institutions that answer from another tool ---
@@ -293,14 +312,9 @@ def csv_value(kind: str, raw: str, where: Location) -> tuple[object, Problem | N
             hint = "write 60 for 60 %" if kind == "progress" else "write the number"
             return None, finding("wrong-type", where, f"'{text}' is not a number", hint)
         number = float(text)
-        if kind == "progress" and (not 0 <= number <= 100 or 0 < number < 1):
-            return None, finding(
-                "invalid-value",
-                where,
-                f"progress {text} is not a percentage from 0 to 100",
-                "write 60 for 60 %, not 0.6",
-            )
-        return (int(number) if number.is_integer() else number), None
+        if kind == "progress" and (problem := _not_percent(number, text, where)) is not None:
+            return None, problem
+        return _plain(number), None
     if kind == "date":
         try:
             return date.fromisoformat(text).isoformat(), None
@@ -331,17 +345,10 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
         return None, [
             finding("missing-field", where, "the file has no uncoop stamp line", "use the CSV uncoop forms wrote")
         ]
-    org, period = stamp.get("organization", ""), stamp.get("period", "")
-    if org not in matrix.org_by_id:
-        return None, [
-            finding("unknown-organization", where, f"the form is for '{org}', not an institution of the Matrix")
-        ]
-    try:
-        quarter = Quarter.parse(period)
-    except ValueError:
-        return None, [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
+    org, quarter, problems = _stamped(stamp, matrix, where)
+    if quarter is None or problems:
+        return None, problems
     rows = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
-    problems: list[Problem] = []
     if not rows or rows[0] != CSV_HEAD:
         return None, [
             finding(
@@ -389,8 +396,6 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
             problems.append(problem)
         else:
             edits.append((ident, field, value))
-    carried: dict[tuple[str, str], object] = {(i, "status"): st for i, (st, _) in asked.items()}
-    carried.update({(i, "progress"): pct for i, (_, pct) in asked.items()})
-    if not problems and all(carried.get((i, f), object()) == v for i, f, v in edits):
+    if not problems and _no_answer(asked, edits):
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one answer"))
     return (None if problems else Return(org, quarter, edits, None)), problems
