@@ -252,3 +252,16 @@ def test_an_analysis_with_links_or_a_link_out_is_text_or_not_read(matrix_dir, ru
     (folder / f"{AS_OF}.md").symlink_to(outside)
     html = run("report", "--as-of", AS_OF, "--format", "html", "--out", "-").stdout
     assert "Secret from outside" not in html and "has not been written yet" in html
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_report_from_a_matrix_with_errors_says_so_before_anything_else(matrix_dir, run, fmt):
+    broken = next((matrix_dir / "activities").rglob("*.yaml"))
+    broken.write_text(broken.read_text().replace("status:", "statuss:", 1))
+    result = run("report", "--as-of", AS_OF, "--format", fmt, "--out", "-")
+    assert result.exit_code == 0 and "validity error" in result.stderr
+    text = result.stdout
+    banner = text.index("validity error; what failed to load is missing from it.")
+    shown = str(broken.relative_to(matrix_dir.parent))
+    assert shown in text[banner:] and "statuss" in text[banner:]
+    assert banner < text.index("Adopted")  # before the facts of the title page

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +23,7 @@ from .i18n import N_, STATUS_WORDS, LText, localized, number, quarter_text, tran
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .model import Adoption, Dates, Meeting, Span
-from .problem import Problem, printable
+from .problem import Problem, Severity, printable, sort_problems
 from .rules import RULES, slipping
 from .slippage import SlipRow
 from .timeline import ActivityState, Snapshot
@@ -272,6 +272,7 @@ class Institution:
     late: int
     missing: int
     owes: list[str]  # quarters whose report is missing, in words
+    ref: str  # the id in organizations.yaml (the site names its page after it)
 
 
 @dataclass
@@ -333,6 +334,7 @@ class ReportView:
     health_counts: list[tuple[Rated, int]]
     analysis: Analysis | None = None  # set by the command line, which reads the file
     slippage: list[SlipRow] | None = None  # only with `report --history`
+    errors: list[str] = field(default_factory=list)  # validity errors, said up front: what failed is missing
 
 
 def _scale(start: date, end: date):
@@ -488,9 +490,16 @@ def _generated() -> str | None:
     return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root: Path | None = None) -> ReportView:
+def build_report(
+    matrix: Matrix,
+    snap: Snapshot,
+    lang: str = "en",
+    analysis_root: Path | None = None,
+    problems: Iterable[Problem] = (),
+) -> ReportView:
     """The report's view of a Matrix that has a valid matrix.yaml (the command line checks).
-    The focal points' analysis is read from `analysis_root` (default: the Matrix's folder)."""
+    The focal points' analysis is read from `analysis_root` (default: the Matrix's folder);
+    the validity errors among `problems` are listed at the top, since what failed is left out."""
     assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
@@ -602,7 +611,16 @@ def build_report(matrix: Matrix, snap: Snapshot, lang: str = "en", analysis_root
         notice=Notice(provenance, gettext(PROVENANCE_WORDS[provenance]), localized(meta_file.provenance.note, lang)),
         health_counts=[(_rated(Health(r), gettext), counts[r]) for r in RATINGS],
         analysis=read_analysis(analysis_root or matrix.root, snap.as_of, lang),
+        errors=error_lines(problems),
     )
+
+
+def error_lines(problems: Iterable[Problem]) -> list[str]:
+    """The validity errors as `file:line:col: message` lines, in file order."""
+    return [
+        f"{p.location}: {printable(p.message)}"
+        for p in sort_problems(p for p in problems if p.severity >= Severity.ERROR)
+    ]
 
 
 PROVENANCE_WORDS = {
@@ -712,6 +730,7 @@ def _institutions(
                 cells["late"],
                 cells["missing"],
                 owes,
+                org,
             )
         )
     return out

@@ -68,7 +68,7 @@ def report(
         raise Fail(f"--templates {templates} is not a directory")
     chosen = language(loaded, lang)
     # the analysis is read from the working tree, like the updates
-    view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here)
+    view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here, problems=problems)
     hint = (
         f"note: the report has no analysis by the focal points (¶53): write {view.analysis.expected} "
         f"(or one per language, {when.isoformat()}.{chosen}.md)\n"
