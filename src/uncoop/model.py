@@ -259,6 +259,8 @@ class Organization:
     parent: OrgId | None = None
     acronym: Text | None = None
     url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")] | None = None
+    # its IATI organisation identifier (e.g. XM-DAC-41114), for `uncoop export iati`
+    iati_ref: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+$")] | None = None
 
 
 @record
@@ -273,6 +275,8 @@ class Area:
     title: Text
     paragraphs: Annotated[list[Paragraph], Field(min_length=1)]
     description: Text | None = None
+    # its OECD DAC CRS purpose code (5 digits), the sector of its activities in the IATI export
+    sector: Annotated[str, Field(strict=True, pattern=r"^[0-9]{5}$")] | None = None
 
 
 @record

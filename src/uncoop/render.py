@@ -63,25 +63,7 @@ def render(view: ReportView, fmt: str, folder: Path | None = None) -> str:
 
 def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Iterator[str]:
     """The report as a stream of text, so a large one is written without being held whole."""
-    env = environment(template_folders(folder))
-    env.install_gettext_translations(translations(view.lang), newstyle=True)
-    if fmt == "html":
-        from markupsafe import Markup, escape
-
-        # a date is one unit in any direction: isolated, so Arabic text never reorders its parts
-        def isolated(text: str) -> Markup:
-            return Markup(f"<bdi>{escape(text)}</bdi>")
-
-        env.filters.update(
-            ldate=lambda d: isolated(long_date(d, view.lang)), when=lambda d: isolated(when(d, view.lang))
-        )
-    else:
-        env.filters.update(ldate=lambda d: long_date(d, view.lang), when=lambda d: when(d, view.lang))
-    gettext = translations(view.lang).gettext
-    # translated once: these are shown for every activity and every grid cell
-    env.globals.update(
-        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(c.word) for k, c in CELLS.items()}
-    )
+    env = language_environment(view.lang, fmt, folder)
     rtl = view.lang in RTL
     template = env.get_template(FORMATS[fmt])
     buffer: list[str] = []
@@ -93,6 +75,29 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
             yield "".join(buffer)
             buffer, size = [], 0
     yield "".join(buffer)
+
+
+def language_environment(lang: str, fmt: str = "html", folder: Path | None = None):
+    """The environment for documents in one language: its catalog, its dates, its words for
+    states and grid cells.  The report and the site both render through it."""
+    env = environment(template_folders(folder))
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    if fmt == "html":
+        from markupsafe import Markup, escape
+
+        # a date is one unit in any direction: isolated, so Arabic text never reorders its parts
+        def isolated(text: str) -> Markup:
+            return Markup(f"<bdi>{escape(text)}</bdi>")
+
+        env.filters.update(ldate=lambda d: isolated(long_date(d, lang)), when=lambda d: isolated(when(d, lang)))
+    else:
+        env.filters.update(ldate=lambda d: long_date(d, lang), when=lambda d: when(d, lang))
+    gettext = translations(lang).gettext
+    # translated once: these are shown for every activity and every grid cell
+    env.globals.update(
+        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(c.word) for k, c in CELLS.items()}
+    )
+    return env
 
 
 class PdfUnavailable(Exception):

@@ -1,0 +1,235 @@
+"""The Matrix as an IATI 2.03 activity file: the public convention for development cooperation data.
+
+One `iati-activity` per Matrix activity.  Choices, each documented in the README:
+- identifier: the reporting organisation's prefix, a hyphen, the activity id;
+- statuses 1:1 to the ActivityStatus codelist; month and quarter dates expanded to a day
+  (a start to the first day, an end to the last day of its month or quarter); actual dates
+  only when they are not after the export's date;
+- leads of both sides and partners are implementing organisations (role 4), funders funding
+  (role 1); every UN and OIC body is of type 40 (multilateral);
+- sectors from `sector` in areas.yaml, OECD DAC 5-digit purpose codes (vocabulary 1);
+- each funding entry is a budget (indicative when sought or pledged, committed when committed
+  or disbursed) over the planned period, and a transaction when pledged (incoming pledge),
+  committed (incoming commitment) or disbursed (incoming funds) dated at the planned start,
+  since the Matrix does not date its funding;
+- each indicator is a result (output) with its baseline and, per quarter reported, the target
+  and the latest actual value reported for that quarter.
+An organisation without `iati_ref` is named, not identified: a warning, never an invented id.
+Same Matrix and date, same bytes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import Quarter
+from .load import Matrix
+from .model import Activity, Organization
+from .timeline import visible_updates
+from .vocab import LANGS
+
+VERSION = "2.03"
+STATUS_CODES = {
+    "pipeline": "1",
+    "implementation": "2",
+    "finalisation": "3",
+    "closed": "4",
+    "cancelled": "5",
+    "suspended": "6",
+}
+ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"
+MULTILATERAL = "40"
+PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
+BUDGET_STATUS = {"sought": "1", "pledged": "1", "committed": "2", "disbursed": "2"}  # indicative, committed
+TRANSACTION_TYPE = {"pledged": "13", "committed": "11", "disbursed": "1"}  # incoming pledge, commitment, funds
+SECTOR_VOCABULARY = "1"  # OECD DAC CRS purpose codes, 5 digits
+RESULT_OUTPUT, MEASURE_UNIT, MEASURE_PERCENT = "1", "1", "2"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Export:
+    xml: bytes
+    activities: int
+    unidentified: list[str]  # organisations named without an IATI identifier
+
+
+def export(matrix: Matrix, as_of: date, prefix: str, reporting_org: Organization) -> Export:
+    """The IATI 2.03 `iati-activities` document of every activity, as known on `as_of`."""
+    orgs = {o.value.id: o.value for o in matrix.organizations}
+    # the publisher is identified by the prefix wherever it appears
+    refs = {ident: org.iati_ref for ident, org in orgs.items()} | {reporting_org.id: prefix}
+    sectors = {a.value.id: a.value.sector for a in matrix.areas}
+    actuals = _actuals(matrix, as_of)
+    stamp = f"{as_of.isoformat()}T00:00:00Z"
+    root = ET.Element("iati-activities", {"version": VERSION, "generated-datetime": stamp})
+    root.append(
+        ET.Comment(
+            " Made by uncoop from the UN-OIC Cooperation Matrix. Month and quarter dates are expanded "
+            "to a day: a start to the first day, an end to the last day of its month or quarter. "
+        )
+    )
+    unidentified: set[str] = set()
+    records = sorted(matrix.activities, key=lambda r: r.value.id)
+    for record in records:
+        act = record.value
+        activity = ET.SubElement(
+            root,
+            "iati-activity",
+            {"last-updated-datetime": stamp, XML_LANG: "en", "default-currency": _currency(act)},
+        )
+        ET.SubElement(activity, "iati-identifier").text = f"{prefix}-{act.id}"
+        _org(activity, "reporting-org", reporting_org, {"type": MULTILATERAL}, unidentified, refs)
+        _narratives(ET.SubElement(activity, "title"), act.title)
+        if act.description:
+            _narratives(ET.SubElement(activity, "description", {"type": "1"}), act.description)
+        else:
+            _narratives(ET.SubElement(activity, "description", {"type": "1"}), act.title)
+        for role, ident in _roles(act):
+            org = orgs.get(ident)
+            attrs = {"role": role, "type": MULTILATERAL}
+            if org is None:
+                ET.SubElement(activity, "participating-org", attrs).append(_narrative(ident))
+                continue
+            _org(activity, "participating-org", org, attrs, unidentified, refs)
+        ET.SubElement(activity, "activity-status", {"code": STATUS_CODES[act.status]})
+        _dates(activity, act, as_of)
+        sector = sectors.get(act.area)
+        if sector:
+            ET.SubElement(activity, "sector", {"code": sector, "vocabulary": SECTOR_VOCABULARY})
+        _funding(activity, act, orgs, unidentified, refs)
+        _results(activity, act, actuals.get(act.id, {}))
+    ET.indent(root, "  ")
+    body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+    return Export(xml, len(records), sorted(unidentified))
+
+
+def _currency(act: Activity) -> str:
+    currencies = sorted({f.currency for f in act.funding})
+    return currencies[0] if len(currencies) == 1 else "USD"
+
+
+def _texts(value: str | dict[str, str] | None) -> list[tuple[str, str]]:
+    """(language, text) for every language the text has, English first."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [("en", value)]
+    return [(lang, value[lang]) for lang in LANGS if lang in value] + sorted(
+        (k, v) for k, v in value.items() if k not in LANGS
+    )
+
+
+def _narrative(text: str, lang: str = "en") -> ET.Element:
+    element = ET.Element("narrative")
+    if lang != "en":  # English is the activity's default language (xml:lang on iati-activity)
+        element.set(XML_LANG, lang)
+    element.text = text
+    return element
+
+
+def _narratives(parent: ET.Element, value: str | dict[str, str] | None) -> ET.Element:
+    for lang, text in _texts(value):
+        parent.append(_narrative(text, lang))
+    return parent
+
+
+def _org(
+    parent: ET.Element, tag: str, org: Organization, attrs: dict, unidentified: set[str], refs: dict[str, str | None]
+) -> None:
+    ref = refs.get(org.id)
+    if ref:
+        attrs = {**attrs, "ref": ref}
+    else:
+        unidentified.add(org.id)
+    _narratives(ET.SubElement(parent, tag, attrs), org.name)
+
+
+def _roles(act: Activity) -> list[tuple[str, str]]:
+    """(role code, organisation id), funders first, each pair once, in the Matrix's order."""
+    pairs = [(ROLE_FUNDING, f.funder) for f in act.funding]
+    pairs += [(ROLE_IMPLEMENTING, o) for o in (*act.leads.un, *act.leads.oic, *act.partners)]
+    return list(dict.fromkeys(pairs))
+
+
+def _dates(activity: ET.Element, act: Activity, as_of: date) -> None:
+    d = act.dates
+    entries = [(PLANNED_START, d.planned_start.start), (PLANNED_END, d.planned_end.end)]
+    if d.actual_start and d.actual_start.start <= as_of:
+        entries.append((ACTUAL_START, d.actual_start.start))
+    if d.actual_end and d.actual_end.end <= as_of:
+        entries.append((ACTUAL_END, d.actual_end.end))
+    for kind, day in sorted(entries):
+        ET.SubElement(activity, "activity-date", {"iso-date": day.isoformat(), "type": kind})
+
+
+def _value(parent: ET.Element, amount: float, currency: str, day: date) -> None:
+    value = ET.SubElement(parent, "value", {"currency": currency, "value-date": day.isoformat()})
+    value.text = f"{amount:.2f}"
+
+
+def _funding(
+    activity: ET.Element,
+    act: Activity,
+    orgs: dict[str, Organization],
+    unidentified: set[str],
+    refs: dict[str, str | None],
+) -> None:
+    start, end = act.dates.planned_start.start, act.dates.planned_end.end
+    for f in act.funding:
+        budget = ET.SubElement(activity, "budget", {"type": "1", "status": BUDGET_STATUS[f.status]})
+        ET.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
+        ET.SubElement(budget, "period-end", {"iso-date": end.isoformat()})
+        _value(budget, f.amount, f.currency, start)
+    for f in act.funding:
+        if f.status not in TRANSACTION_TYPE:
+            continue
+        transaction = ET.SubElement(activity, "transaction")
+        ET.SubElement(transaction, "transaction-type", {"code": TRANSACTION_TYPE[f.status]})
+        ET.SubElement(transaction, "transaction-date", {"iso-date": start.isoformat()})
+        _value(transaction, f.amount, f.currency, start)
+        _narratives(ET.SubElement(transaction, "description"), f.mechanism)
+        funder = orgs.get(f.funder)
+        if funder is not None:
+            _org(transaction, "provider-org", funder, {"type": MULTILATERAL}, unidentified, refs)
+
+
+def _actuals(matrix: Matrix, as_of: date) -> dict[str, dict[str, dict[Quarter, float]]]:
+    """activity -> indicator -> quarter -> the value reported last for that quarter (by `as_of`)."""
+    out: dict[str, dict[str, dict[Quarter, float]]] = {}
+    for update in visible_updates(matrix, as_of):  # oldest first: a later report overrides
+        u = update.value
+        for entry in u.entries:
+            for ident, value in entry.indicators.items():
+                out.setdefault(entry.activity, {}).setdefault(ident, {})[u.period] = value
+    return out
+
+
+def _results(activity: ET.Element, act: Activity, actuals: dict[str, dict[Quarter, float]]) -> None:
+    for ind in act.indicators:
+        result = ET.SubElement(activity, "result", {"type": RESULT_OUTPUT})
+        _narratives(ET.SubElement(result, "title"), ind.title)
+        measure = MEASURE_PERCENT if _is_percent(ind.unit) else MEASURE_UNIT
+        indicator = ET.SubElement(result, "indicator", {"measure": measure})
+        _narratives(ET.SubElement(indicator, "title"), ind.title)
+        _narratives(ET.SubElement(indicator, "description"), ind.unit)
+        baseline_year = str(act.dates.planned_start.start.year)
+        ET.SubElement(indicator, "baseline", {"year": baseline_year, "value": _num(ind.baseline)})
+        for quarter, value in sorted(actuals.get(ind.id, {}).items()):
+            period = ET.SubElement(indicator, "period")
+            ET.SubElement(period, "period-start", {"iso-date": quarter.start.isoformat()})
+            ET.SubElement(period, "period-end", {"iso-date": quarter.end.isoformat()})
+            ET.SubElement(period, "target", {"value": _num(ind.target)})
+            ET.SubElement(period, "actual", {"value": _num(value)})
+
+
+def _is_percent(unit: str | dict[str, str]) -> bool:
+    return any(text.strip() in ("%", "percent", "per cent") for _, text in _texts(unit))
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+
