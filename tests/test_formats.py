@@ -157,7 +157,7 @@ def test_changed_since_errors_are_clear(repo, run, tmp_path_factory, monkeypatch
     assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["matrix.yml", "tests.yml"])
+@pytest.mark.parametrize("name", ["matrix.yml", "tests.yml", "site.yml"])
 def test_workflows_are_valid_github_workflows(name):
     import importlib.resources
 
@@ -216,3 +216,25 @@ def test_paths_are_relative_to_the_repository_whatever_the_working_directory(rep
     assert changed.exit_code == 1 and changed.stdout.startswith(f"{HUM}:11:12:")
     only = run("validate", "--as-of", "2016-12-31", "humanitarian/HUM-01.yaml")
     assert only.stdout.startswith(f"{HUM}:11:12:")
+
+
+def test_the_site_workflow_builds_the_site_and_the_iati_file_in_a_matrix_only_repository(repo, run):
+    """Its uncoop steps, run as written (the IATI prefix set), in a repository that holds a Matrix."""
+    import shlex
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "site.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    commands = [s["run"] for s in steps if s.get("run", "").startswith("uncoop ")]
+    assert len(commands) == 2
+    for line in commands:
+        args = shlex.split(line.replace("$IATI_PREFIX", "XM-EXAMPLE"))[1:]
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    assert (repo / "_site" / "en" / "activities").is_dir() and (repo / "_site" / "pagefind").is_dir()
+    assert (repo / "_site" / "matrix.iati.xml").read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_site"

@@ -232,4 +232,3 @@ def _is_percent(unit: str | dict[str, str]) -> bool:
 
 def _num(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
-
