@@ -224,3 +224,12 @@ def test_pagefind_indexes_every_language(matrix_dir, run, tmp_path):
     for lang in ("en", "fr", "ar"):
         assert f'"{lang}"' in entry
     assert os.path.getsize(out / "pagefind" / "pagefind-entry.json") > 0
+
+
+def test_activity_page_shows_its_funding_lines(bundled_site):
+    import yaml
+
+    data = yaml.safe_load((REPO / "matrix" / "activities" / "peace-security" / "PSC-01.yaml").read_text())
+    html = (bundled_site / "en" / "activities" / "PSC-01.html").read_text()
+    section = html[html.index('id="funding-h"') : html.index('id="archive-h"')]
+    assert section.count('<tr><th scope="row">') == len(data["funding"]) > 0
