@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import edit, hum
 from uncoop import cache as cache_module
 from uncoop.cache import RecordCache
 
-CACHE = Path(".uncoop-cache") / "records.pickle"
+CACHE = Path(".uncoop-cache") / "records.cache"
 
 
 def test_warm_run_gives_the_same_answer(matrix_dir, run):
@@ -43,7 +45,7 @@ def test_hits_and_misses(matrix_dir):
     cache = RecordCache()
     validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, cache)
     assert (cache.hits, cache.misses) == (0, 10)
-    warm = RecordCache(cache.new)
+    warm = RecordCache.loads(cache.dumps(b"k" * 32), b"k" * 32)
     validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, warm)
     assert (warm.hits, warm.misses) == (10, 0) and not warm.changed
 
@@ -64,7 +66,7 @@ def test_a_new_version_or_schema_invalidates_the_cache(matrix_dir, run, monkeypa
 
     secret = user_secret()
     assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
-    monkeypatch.setattr(cache_module, "stamp", lambda: b"another version")
+    monkeypatch.setattr(cache_module, "stamp", lambda: "another version")
     assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old == {}
 
 
@@ -78,7 +80,7 @@ def test_no_cache_writes_nothing(matrix_dir, run, monkeypatch):
 def test_cache_dir_can_be_elsewhere(matrix_dir, run, tmp_path, monkeypatch):
     monkeypatch.setenv("UNCOOP_CACHE_DIR", str(tmp_path / "elsewhere"))
     run("validate", "--as-of", "2016-12-31")
-    assert (tmp_path / "elsewhere" / "records.pickle").is_file()
+    assert (tmp_path / "elsewhere" / "records.cache").is_file()
 
 
 def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
@@ -87,7 +89,7 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
 
     secret = user_secret()
     entries = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
-    with_positions = {key[0] for key, value in entries.items() if len(value) > 2}
+    with_positions = {key[0] for key, raw in entries.items() if cache_module._decode(key[1], raw).positions}
     assert "matrix/activities/humanitarian/HUM-01.yaml" in with_positions
     before = (matrix_dir.parent / CACHE).read_bytes()
     run("status", "--as-of", "2016-12-31", "--format", "json")
@@ -103,6 +105,49 @@ def test_the_stamp_changes_with_any_module_of_the_package(tmp_path):
     copy = tmp_path / "uncoop"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
     before = cache_module.source_digest(copy)
-    assert before == cache_module.stamp()
+    assert before.hex() == cache_module.stamp()
     (copy / "vocab.py").write_text((copy / "vocab.py").read_text() + "\n# a change\n")
     assert cache_module.source_digest(copy) != before
+
+
+def _broken(root: Path) -> None:
+    """Schema errors, a YAML error, a list file with one bad entry, findings with dates in them."""
+    edit(hum(root), "status: implementation", "stauts: implementation")
+    (root / "activities" / "humanitarian" / "HUM-09.yaml").write_text("id: [unclosed\n")
+    orgs = root / "organizations.yaml"
+    orgs.write_text(orgs.read_text().replace("side: un", "side: nowhere", 1))
+
+
+CORPORA = ["fixture", "fixture-with-errors", "bundled", "generated"]
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_warm_and_cold_runs_equal_no_cache_on_every_corpus(corpus, tmp_path, run, monkeypatch):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURE, REPO
+
+    root = tmp_path / "repo" / "matrix"
+    if corpus == "generated":
+        subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "150", str(root)], check=True)
+    else:
+        shutil.copytree(REPO / "matrix" if corpus == "bundled" else FIXTURE, root)
+    if corpus == "fixture-with-errors":
+        _broken(root)
+    monkeypatch.chdir(root.parent)
+    commands = [
+        ("validate", "--as-of", "2016-12-31", "--format", "json"),
+        ("status", "--as-of", "2016-03-31", "--format", "json"),
+        ("status", "--as-of", "2017-01-01", "--format", "sarif"),
+        ("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-"),
+    ]
+    for command in commands:
+        monkeypatch.setenv("UNCOOP_NO_CACHE", "1")  # what --no-cache does, for every command
+        fresh = run(*command)
+        monkeypatch.delenv("UNCOOP_NO_CACHE")
+        cold, warm = run(*command), run(*command)
+        assert (root.parent / CACHE).is_file()
+        for result in (cold, warm):
+            assert (result.exit_code, result.stdout) == (fresh.exit_code, fresh.stdout), (corpus, command)

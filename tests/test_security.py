@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import re
+import struct
 import subprocess
 from pathlib import Path
 
@@ -48,8 +50,20 @@ class Boom:
 
 
 def forged_cache(secret: bytes, canary: Path) -> bytes:
-    body = pickle.dumps((cache_module.stamp(), {("x", "y", b"z"): Boom(canary)}))
-    return cache_module._MAGIC + hmac.new(secret, body, hashlib.sha256).digest() + body
+    """A cache in uncoop's own layout and signed with the real key, whose entries are pickles of
+    `Boom` (and, for the old layout's readers, whose whole body is one)."""
+    entry = pickle.dumps(Boom(canary))
+    head = json.dumps(
+        {"stamp": cache_module.stamp(), "files": [["matrix/matrix.yaml", "matrix", "00" * 20, 0, len(entry)]]}
+    ).encode()
+    body = struct.pack(">I", len(head)) + head + entry
+    return cache_module.MAGIC + cache_module.sign(secret, body) + body
+
+
+def legacy_pickle_cache(secret: bytes, canary: Path) -> bytes:
+    """The previous release's cache file: a pickle signed with HMAC-SHA256."""
+    body = pickle.dumps(("stamp", {("x", "y", b"z"): Boom(canary)}))
+    return b"uncoop-cache-1\n" + hmac.new(secret, body, hashlib.sha256).digest() + body
 
 
 def test_the_sarif_symlink_and_planted_cache_chain_runs_no_code(repo, run, tmp_path):
@@ -64,7 +78,8 @@ def test_the_sarif_symlink_and_planted_cache_chain_runs_no_code(repo, run, tmp_p
     cache_dir = repo / ".uncoop-cache"
     (cache_dir / ".gitignore").unlink()
     (cache_dir / ".gitignore").symlink_to("/nonexistent/uncoop-gitignore")
-    (cache_dir / "records.pickle").write_bytes(forged_cache(before_key, canary))
+    (cache_dir / "records.cache").write_bytes(forged_cache(before_key, canary))
+    (cache_dir / "records.pickle").write_bytes(legacy_pickle_cache(before_key, canary))
 
     result = run("validate", "--as-of", "2016-12-31", "--sarif", "uncoop.sarif")
     assert result.exit_code == 2 and "uncoop.sarif" in result.stderr and "symlink" in result.stderr
@@ -79,7 +94,7 @@ def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
     target = tmp_path.parent / f"{tmp_path.name}-cache-target"
     target.write_bytes(b"not yours")
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
     cache.parent.mkdir(exist_ok=True)
     cache.symlink_to(target)
     result = run("status", "--as-of", "2016-03-31", "--format", "json")
@@ -92,13 +107,13 @@ def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
     [
         b"",
         b"garbage",
-        cache_module._MAGIC + b"\0" * 40,
-        cache_module._MAGIC + os.urandom(5000),
+        cache_module.MAGIC + b"\0" * 40,
+        cache_module.MAGIC + os.urandom(5000),
     ],
 )
 def test_a_cache_of_any_bytes_changes_nothing(matrix_dir, run, blob):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
     cache.parent.mkdir(exist_ok=True)
     cache.write_bytes(blob)
     assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
@@ -107,13 +122,28 @@ def test_a_cache_of_any_bytes_changes_nothing(matrix_dir, run, blob):
 def test_a_malicious_pickle_signed_with_the_real_key_runs_no_code(matrix_dir, run, tmp_path):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json")
     canary = tmp_path / CANARY_NAME
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.pickle"
+    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
     cache.write_bytes(forged_cache(key_path().read_bytes(), canary))
     assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
     assert not canary.exists()
-    with pytest.raises(pickle.UnpicklingError):  # the unpickler itself refuses, signature aside
-        cache_module.safe_loads(pickle.dumps(Boom(canary)))
+    cache.with_name("records.pickle").write_bytes(legacy_pickle_cache(key_path().read_bytes(), canary))
+    assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
     assert not canary.exists()
+
+
+def test_no_module_of_uncoop_can_unpickle():
+    """The cache is JSON values rebuilt by field type (codec.py): no pickle, marshal or shelve."""
+    import ast
+
+    from tests.conftest import REPO
+
+    found = []
+    for path in (REPO / "src" / "uncoop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [(path.name, n) for n in names if n.split(".")[0] in ("pickle", "marshal", "shelve", "dill")]
+    assert found == []
 
 
 def test_a_short_or_linked_key_is_remade_never_trusted(matrix_dir, run, tmp_path):

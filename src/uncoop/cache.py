@@ -6,26 +6,31 @@ a file whose bytes changed is read again, and every cross-file check and the
 timeline run on every invocation.  The cache is stamped with uncoop's version
 and a hash of the package's own source, so any change to uncoop invalidates it.
 
-A cache file can never run code, whatever its bytes: it is read by an unpickler that
-admits only uncoop's own record classes, dates and plain containers, so a pickle that
-names any other callable (os.system, builtins.eval, ...) is refused and the cache starts
-afresh.  As defence in depth the file is also signed (HMAC-SHA256) with a key kept in the
-user's own cache directory, outside any repository, so a planted file is not read at all.
+A cache file is data: JSON values (`codec`) that can only be rebuilt into the fields of
+uncoop's own record classes, so nothing in it can run code, whatever its bytes.  It is also
+signed (keyed BLAKE2b) with a key kept in the user's own cache directory, outside any
+repository, so a planted or edited file is not read at all: otherwise a pull request could
+commit a cache that calls a broken file valid.
+
+Layout: magic, signature, then a header (every file's key and where its entry lies) and the
+entries one after another.  An entry is decoded only when its file is read unchanged, and
+written back as the same bytes when nothing about it changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import io
-import pickle
+import json
+import struct
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import __version__
 
-_MAGIC = b"uncoop-cache-1\n"
+MAGIC = b"uncoop-cache-2\n"
+_SIGNATURE = 32
 
 
 class Entry(NamedTuple):
@@ -45,48 +50,47 @@ def source_digest(package: Path) -> bytes:
 
 
 @cache
-def stamp() -> bytes:
+def stamp() -> str:
     """uncoop's version and its whole source: records, findings and their severities are all
     decided by that code, so no hand-kept list of modules can miss one."""
-    return source_digest(Path(__file__).parent)
+    return source_digest(Path(__file__).parent).hex()
 
 
-# The only names a cache may refer to.  Classes are checked to be defined where they are found,
-# so an attribute imported into these modules (a function, os, ...) is never admitted.
-_RECORD_MODULES = ("uncoop.model", "uncoop.dates", "uncoop.problem")
-_OTHER = {
-    ("datetime", "date"),
-    ("copyreg", "_reconstructor"),
-    ("builtins", "object"),
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-}
+def sign(secret: bytes, body: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(body, key=secret[:64], digest_size=_SIGNATURE).digest()
 
 
-class _RecordUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _OTHER:
-            return super().find_class(module, name)
-        if module in _RECORD_MODULES and name.isidentifier():
-            import importlib
-
-            found = getattr(importlib.import_module(module), name, None)
-            if isinstance(found, type) and found.__module__ == module:
-                return found
-        raise pickle.UnpicklingError(f"the cache names {module}.{name}, which is not a record class")
+def _dumps(value: Any) -> bytes:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency; stdlib json gives the same values
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return orjson.dumps(value)
 
 
-def safe_loads(body: bytes | memoryview) -> Any:
-    """Unpickle data that may only rebuild uncoop's records; anything else raises."""
-    return _RecordUnpickler(io.BytesIO(body)).load()
+def _loads(data: bytes | memoryview) -> Any:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        return json.loads(bytes(data))
+    return orjson.loads(data)
+
+
+class _Slot:
+    """One file's entry in this run: its stored bytes and/or its decoded values."""
+
+    __slots__ = ("raw", "entry", "touched")
+
+    def __init__(self, raw: bytes | memoryview | None, entry: Entry | None) -> None:
+        self.raw, self.entry, self.touched = raw, entry, False
 
 
 class RecordCache:
     """Entries used by this run are kept; entries of deleted or changed files are dropped on save."""
 
     def __init__(self, entries: dict | None = None):
-        self.old = entries or {}
-        self.new: dict = {}
+        self.old: dict[tuple, bytes | memoryview] = entries or {}
+        self.new: dict[tuple, _Slot] = {}
         self.hits = self.misses = 0
         self.dirty = False
 
@@ -95,27 +99,33 @@ class RecordCache:
         return (shown, kind, hashlib.blake2b(data, digest_size=20).digest())
 
     def get(self, key: tuple) -> Entry | None:
-        value = self.old.get(key)
-        if value is None:
+        raw = self.old.get(key)
+        if raw is None:
+            self.misses += 1
+            return None
+        try:
+            entry = _decode(key[1], raw)
+        except Exception:  # an entry that does not decode is read afresh
             self.misses += 1
             return None
         self.hits += 1
-        self.new[key] = value
-        return Entry(*value)
+        self.new[key] = _Slot(raw, entry)
+        return entry
 
     def put(self, key: tuple, record: Any, problems: list) -> None:
-        self.new[key] = (record, problems)  # stored as a plain tuple: the file holds data only
+        self.new[key] = _Slot(None, Entry(record, problems))
 
     def positions(self, key: tuple) -> dict | None:
-        entry = self.new.get(key)
-        return entry[2] if entry is not None and len(entry) > 2 else None
+        slot = self.new.get(key)
+        return slot.entry.positions if slot is not None and slot.entry is not None else None
 
     def keep_positions(self, key: tuple, positions: dict) -> None:
         """Where a file's findings are, once computed, so the next run need not parse it again.
         The dict is shared with the Matrix, which adds to it and sets `dirty`."""
-        entry = self.new.get(key)
-        if entry is not None:
-            self.new[key] = (entry[0], entry[1], positions)
+        slot = self.new.get(key)
+        if slot is not None and slot.entry is not None:
+            slot.entry = slot.entry._replace(positions=positions)
+            slot.touched = True
             self.dirty = True
 
     @property
@@ -123,27 +133,57 @@ class RecordCache:
         return self.dirty or self.new.keys() != self.old.keys()
 
     def dumps(self, secret: bytes) -> bytes:
-        body = pickle.dumps((stamp(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
-        return _MAGIC + hmac.new(secret, body, hashlib.sha256).digest() + body
+        header, chunks, offset = [], [], 0
+        for key, slot in self.new.items():
+            raw = slot.raw if slot.raw is not None and not slot.touched else _encode(key[1], slot.entry)
+            if raw is None:
+                continue  # a value the cache does not store: that file is read again next time
+            header.append([key[0], key[1], key[2].hex(), offset, len(raw)])
+            chunks.append(raw)
+            offset += len(raw)
+        head = _dumps({"stamp": stamp(), "files": header})
+        body = b"".join([struct.pack(">I", len(head)), head, *chunks])
+        return MAGIC + sign(secret, body) + body
 
     @classmethod
     def loads(cls, blob: bytes, secret: bytes) -> RecordCache:
         """A cache from bytes, or an empty one if they are foreign, tampered with or stale."""
-        if not blob.startswith(_MAGIC):
+        if not blob.startswith(MAGIC):
             return cls()
-        view = memoryview(blob)  # no copy of a cache that can be tens of MB
-        mac, body = bytes(view[len(_MAGIC) : len(_MAGIC) + 32]), view[len(_MAGIC) + 32 :]
-        if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
+        view = memoryview(blob)  # entries are slices of it: no copy of a cache of tens of MB
+        mac, body = bytes(view[len(MAGIC) : len(MAGIC) + _SIGNATURE]), view[len(MAGIC) + _SIGNATURE :]
+        if not hmac.compare_digest(mac, sign(secret, body)):
             return cls()
-        import gc
-
-        was_enabled = gc.isenabled()
-        gc.disable()  # unpickling builds many objects at once; the collector would rescan them all
         try:
-            version, entries = safe_loads(body)
+            (size,) = struct.unpack(">I", body[:4])
+            head = _loads(body[4 : 4 + size])
+            if head["stamp"] != stamp():
+                return cls()
+            start = 4 + size
+            entries = {
+                (shown, kind, bytes.fromhex(digest)): body[start + offset : start + offset + length]
+                for shown, kind, digest, offset, length in head["files"]
+            }
         except Exception:  # a cache is disposable: anything odd means start afresh
             return cls()
-        finally:
-            if was_enabled:
-                gc.enable()
-        return cls(entries) if version == stamp() and isinstance(entries, dict) else cls()
+        return cls(entries)
+
+
+def _encode(kind: str, entry: Entry | None) -> bytes | None:
+    from .codec import NotPlain, encode_positions, encode_problems, encode_record
+
+    if entry is None:
+        return None
+    try:
+        return _dumps(
+            [encode_record(kind, entry.record), encode_problems(entry.problems), encode_positions(entry.positions)]
+        )
+    except (NotPlain, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _decode(kind: str, raw: bytes | memoryview) -> Entry:
+    from .codec import decode_positions, decode_problems, decode_record
+
+    record, problems, positions = _loads(raw)
+    return Entry(decode_record(kind, record), decode_problems(problems), decode_positions(positions))

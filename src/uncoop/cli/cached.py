@@ -72,7 +72,7 @@ class Cached:
         chosen = os.environ.get("UNCOOP_CACHE_DIR")
         folder = Path(chosen) if chosen else root.absolute().parent / ".uncoop-cache"
         self.scope = write_scope(root).named(folder, folder=True) if chosen else write_scope(root)
-        self.path = folder / "records.pickle"
+        self.path = folder / "records.cache"
         try:
             self.scope.target(self.path)
             blob = read_regular(self.path, CACHE_LIMIT) or b""
