@@ -9,6 +9,7 @@ import sys
 from uncoop.cli import LoadProgress
 
 HEAVY = (
+    "uncoop.parse",
     "jinja2",
     "rich",
     "pydantic",
@@ -23,20 +24,37 @@ HEAVY = (
 )
 
 
-def imported_by(*argv: str) -> set[str]:
+def imported_by(*argv: str, count: list | None = None) -> set[str]:
+    """The heavy modules a run imports; `count` gets how many modules it imported in all."""
     code = (
         "import sys; sys.argv = ['uncoop', *sys.argv[1:]]\n"
         "from uncoop.cli import app\n"
         "try:\n    app(prog_name='uncoop')\nexcept SystemExit:\n    pass\n"
-        f"print('IMPORTED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+        f"print('IMPORTED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+        "print('COUNT:' + str(len(sys.modules)), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
     line = [line for line in done.stderr.splitlines() if line.startswith("IMPORTED:")][-1]
+    if count is not None:
+        count.append(int([line for line in done.stderr.splitlines() if line.startswith("COUNT:")][-1][6:]))
     return set(filter(None, line.removeprefix("IMPORTED:").split(",")))
 
 
 def test_help_imports_nothing_heavy():
-    assert imported_by("--help") == set()
+    count: list[int] = []
+    assert imported_by("--help", count=count) == set()
+    assert count[0] < 190  # 165 with Python 3.11 and Typer 0.28: the interpreter's own ~35, Typer's ~100
+
+
+def test_a_warm_status_imports_neither_yaml_nor_the_schema(matrix_dir):
+    """Served by the cache: no YAML parser, no Pydantic, no schema; a cold run needs them (the check sees)."""
+    args = ("status", "--matrix", str(matrix_dir), "--as-of", "2015-02-15", "--format", "json")
+    cold = imported_by(*args)
+    assert {"uncoop.parse", "uncoop.model", "pydantic", "yaml"} <= cold
+    count: list[int] = []
+    warm = imported_by(*args, count=count)
+    assert warm & {"uncoop.parse", "uncoop.model", "pydantic", "yaml", "ruamel", "jinja2", "rich"} == set()
+    assert count[0] < 360  # 325: what --help imports, the core, orjson and the standard library's
 
 
 def test_rules_needs_no_schema_or_renderer():

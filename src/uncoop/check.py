@@ -17,9 +17,8 @@ from typing import Any
 
 from .dates import Quarter
 from .load import Loaded, Matrix
-from .problem import Location, Problem
+from .problem import Location, Problem, dotted
 from .rules import RULES, effective, finding
-from .schema_errors import dotted
 from .vocab import ENDED
 
 
@@ -408,7 +407,7 @@ def update_dates(ctx: Context) -> Iterator[Problem]:
 
 def _texts(value: object, keys: tuple) -> Iterator[tuple[tuple, str | dict[str, str]]]:
     """Every Text value inside a record, with its key path."""
-    from .model import text_fields
+    from .records import text_fields
 
     for name, nested in text_fields(type(value)):
         child = getattr(value, name)

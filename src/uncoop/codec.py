@@ -22,9 +22,10 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from . import model
+from . import records
 from .dates import FlexDate, Quarter
 from .problem import Location, Problem, Severity
+from .records import DAY, PERIOD, WHEN
 
 _new = object.__new__
 _fromordinal = date.fromordinal
@@ -53,11 +54,11 @@ def _setters(cls: type, *names: str) -> list:
 _FLEX_SET = _setters(FlexDate, "text", "start", "end")
 _QUARTER_SET = _setters(Quarter, "year", "number")
 
-# the leaf types the schema builds with a validator of its own, by that validator
+# the leaf types the schema builds with a validator of its own, by their shape (records.py)
 _LEAVES = {
-    model._day: ("day", lambda d: d.toordinal(), _fromordinal),
-    model._flex: ("flex", lambda f: [f.text, f.start.toordinal(), f.end.toordinal()], _flex),
-    model._quarter: ("quarter", lambda q: [q.year, q.number], _quarter),
+    DAY: ("day", lambda d: d.toordinal(), _fromordinal),
+    WHEN: ("flex", lambda f: [f.text, f.start.toordinal(), f.end.toordinal()], _flex),
+    PERIOD: ("quarter", lambda q: [q.year, q.number], _quarter),
 }  # name in generated code, encode, decode
 
 Codec = tuple[Any, Any]  # (encode, decode source template); None for a value stored as it is
@@ -69,7 +70,7 @@ def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
     origin = typing.get_origin(hint)
     if origin is typing.Annotated:
         for meta in hint.__metadata__:
-            leaf = _LEAVES.get(getattr(meta, "func", None))
+            leaf = _LEAVES.get(meta) if isinstance(meta, str) else None
             if leaf is not None:
                 name, enc, dec = leaf
                 scope[name] = dec
@@ -102,9 +103,8 @@ def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
 
 @cache
 def _fields(cls: type) -> tuple[list[tuple[str, Codec]], dict[str, Any]]:
-    hints = typing.get_type_hints(cls, include_extras=True)
     scope: dict[str, Any] = {}
-    return [(f.name, _codec(hints[f.name], scope)) for f in dataclasses.fields(cls)], scope
+    return [(name, _codec(hint, scope)) for name, hint in records.shapes(cls).items()], scope
 
 
 @cache
@@ -133,25 +133,22 @@ def _decoder(cls: type):
     return scope["build"]
 
 
-LIST_KINDS = {"organizations": model.Organization, "areas": model.Area}
-
-
 def encode_record(kind: str, record: Any) -> Any:
     if record is None:
         return None
-    if kind in LIST_KINDS:
-        enc = _encoder(LIST_KINDS[kind])
+    if kind in records.LIST_FILES:
+        enc = _encoder(records.LIST_FILES[kind][1])
         return [[i, None if r is None else enc(r)] for i, r in record]
-    return _encoder(model.FILE_KINDS[kind])(record)
+    return _encoder(records.FILE_KINDS[kind])(record)
 
 
 def decode_record(kind: str, plain: Any) -> Any:
     if plain is None:
         return None
-    if kind in LIST_KINDS:
-        dec = _decoder(LIST_KINDS[kind])
+    if kind in records.LIST_FILES:
+        dec = _decoder(records.LIST_FILES[kind][1])
         return [(i, None if r is None else dec(r)) for i, r in plain]
-    return _decoder(model.FILE_KINDS[kind])(plain)
+    return _decoder(records.FILE_KINDS[kind])(plain)
 
 
 class NotPlain(Exception):

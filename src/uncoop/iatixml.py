@@ -26,7 +26,7 @@ from datetime import date
 
 from .dates import Quarter
 from .load import Matrix
-from .model import Activity, Organization
+from .records import Activity, Organization
 from .timeline import visible_updates
 from .vocab import LANGS
 

@@ -16,21 +16,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import ValidationError
-
-from . import yamlsrc
 from .locate import Locator, remember
-from .model import FILE_KINDS, Activity, Area, MatrixFile, Organization, Update
 from .problem import Location, Problem
+from .records import LIST_FILES, Activity, Area, MatrixFile, Organization, Update
 from .rules import finding
-from .schema_errors import schema_problems
 
 if TYPE_CHECKING:
     from .cache import RecordCache
 
 MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
 T = TypeVar("T")
-LIST_FILES = {"organizations": ("organizations", Organization), "areas": ("areas", Area)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,54 +193,6 @@ def _unsafe(path: str, real_root: Path) -> tuple[str, str] | None:
     return None
 
 
-def parse_record(shown: str, data: bytes, kind: str) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
-    value, error = yamlsrc.read(data)
-    if error is not None:
-        return None, [_problem(shown, error.code, error.message, error.hint, error.line + 1, error.column + 1)], None
-    if value is None:
-        return None, [_problem(shown, "empty-file", "the file is empty", "fill it in or delete it")], None
-    if not isinstance(value, dict):
-        return (
-            None,
-            [_problem(shown, "wrong-type", f"the file must be a mapping of fields, not a {type(value).__name__}")],
-            None,
-        )
-    if kind in LIST_FILES:
-        return _read_list(shown, data, value, kind)
-    record, problems, positions = _validate(FILE_KINDS[kind], value, shown, data)
-    return record, problems, positions
-
-
-def _validate(
-    model: Any, value: Any, shown: str, data: bytes, prefix: tuple = (), positions: yamlsrc.Positions | None = None
-) -> tuple[Any, list[Problem], yamlsrc.Positions | None]:
-    try:
-        return model.__pydantic_validator__.validate_python(value), [], positions
-    except ValidationError as exc:
-        positions = positions or yamlsrc.positions(data)
-        return None, schema_problems(exc, model, shown, positions, prefix), positions
-
-
-def _read_list(shown: str, data: bytes, value: dict, kind: str) -> tuple[Any, list[Problem], Any]:
-    """Validate organizations/areas entry by entry, so one bad entry does not hide the rest."""
-    key, item_model = LIST_FILES[kind]
-    shell = {k: ([] if k == key else v) for k, v in value.items()}
-    _, problems, positions = _validate(FILE_KINDS[kind], shell, shown, data)
-    items = value.get(key)
-    if not isinstance(items, list):
-        items = []
-        if key in value:
-            positions = positions or yamlsrc.positions(data)
-            line, col = positions.find((key,))
-            problems.append(_problem(shown, "wrong-type", f"{key}: expected a list", "", line + 1, col + 1))
-    good = []
-    for i, item in enumerate(items):
-        record, item_problems, positions = _validate(item_model, item, shown, data, (key, i), positions)
-        problems.extend(item_problems)
-        good.append((i, record))
-    return good, problems, positions
-
-
 def load(
     root: Path,
     base: Path | None = None,
@@ -296,17 +243,18 @@ def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: RecordCa
         data = path.read_bytes()
     except OSError as exc:
         return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
-    if cache is None:
-        return parse_record(shown, data, kind)[:2]
-    key = cache.key(shown, kind, data)
-    if key is not None:
+    if cache is not None:
+        key = cache.key(shown, kind, data)
         remember(matrix.locator, shown, key)
         hit = cache.get(key)
         if hit is not None:
             return hit.record, hit.problems
+    from .parse import parse_record  # YAML and Pydantic: only when a file is read afresh
+
+    if cache is None:
+        return parse_record(shown, data, kind)[:2]
     record, problems, _ = parse_record(shown, data, kind)
-    if key is not None:
-        cache.put(key, record, problems)
+    cache.put(key, record, problems)
     return record, problems
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import yamlsrc
 from .problem import Location, Problem
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ class Locator:
             if not now:
                 self.pending.append((path, wanted))
                 return Pending(path, 0, 0, len(self.pending) - 1)
-            found = known[wanted] = yamlsrc.positions(self._bytes(path)).find(wanted[0], want_key=key)
+            found = known[wanted] = _positions(self._bytes(path)).find(wanted[0], want_key=key)
             self._touched()
         return Location(path, found[0] + 1, found[1] + 1)
 
@@ -66,7 +65,7 @@ class Locator:
             known = self._known(path)
             missing = [w for w in requests if w not in known]
             if missing:
-                positions = yamlsrc.positions(self._bytes(path))
+                positions = _positions(self._bytes(path))
                 for wanted in missing:
                     known[wanted] = positions.find(wanted[0], want_key=wanted[1])
         self._touched()
@@ -111,3 +110,10 @@ class Locator:
 def remember(locator: Locator, shown: str, cache_key: Any) -> None:
     """The cache key of a file's bytes: its positions can come from the cache."""
     locator.cache_keys[shown] = cache_key
+
+
+def _positions(data: bytes) -> Any:
+    """Where every key path of a file is: parsing, so YAML is imported only when it is needed."""
+    from . import yamlsrc
+
+    return yamlsrc.positions(data)

@@ -1,29 +1,26 @@
 """The Matrix's input schema: Pydantic at the boundary, frozen dataclasses inside.
 
-Every record type is a Pydantic *dataclass*: validated with `extra="forbid"`
-(typos are errors) and strict types (`yes` is not 1, `.nan` is not a number),
-then used everywhere else as a plain frozen dataclass.
+The record classes are plain dataclasses (`records.py`); this module gives them their
+validation: the field types their annotations name (Text, Day, OrgId, ...), `extra="forbid"`
+(typos are errors) and strict types (`yes` is not 1, `.nan` is not a number).  Only a run that
+reads a file afresh imports it: a run served by the cache never pays for Pydantic.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
-from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from .dates import FlexDate, Quarter, parse_day
-from .vocab import LANGS, FundingStatus, Lang, Provenance, Side, Status
+from .vocab import LANGS
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
-CONFIG = ConfigDict(
-    extra="forbid", allow_inf_nan=False, defer_build=True
-)  # built on first use: a warm cache never needs it
-# kw_only: fields stand in house order (the order `uncoop fmt` writes), required or not
-record = dataclass(config=CONFIG, frozen=True, kw_only=True, slots=True)  # slots: 28,000 files of records stay small
+CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _written(value: Any) -> Any:
@@ -132,293 +129,40 @@ def _unique(items: list) -> list:
     return items
 
 
-# --- matrix.yaml -------------------------------------------------------------
-
-
-@record
-class Adoption:
-    date: Day
-    place: Text
-    source: Text
-
-
-@record
-class Span:
-    start: Day
-    end: Day
-
-
-OWED_BY = ("participants", "involved", "leads")
-
-
-@record
-class Reporting:
-    cadence: Literal["quarterly"] = "quarterly"
-    first_period: Period
-    due_days: PositiveInt = 30
-    # who owes a quarterly report (¶53): every participating institution plus every institution
-    # involved in an activity (participants), only leads and partners (involved), or only leads
-    owed_by: Literal["participants", "involved", "leads"] = "participants"
-
-
-@record
-class FocalPoint:
-    organization: OrgId
-    title: Text
-
-
-@record
-class FocalPoints:
-    un: FocalPoint
-    oic: FocalPoint
-
-
-@record
-class DataNotice:
-    """How far the Matrix's data can be relied on: confirmed, provisional (reported, not yet
-    checked by the focal points) or illustrative (made up to show the tool at work)."""
-
-    status: Provenance = "confirmed"
-    note: Text | None = None
-
-
-@record
-class Meeting:
-    host: Text
-    year: Annotated[int, Field(strict=True, ge=1900, le=2200)] | None = None
-    date: Day | None = None
-
-
-@record
-class Thresholds:
-    due_soon_days: PositiveInt = 30
-    stale_days: PositiveInt = 120
-    off_track_points: Annotated[float, Field(strict=True, gt=0, le=100)] = 25.0
-    # two reports on one activity for one quarter disagree when progress differs by more than this
-    conflict_points: Annotated[float, Field(strict=True, gt=0, le=100)] = 20.0
-
-
-@record
-class Languages:
-    default: Lang = "en"
-    required: Annotated[list[Lang], AfterValidator(_unique)] = Field(default_factory=list)
-
-
-@record
-class MatrixFile:
-    title: Text
-    description: Text | None = None
-    adopted: Adoption
-    period: Span
-    reporting: Reporting
-    focal_points: FocalPoints
-    next_meeting: Meeting | None = None
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    languages: Languages = Field(default_factory=Languages)
-    # per finding code: off, info, warning or error instead of its default (see `uncoop rules`)
-    rules: dict[
-        Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")], Literal["off", "info", "warning", "error"]
-    ] = Field(default_factory=dict)
-    # every report says this up front when it is not "confirmed"
-    provenance: DataNotice = Field(default_factory=DataNotice)
-
-
-# --- organizations.yaml and areas.yaml ---------------------------------------
-
-OrgKind = Literal[
-    "secretariat",
-    "department",
-    "office",
-    "fund",
-    "programme",
-    "specialized-agency",
-    "related-organization",
-    "research-institute",
-    "subsidiary-organ",
-    "inter-agency-body",
-    "general-secretariat",
-    "specialized-institution",
-    "subsidiary-institution",
-    "affiliated-institution",
-    "standing-committee",
-    "mission",
-    "unit",
-    "organ",
-    "other",
-]
-
-
-@record
-class Organization:
-    id: OrgId
-    name: Text
-    side: Side
-    kind: OrgKind
-    # a participating institution of the general meeting (¶3-4): owes a report every quarter
-    participant: Annotated[bool, Field(strict=True)] = False
-    parent: OrgId | None = None
-    acronym: Text | None = None
-    url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")] | None = None
-    # its IATI organisation identifier (e.g. XM-DAC-41114), for `uncoop export iati`
-    iati_ref: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+$")] | None = None
-
-
-@record
-class OrganizationsFile:
-    organizations: list[Organization]
-
-
-@record
-class Area:
-    id: AreaId
-    code: AreaCode
-    title: Text
-    paragraphs: Annotated[list[Paragraph], Field(min_length=1)]
-    description: Text | None = None
-    # its OECD DAC CRS purpose code (5 digits), the sector of its activities in the IATI export
-    sector: Annotated[str, Field(strict=True, pattern=r"^[0-9]{5}$")] | None = None
-
-
-@record
-class AreasFile:
-    areas: list[Area]
-
-
-# --- activities/<area>/<ID>.yaml ---------------------------------------------
-
-
-@record
-class Leads:
-    un: Annotated[list[OrgId], Field(min_length=1), AfterValidator(_unique)]
-    oic: Annotated[list[OrgId], Field(min_length=1), AfterValidator(_unique)]
-
-
-@record
-class Dates:
-    planned_start: When
-    planned_end: When
-    actual_start: When | None = None
-    actual_end: When | None = None
-
-
-@record
-class Milestone:
-    id: ItemId
-    title: Text
-    due: When
-
-
-@record
-class Deliverable:
-    id: ItemId
-    title: Text
-    due: When | None = None
-
-
-@record
-class Indicator:
-    id: ItemId
-    title: Text
-    unit: Text
-    baseline: Number = 0.0
-    target: Number
-
-
-@record
-class Funding:
-    mechanism: Text
-    funder: OrgId
-    amount: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
-    currency: Currency
-    status: FundingStatus
-
-
-@record
-class Link:
-    title: Text
-    url: Annotated[str, Field(strict=True, pattern=r"^(https?://|mailto:)\S+$")]
-
-
-@record
-class Activity:
-    id: ActivityId
-    title: Text
-    area: AreaId
-    description: Text | None = None
-    source: Annotated[list[Paragraph], Field(min_length=1)]
-    leads: Leads
-    partners: Annotated[list[OrgId], AfterValidator(_unique)] = Field(default_factory=list)
-    status: Status
-    dates: Dates
-    milestones: list[Milestone] = Field(default_factory=list)
-    deliverables: list[Deliverable] = Field(default_factory=list)
-    indicators: list[Indicator] = Field(default_factory=list)
-    funding: list[Funding] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    provenance: Provenance | None = None  # None: as matrix.yaml's provenance says
-
-
-# --- updates/<YYYY>-Q<n>/<ORG>.yaml ------------------------------------------
-
-
-@record
-class Entry:
-    activity: ActivityId
-    status: Status
-    progress: Percent
-    # why progress is lower than the previous report said (silences progress-regression)
-    progress_note: Text | None = None
-    milestones_done: dict[str, Day] = Field(default_factory=dict)
-    indicators: dict[str, Number] = Field(default_factory=dict)
-    narrative: Text | None = None
-    obstacles: Text | None = None
-    next_steps: Text | None = None
-
-
-@record
-class Update:
-    organization: OrgId
-    period: Period
-    submitted: Day
-    entries: list[Entry] = Field(default_factory=list)
-    provenance: Provenance | None = None  # None: as matrix.yaml's provenance says
-
-
-# one schema per kind of vocab.FILE_KINDS, same order
-FILE_KINDS = {
-    "matrix": MatrixFile,
-    "organizations": OrganizationsFile,
-    "areas": AreasFile,
-    "activity": Activity,
-    "update": Update,
-}
-
-
-def text_fields(model: type) -> list[tuple[str, bool]]:
-    """(field name, holds records) for a record type: which fields are Text, and which nest records.
-
-    Used by the missing-translation check to walk every text of a record.
-    """
-    import dataclasses
-    import typing
-
-    found = []
-    for name, hint in typing.get_type_hints(model, include_extras=True).items():
-        if _is_text(hint):
-            found.append((name, False))
-        elif dataclasses.is_dataclass(record_type(hint)):
-            found.append((name, True))
-    return found
-
-
-def _is_text(hint: Any) -> bool:
-    import typing
-
-    if typing.get_origin(hint) is typing.Union:
-        return any(_is_text(arg) for arg in typing.get_args(hint))
-    return typing.get_origin(hint) is Annotated and any(
-        getattr(meta, "func", None) is _text for meta in hint.__metadata__
-    )
+# --- the records, validated -----------------------------------------------------
+
+from . import records as _records  # noqa: E402 - the records resolve the names defined above
+from .records import *  # noqa: E402,F403 - every record class, for the schema's users
+
+_SCHEMA_NAMES = (
+    "Text",
+    "Day",
+    "When",
+    "Period",
+    "Number",
+    "Percent",
+    "PositiveInt",
+    "Paragraph",
+    "OrgId",
+    "AreaId",
+    "AreaCode",
+    "ActivityId",
+    "ItemId",
+    "Currency",
+    "_unique",
+)
+vars(_records).update({name: globals()[name] for name in _SCHEMA_NAMES}, Field=Field, AfterValidator=AfterValidator)
+for _cls in vars(_records).values():
+    if isinstance(_cls, type) and _cls.__module__ == _records.__name__:
+        _cls.__pydantic_config__ = CONFIG  # type: ignore[attr-defined]
+
+
+@cache
+def validator(cls: type) -> Any:
+    """The Pydantic validator of a record class, built on first use."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
 
 
 def record_type(hint: Any) -> Any:

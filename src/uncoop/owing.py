@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from .dates import Quarter, quarters
 from .load import Loaded, Matrix
-from .model import Activity, MatrixFile, Update
+from .records import Activity, MatrixFile, Update
 from .vocab import ENDED
 
 

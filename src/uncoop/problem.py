@@ -122,3 +122,11 @@ class Problem:
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Sorted by file, line, column; exact duplicates dropped."""
     return sorted(set(problems), key=Problem.sort_key)
+
+
+def dotted(loc: tuple) -> str:
+    """A key path as a reader writes it: `entries[0].milestones_done`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

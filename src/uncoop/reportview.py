@@ -22,8 +22,8 @@ from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, 
 from .i18n import N_, STATUS_WORDS, LText, localized, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
-from .model import Adoption, Dates, Meeting, Span
 from .problem import Problem, Severity, printable, sort_problems
+from .records import Adoption, Dates, Meeting, Span
 from .rules import RULES, slipping
 from .slippage import SlipRow
 from .timeline import ActivityState, Snapshot

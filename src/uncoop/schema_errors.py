@@ -12,7 +12,7 @@ import difflib
 from typing import Any
 
 from .model import record_fields
-from .problem import Location, Problem
+from .problem import Location, Problem, dotted
 from .rules import finding
 from .yamlsrc import Positions
 
@@ -33,13 +33,6 @@ _WRONG_TYPE = frozenset(
     )
 )
 _CODES = {"invalid_date": "invalid-date", "invalid_id": "invalid-id"}
-
-
-def dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _fields_at(model: Any, loc: tuple) -> list[str]:

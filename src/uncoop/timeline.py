@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from .dates import Quarter
 from .i18n import N_
 from .load import Loaded, Matrix
-from .model import Activity, Entry, Thresholds, Update
 from .owing import Duties, due_date, reporting_quarters
 from .problem import Problem
+from .records import Activity, Entry, Thresholds, Update
 from .rules import effective, finding
 from .vocab import ENDED, SIDES
 

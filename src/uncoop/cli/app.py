@@ -7,8 +7,6 @@ command that needs them, so that `uncoop --help` stays fast.  Only this package 
 about argv, the clock, exit codes and file writes.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys

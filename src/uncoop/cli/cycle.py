@@ -1,7 +1,5 @@
 """Commands of the reporting cycle beyond git: reminders to the institutions that owe something."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Commands that write Matrix files: fmt, new activity, update (round-trip, atomic, validated)."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path
@@ -43,7 +41,7 @@ def _diff(path: str, old: str, new: str) -> str:
 
 def _checked_text(shown: str, data: bytes, kind: str) -> tuple[str | None, list]:
     """The file's text if it is valid, else its problems: files that fail are never rewritten."""
-    from ..load import parse_record
+    from ..parse import parse_record
     from ..yamlsrc import decode
 
     text, error = decode(data)
@@ -146,7 +144,7 @@ def new_activity(
     from ..check import validate as run
     from ..dates import FlexDate
     from ..edit import default_dates, new_activity_text, next_activity_id
-    from ..load import parse_record
+    from ..parse import parse_record
 
     root = resolve_matrix(matrix)
     day = today()
@@ -279,10 +277,10 @@ def update(
 def _edit_update(
     path: Path,
     shown: str,
-    scope: Scope,
+    scope: "Scope",
     org: str,
-    quarter: Quarter,
-    day: date,
+    quarter: "Quarter",
+    day: "date",
     submitted: str | None,
     entries: list[tuple[str, str, float, str | None]],
     edits: list[tuple[str, str, object]],
@@ -292,7 +290,8 @@ def _edit_update(
     from ..atomic import read_regular
     from ..edit import EditError, add_entry, entry_index, entry_lines, new_update_text, set_field
     from ..formats import format_text
-    from ..load import MAX_BYTES, parse_record
+    from ..load import MAX_BYTES
+    from ..parse import parse_record
 
     old = None
     if os.path.lexists(path):

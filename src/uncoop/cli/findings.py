@@ -1,7 +1,5 @@
 """Commands that judge the Matrix: validate and status."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

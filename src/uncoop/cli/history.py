@@ -1,7 +1,5 @@
 """Commands that read git: what a change does to the plan, and how deadlines moved."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path

@@ -5,8 +5,6 @@ language list, the two sides), so a new `--only` group or language needs no chan
 Only light modules are imported: `uncoop --help` must not pay for pydantic or jinja.
 """
 
-from __future__ import annotations
-
 import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any

@@ -1,7 +1,5 @@
 """Commands that publish the Matrix: the Progress and Evaluation Report and the calendar."""
 
-from __future__ import annotations
-
 import sys
 from datetime import date
 from pathlib import Path

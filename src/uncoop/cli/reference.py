@@ -1,7 +1,5 @@
 """Reference commands: the JSON Schemas of the file kinds and the finding codes."""
 
-from __future__ import annotations
-
 import enum
 import sys
 from pathlib import Path

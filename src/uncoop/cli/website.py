@@ -1,7 +1,5 @@
 """Commands that publish the Matrix for everyone: the static site and the IATI export."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
