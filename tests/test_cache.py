@@ -89,7 +89,7 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
 
     secret = user_secret()
     entries = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
-    with_positions = {key[0] for key, raw in entries.items() if cache_module._decode(key[1], raw).positions}
+    with_positions = {key[0] for key, raw in entries.items() if cache_module.decode_entry(key[1], raw).positions}
     assert "matrix/activities/humanitarian/HUM-01.yaml" in with_positions
     before = (matrix_dir.parent / CACHE).read_bytes()
     run("status", "--as-of", "2016-12-31", "--format", "json")

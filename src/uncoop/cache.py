@@ -104,7 +104,7 @@ class RecordCache:
             self.misses += 1
             return None
         try:
-            entry = _decode(key[1], raw)
+            entry = decode_entry(key[1], raw)
         except Exception:  # an entry that does not decode is read afresh
             self.misses += 1
             return None
@@ -169,20 +169,21 @@ class RecordCache:
         return cls(entries)
 
 
-def _encode(kind: str, entry: Entry | None) -> bytes | None:
+def encode_entry(kind: str, record: Any, problems: list, positions: dict | None = None) -> bytes | None:
+    """One file's entry as bytes, or None when a value in it is not one the codec carries."""
     from .codec import NotPlain, encode_positions, encode_problems, encode_record
 
-    if entry is None:
-        return None
     try:
-        return _dumps(
-            [encode_record(kind, entry.record), encode_problems(entry.problems), encode_positions(entry.positions)]
-        )
-    except (NotPlain, TypeError, ValueError, OverflowError):
+        return _dumps([encode_record(kind, record), encode_problems(problems), encode_positions(positions)])
+    except (NotPlain, TypeError, ValueError, OverflowError, NameError):
         return None
 
 
-def _decode(kind: str, raw: bytes | memoryview) -> Entry:
+def _encode(kind: str, entry: Entry | None) -> bytes | None:
+    return None if entry is None else encode_entry(kind, *entry)
+
+
+def decode_entry(kind: str, raw: bytes | memoryview) -> Entry:
     from .codec import decode_positions, decode_problems, decode_record
 
     record, problems, positions = _loads(raw)

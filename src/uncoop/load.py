@@ -213,11 +213,8 @@ def load(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for done, (shown, path, kind) in enumerate(found):
-            if progress is not None and done % 64 == 0:
-                progress(done, len(found))
-            matrix.files[shown] = path
-            record, found_problems = _one_file(matrix, shown, path, kind, cache)
+        read = _read_all(matrix, found, cache, progress)
+        for (shown, path, kind), (record, found_problems) in zip(found, read, strict=True):
             problems.extend(found_problems)
             if record is not None:
                 _file(matrix, kind, record, shown)
@@ -238,24 +235,51 @@ def load(
     return matrix, problems
 
 
-def _one_file(matrix: Matrix, shown: str, path: Path, kind: str, cache: RecordCache | None) -> tuple[Any, list]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
-    if cache is not None:
-        key = cache.key(shown, kind, data)
-        remember(matrix.locator, shown, key)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit.record, hit.problems
-    from .parse import parse_record  # YAML and Pydantic: only when a file is read afresh
+def _read_all(
+    matrix: Matrix,
+    found: list[tuple[str, Path, str]],
+    cache: RecordCache | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[Any, list]]:
+    """(record, problems) of every file, in order: from the cache where its bytes are unchanged,
+    else parsed and validated, on every core when there are many (`pool`)."""
+    out: list[tuple[Any, list] | None] = []
+    fresh: list[tuple[int, str, bytes, str, tuple | None]] = []  # to read: index, shown, bytes, kind, key
+    for done, (shown, path, kind) in enumerate(found):
+        if progress is not None and done % 64 == 0:
+            progress(done, len(found))
+        matrix.files[shown] = path
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            out.append((None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]))
+            continue
+        key = None
+        if cache is not None:
+            key = cache.key(shown, kind, data)
+            remember(matrix.locator, shown, key)
+            hit = cache.get(key)
+            if hit is not None:
+                out.append((hit.record, hit.problems))
+                continue
+        fresh.append((len(out), shown, data, kind, key))
+        out.append(None)
+    if fresh:
+        for (index, *_, key), result in zip(fresh, _parse_fresh(fresh), strict=True):
+            out[index] = result
+            if cache is not None and key is not None:
+                cache.put(key, *result)
+    return [item for item in out if item is not None]
 
-    if cache is None:
-        return parse_record(shown, data, kind)[:2]
-    record, problems, _ = parse_record(shown, data, kind)
-    cache.put(key, record, problems)
-    return record, problems
+
+def _parse_fresh(fresh: list[tuple[int, str, bytes, str, tuple | None]]) -> list[tuple[Any, list]]:
+    from .parse import parse_record  # YAML and Pydantic: only when a file is read afresh
+    from .pool import read_many, workers
+
+    jobs = [(shown, data, kind) for _, shown, data, kind, _ in fresh]
+    count = workers(len(jobs))
+    done = read_many(jobs, count) if count > 1 else {}
+    return [done.get(i) or parse_record(shown, data, kind)[:2] for i, (shown, data, kind) in enumerate(jobs)]
 
 
 def _file(matrix: Matrix, kind: str, record: Any, shown: str) -> None:
