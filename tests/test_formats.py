@@ -238,3 +238,36 @@ def test_the_site_workflow_builds_the_site_and_the_iati_file_in_a_matrix_only_re
     assert (repo / "_site" / "matrix.iati.xml").read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_site"
+
+
+def test_the_matrix_workflow_restores_the_cache_and_its_key_so_a_new_runner_is_warm(repo, run, tmp_path, monkeypatch):
+    """What the workflow does, on two runners: the first run's ~/.cache/uncoop (key and records)
+    restored on a fresh machine gives a warm run (nothing re-read, the cache not rewritten)."""
+    import shutil
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
+    steps = workflow["jobs"]["matrix"]["steps"]
+    restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
+    assert restore["with"]["path"].split() == ["~/.cache/uncoop", "~/.cache/uncoop-records"]
+    assert "UNCOOP_PACKAGE" in restore["with"]["key"]
+    assert any("UNCOOP_CACHE_DIR=$HOME/.cache/uncoop-records" in s.get("run", "") for s in steps)
+    assert steps.index(restore) < next(i for i, s in enumerate(steps) if s.get("run", "").startswith("uncoop "))
+
+    first = tmp_path / "runner-1" / ".cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(first))
+    monkeypatch.setenv("UNCOOP_CACHE_DIR", str(first / "uncoop-records"))
+    cold = run("validate", "--as-of", "2016-12-31", "--format", "json")
+    second = tmp_path / "runner-2" / ".cache"
+    for name in ("uncoop", "uncoop-records"):  # what actions/cache restores
+        shutil.copytree(first / name, second / name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(second))
+    monkeypatch.setenv("UNCOOP_CACHE_DIR", str(second / "uncoop-records"))
+    saved = (second / "uncoop-records" / "records.cache").read_bytes()
+    warm = run("validate", "--as-of", "2016-12-31", "--format", "json")
+    assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code
+    assert (second / "uncoop-records" / "records.cache").read_bytes() == saved
+    assert not (repo / ".uncoop-cache").exists()  # nothing in the checkout
