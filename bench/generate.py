@@ -107,7 +107,7 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
         (folder / f"{ident}.yaml").write_text("\n".join(text) + "\n")
         for org in (lead_un, lead_oic):
             reports.setdefault(org, []).append(ident)
-    for y, q in QUARTERS:
+    for number, (y, q) in enumerate(QUARTERS):
         folder = out / "updates" / f"{y}-Q{q}"
         folder.mkdir(parents=True, exist_ok=True)
         submitted = _quarter_end(y, q) + timedelta(days=rng.randint(5, 45))
@@ -117,11 +117,21 @@ def generate(n: int, out: Path, seed: int = 2014) -> None:
                 text += [
                     f"  - activity: {act}",
                     "    status: implementation",
-                    f"    progress: {rng.randint(0, 100)}",
+                    f"    progress: {_progress(act, org, number)}",
                     f"    narrative: {_title(rng)}.",
                     f"    next_steps: {_title(rng)}.",
                 ]
             (folder / f"{org}.yaml").write_text("\n".join(text) + "\n")
+
+
+def _progress(activity: str, org: str, quarter: int) -> int:
+    """Progress as real reports give it: growing quarter by quarter, co-leads agreeing, except
+    one activity in 97 whose OIC lead reports 30 points less (a conflict the follow-up flags)."""
+    number = int(activity.rsplit("-", 1)[1])
+    value = min(100, 11 * quarter + number % 10)
+    if number % 97 == 0 and org.startswith("OIC"):
+        value = max(0, value - 30)
+    return value
 
 
 if __name__ == "__main__":

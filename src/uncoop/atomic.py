@@ -138,7 +138,7 @@ def _sweep(folder: Path, name: str) -> None:
 
 def write_atomic(
     path: Path,
-    data: bytes | Iterable[bytes],
+    data: bytes | Iterable[bytes | memoryview],
     scope: Scope,
     exclusive: bool = False,
     edit: bool = False,

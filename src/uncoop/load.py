@@ -242,9 +242,13 @@ def _read_all(
     progress: Callable[[int, int], None] | None,
 ) -> list[tuple[Any, list]]:
     """(record, problems) of every file, in order: from the cache where its bytes are unchanged,
-    else parsed and validated, on every core when there are many (`pool`)."""
+    else parsed and validated: at once in one process, or, with many files and several cores,
+    afterwards by workers (`pool`), which read the files themselves."""
+    from .pool import MIN_FILES, workers
+
+    parallel = workers(len(found)) > 1
     out: list[tuple[Any, list] | None] = []
-    fresh: list[tuple[int, str, bytes, str, tuple | None]] = []  # to read: index, shown, bytes, kind, key
+    later: list[tuple[int, tuple | None]] = []  # files for the workers: index, cache key
     for done, (shown, path, kind) in enumerate(found):
         if progress is not None and done % 64 == 0:
             progress(done, len(found))
@@ -262,24 +266,50 @@ def _read_all(
             if hit is not None:
                 out.append((hit.record, hit.problems))
                 continue
-        fresh.append((len(out), shown, data, kind, key))
-        out.append(None)
-    if fresh:
-        for (index, *_, key), result in zip(fresh, _parse_fresh(fresh), strict=True):
-            out[index] = result
-            if cache is not None and key is not None:
-                cache.put(key, *result)
+        if parallel:
+            later.append((len(out), key))
+            out.append(None)
+        else:
+            out.append(_parse(shown, data, kind, key, cache))
+    if later:
+        _read_later(matrix, found, later, out, len(later) >= MIN_FILES)
     return [item for item in out if item is not None]
 
 
-def _parse_fresh(fresh: list[tuple[int, str, bytes, str, tuple | None]]) -> list[tuple[Any, list]]:
+def _parse(shown: str, data: bytes, kind: str, key: tuple | None, cache: RecordCache | None) -> tuple[Any, list]:
     from .parse import parse_record  # YAML and Pydantic: only when a file is read afresh
+
+    record, problems, _ = parse_record(shown, data, kind)
+    if cache is not None and key is not None:
+        cache.put(key, record, problems)
+    return record, problems
+
+
+def _read_later(matrix: Matrix, found: list, later: list[tuple[int, tuple | None]], out: list, fork: bool) -> None:
+    """The files left for the workers; what they did not send back, or read in another state
+    than the one the cache key was made from, is read here."""
     from .pool import read_many, workers
 
-    jobs = [(shown, data, kind) for _, shown, data, kind, _ in fresh]
-    count = workers(len(jobs))
-    done = read_many(jobs, count) if count > 1 else {}
-    return [done.get(i) or parse_record(shown, data, kind)[:2] for i, (shown, data, kind) in enumerate(jobs)]
+    cache = matrix.cache
+    jobs = [found[index] for index, _ in later]
+    done = read_many(jobs, workers(len(jobs))) if fork else {}
+    for i, (index, key) in enumerate(later):
+        shown, path, kind = jobs[i]
+        result = done.get(i)
+        if result is not None and (key is None or key[2] == result[0]):
+            out[index] = result[1:]
+            if cache is not None and key is not None:
+                cache.put(key, *result[1:])
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            out[index] = (None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")])
+            continue
+        key = cache.key(shown, kind, data) if cache is not None else None
+        if key is not None:
+            remember(matrix.locator, shown, key)  # the bytes now read are the ones to locate in
+        out[index] = _parse(shown, data, kind, key, cache)
 
 
 def _file(matrix: Matrix, kind: str, record: Any, shown: str) -> None:

@@ -11,14 +11,17 @@ process: the tests compare them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import selectors
 import struct
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 MIN_FILES = 400  # below this, forking costs more than it saves
 _FRAME = struct.Struct(">II")  # index of the file in the job list, length of its payload
+DIGEST = 20  # the payload starts with the digest of the bytes the worker read (the cache's key)
 
 
 def workers(files: int) -> int:
@@ -31,9 +34,10 @@ def workers(files: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
-def read_many(jobs: list[tuple[str, bytes, str]], count: int) -> dict[int, tuple[Any, list]]:
-    """(record, problems) for the jobs (display path, bytes, kind) that `count` workers could
-    read, by index; the caller reads whatever is missing itself."""
+def read_many(jobs: list[tuple[str, Path, str]], count: int) -> dict[int, tuple[bytes, Any, list]]:
+    """(digest of the bytes read, record, problems) for the jobs (display path, path, kind)
+    that `count` workers could read, by index; the caller reads whatever is missing itself.
+    Workers read the files themselves, so no file's bytes are held for them meanwhile."""
     from .cache import encode_entry
     from .parse import parse_record  # imported before forking: every worker shares it
 
@@ -46,23 +50,30 @@ def read_many(jobs: list[tuple[str, bytes, str]], count: int) -> dict[int, tuple
             _work(jobs, share, count, write_end, parse_record, encode_entry)
         os.close(write_end)
         pipes.append((pid, read_end))
-    results: dict[int, tuple[Any, list]] = {}
+    results: dict[int, tuple[bytes, Any, list]] = {}
     for index, payload in _collect(pipes):
-        decoded = _decode(jobs[index][2], payload)
+        digest, body = payload[:DIGEST], payload[DIGEST:]
+        decoded = _decode(jobs[index][2], body)
         if decoded is not None:
-            results[index] = decoded
+            results[index] = (digest, *decoded)
     return results
 
 
-def _work(jobs: list[tuple[str, bytes, str]], share: int, count: int, fd: int, parse_record, encode_entry) -> None:
+def _work(jobs: list[tuple[str, Path, str]], share: int, count: int, fd: int, parse_record, encode_entry) -> None:
     status = 1
     try:
         with os.fdopen(fd, "wb", buffering=1 << 16) as out:
             for index in range(share, len(jobs), count):
-                shown, data, kind = jobs[index]
+                shown, path, kind = jobs[index]
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue  # the parent reads it and says why it cannot
                 record, problems, _ = parse_record(shown, data, kind)
-                payload = encode_entry(kind, record, problems) or b""
-                out.write(_FRAME.pack(index, len(payload)) + payload)
+                payload = encode_entry(kind, record, problems)
+                if payload is not None:
+                    payload = hashlib.blake2b(data, digest_size=DIGEST).digest() + payload
+                    out.write(_FRAME.pack(index, len(payload)) + payload)
         status = 0
     finally:
         os._exit(status)  # no atexit handlers, no flushing the parent's buffers twice
@@ -101,7 +112,5 @@ def _collect(pipes: list[tuple[int, int]]) -> Iterator[tuple[int, bytes]]:
 def _decode(kind: str, payload: bytes) -> tuple[Any, list] | None:
     from .cache import decode_entry
 
-    if not payload:
-        return None
     entry = decode_entry(kind, payload)
     return entry.record, entry.problems

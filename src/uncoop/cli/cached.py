@@ -97,7 +97,7 @@ class Cached:
             ignore = self.path.parent / ".gitignore"
             if not os.path.lexists(ignore):
                 write_atomic(ignore, b"# uncoop's record cache: safe to delete\n*\n", self.scope)
-            write_atomic(self.path, self.cache.dumps(self.secret), self.scope)
+            write_atomic(self.path, self.cache.chunks(self.secret), self.scope)
         except (OSError, UnsafeWrite) as exc:
             # the run already has its answer; only the next run is slower
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
