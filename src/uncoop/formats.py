@@ -8,11 +8,10 @@ wrapped or coloured.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 
 from . import __version__
-from .markup import md_code, md_text
+from .markup import json_text, md_code, md_text
 from .problem import Problem, Severity
 from .rules import RULES
 
@@ -26,7 +25,7 @@ def format_json(problems: list[Problem]) -> str:
     for p in problems:
         counts[p.severity.label] += 1
     doc = {"problems": [p.as_dict() for p in problems], "counts": counts}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 def _gh_data(text: str) -> str:
@@ -98,7 +97,7 @@ def format_sarif(problems: list[Problem]) -> str:
         "version": "2.1.0",
         "runs": [{"tool": {"driver": {"name": "uncoop", "version": __version__, "rules": rules}}, "results": results}],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 def format_gitlab(problems: list[Problem]) -> str:
@@ -113,7 +112,7 @@ def format_gitlab(problems: list[Problem]) -> str:
         }
         for p in problems
     ]
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 def step_summary(problems: list[Problem], title: str) -> str:

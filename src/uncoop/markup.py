@@ -123,3 +123,12 @@ def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) ->
         f"{(cell.term if cell.state != 'not-required' else word(BLANK)) if terminal else cell.mark} {word(cell.word)}"
         for cell in CELLS.values()
     )
+
+
+def json_text(doc: object) -> str:
+    """A JSON document as uncoop writes every one: two-space indent, UTF-8 text, a final newline.
+    orjson writes it several times faster than the standard library (a status of 100,000
+    findings), byte for byte the same for the values uncoop writes."""
+    import orjson
+
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -9,13 +9,12 @@ its git history.  Both are pure: the git reading happens in the caller.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 
 from .dates import FlexDate
 from .i18n import localized
 from .load import Matrix
-from .markup import md_code, md_text
+from .markup import json_text, md_code, md_text
 from .problem import Problem
 from .timeline import Snapshot
 
@@ -222,4 +221,4 @@ def to_json(diff: PlanDiff, base: str, head: str) -> str:
         "findings_resolved": [p.as_dict() for p in diff.findings_gone],
         "unreadable": [{"revision": side, "path": path, "errors": errors} for side, path, errors in diff.unreadable],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)

@@ -6,7 +6,6 @@ golden files can compare them byte for byte.  The rich table is in `console`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -15,7 +14,7 @@ from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
 from .i18n import N_, STATUS_WORDS, localized
 from .load import Matrix
-from .markup import CELLS, legend, md_code
+from .markup import CELLS, json_text, legend, md_code
 from .markup import md_text as md_cell
 from .problem import Problem, sort_problems
 from .rules import counted, groups, tally
@@ -212,7 +211,7 @@ def to_json(view: StatusView) -> str:
             ],
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 def to_markdown(view: StatusView) -> str:

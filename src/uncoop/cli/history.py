@@ -72,7 +72,6 @@ def history(
 ) -> int:
     """Show from git how often and how far each deadline of an activity moved."""
 
-    import json
     import re
 
     from ..slippage import activity_slips, slippage_markdown
@@ -104,7 +103,9 @@ def history(
                 for s in slips
             ],
         }
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        from ..markup import json_text
+
+        sys.stdout.write(json_text(doc))
     else:
         sys.stdout.write(slippage_markdown(ident, slips, revisions, shallow))
     return 0
