@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-PY = sys.executable
+PY = sys.executable  # run it as .venv/bin/python bench/run.py: a shell shim would add ~100 ms to every run
 BEGIN, END = "<!-- measured by bench/run.py: begin -->\n", "<!-- measured by bench/run.py: end -->"
 AS_OF = "2017-01-01"
 UNCOOP = [PY, "-m", "uncoop"]
@@ -68,9 +68,13 @@ def corpus(n: int) -> tuple[Path, Path]:
     """The YAML corpus of n activities and its JSON twin, generated once."""
     root = CORPUS / f"matrix-{n}" / "matrix"
     twin = CORPUS / f"json-{n}"
-    if not (root / "matrix.yaml").exists():
-        shutil.rmtree(root, ignore_errors=True)
+    made_by = CORPUS / f"matrix-{n}" / "generator"
+    generator = (HERE / "generate.py").read_bytes()
+    if not (root / "matrix.yaml").exists() or not made_by.exists() or made_by.read_bytes() != generator:
+        shutil.rmtree(root.parent, ignore_errors=True)  # made by another version of the generator
+        shutil.rmtree(twin, ignore_errors=True)
         generate(n, root)
+        made_by.write_bytes(generator)
     if not twin.exists():
         import yaml  # the twin is made with PyYAML: the content is what counts, not the reader
 
@@ -81,10 +85,15 @@ def corpus(n: int) -> tuple[Path, Path]:
     return root, twin
 
 
+# Every run as an installed package runs: with its modules' bytecode cached (some sandboxes set
+# PYTHONDONTWRITEBYTECODE, which would make every run compile uncoop from source).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MB, and stdout of one fresh process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env or ENV, cwd=REPO)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -123,7 +132,7 @@ def peers(root: Path) -> dict:
 
 def measure(n: int, repeat: int, with_peers: bool) -> dict:
     root, twin = corpus(n)
-    cache_env = dict(os.environ, UNCOOP_CACHE_DIR=str(CORPUS / f"cache-{n}"))
+    cache_env = dict(ENV, UNCOOP_CACHE_DIR=str(CORPUS / f"cache-{n}"))
     shutil.rmtree(CORPUS / f"cache-{n}", ignore_errors=True)
     row = {"activities": n, "files": sum(1 for _ in root.rglob("*.yaml"))}
     row["floor"], _ = median([PY, "-c", FLOOR, str(twin)], repeat, inner=True)
@@ -151,7 +160,8 @@ def measure(n: int, repeat: int, with_peers: bool) -> dict:
 
 
 def startup(repeat: int) -> dict:
-    env = dict(os.environ, UNCOOP_CACHE_DIR=str(CORPUS / "cache-bundled"))
+    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "src")], check=True, env=ENV)
+    env = dict(ENV, UNCOOP_CACHE_DIR=str(CORPUS / "cache-bundled"))
     run_once([*UNCOOP, "status", "--as-of", "2016-03-31"], env)  # fill the cache
     return {
         "pass": median([PY, "-c", "pass"], max(repeat, 7))[0],
@@ -196,6 +206,47 @@ def table(rows: list[dict], s: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def targets(rows: list[dict], s: dict) -> str:
+    """Every target of the speed issue, measured in this run: met or missed, by how much."""
+    by = {r["activities"]: r for r in rows}
+    lines = ["| target | measured | verdict |", "|---|---:|---|"]
+
+    def add(name: str, value: float | None, limit: float, unit: str, lower: bool = True) -> None:
+        if value is None:
+            lines.append(f"| {name} | not measured in this run | – |")
+            return
+        met = value <= limit if lower else value >= limit
+        off = value / limit if lower else limit / value
+        verdict = "met" if met else f"missed by {off:.2f}×"
+        lines.append(f"| {name} | {value:,.1f}{unit} | {verdict} |")
+
+    small, large = by.get(2000), by.get(20000)
+    add("cold `validate`, 2,000 activities ≤ 10× floor", small and small["cold"] / small["floor"], 10, "×")
+    add("warm `validate`, 2,000 activities ≤ 3× floor", small and small["warm"] / small["floor"], 3, "×")
+    add("warm `status --format json`, bundled ≤ 15× `python -c pass`", s["status"] / s["pass"], 15, "×")
+    add("`uncoop --help` ≤ 6× `python -c pass`", s["help"] / s["pass"], 6, "×")
+    add("HTML report render only, 2,000 activities ≤ 0.5 s", small and small["render"], 0.5, " s")
+    if small and large:
+        growth = (large["report"] / large["floor"]) / (small["report"] / small["floor"])
+        add("HTML report linear: × floor at 20,000 / × floor at 2,000 ≤ 1.2", growth, 1.2, "")
+    for key, name in (
+        ("cold_mb", "validate cold"),
+        ("warm_mb", "validate warm"),
+        ("status_mb", "status json"),
+        ("report_mb", "report html"),
+    ):
+        add(f"peak memory at 20,000, {name} ≤ 300 MiB", large and large[key], 300, " MiB")
+    for peer, limit in (("yamllint", 30), ("check-jsonschema", 20)):
+        add(
+            f"{peer} / uncoop cold `validate`, 2,000 ≥ {limit}×",
+            small and peer in small and small[peer] / small["cold"],
+            limit,
+            "×",
+            lower=False,
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="comma-separated activity counts")
@@ -210,7 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     s = startup(args.repeat)
     rows = [measure(int(n), args.repeat, int(n) <= args.peers_up_to) for n in args.sizes.split(",")]
-    text = table(rows, s)
+    text = table(rows, s) + "\nTargets (from this run):\n\n" + targets(rows, s)
     sys.stdout.write(text)
     if args.write:
         machine = (

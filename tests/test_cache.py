@@ -88,8 +88,12 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
     from uncoop.cli.cached import user_secret
 
     secret = user_secret()
-    entries = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
-    with_positions = {key[0] for key, raw in entries.items() if cache_module.decode_entry(key[1], raw).positions}
+    loaded = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret)
+    with_positions = {
+        key[0]
+        for key, (start, length) in loaded.old.items()
+        if cache_module.decode_entry(key[1], loaded.body[start : start + length]).positions
+    }
     assert "matrix/activities/humanitarian/HUM-01.yaml" in with_positions
     before = (matrix_dir.parent / CACHE).read_bytes()
     run("status", "--as-of", "2016-12-31", "--format", "json")
@@ -151,3 +155,31 @@ def test_warm_and_cold_runs_equal_no_cache_on_every_corpus(corpus, tmp_path, run
         assert (root.parent / CACHE).is_file()
         for result in (cold, warm):
             assert (result.exit_code, result.stdout) == (fresh.exit_code, fresh.stdout), (corpus, command)
+
+
+def test_a_save_after_the_file_was_let_go_keeps_unchanged_entries_as_they_were(matrix_dir, run):
+    """The loaded cache file is released once the Matrix is read; a later save reads it again
+    (checking its signature) for the entries it keeps, or encodes them afresh when another run
+    replaced the file meanwhile.  Either way the next run is warm and answers the same."""
+    from datetime import date
+
+    from uncoop.check import validate
+
+    secret = b"s" * 32
+    cold = RecordCache()
+    validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, cold)
+    blob = cold.dumps(secret)
+    path = matrix_dir.parent / "records.test"
+    path.write_bytes(blob)
+    edit(hum(matrix_dir), "status: implementation", "status: finalisation")  # one entry changes
+    for replaced in (False, True):
+        warm = RecordCache.loads(path.read_bytes(), secret)
+        warm.reread = path.read_bytes
+        _, problems = validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, warm)
+        assert warm.body is None and warm.changed and (warm.hits, warm.misses) == (9, 1)
+        if replaced:
+            path.write_bytes(cold.dumps(b"another run's key" + b"x" * 32))
+        again = RecordCache.loads(warm.dumps(secret), secret)
+        _, problems_again = validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, again)
+        assert (again.hits, again.misses) == (10, 0) and problems_again == problems
+        path.write_bytes(blob)

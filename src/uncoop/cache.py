@@ -77,44 +77,59 @@ def _loads(data: bytes | memoryview) -> Any:
     return orjson.loads(data)
 
 
+Span = tuple[int, int]  # where an entry lies in the cache file's body: start, length
+
+
 class _Slot:
-    """One file's entry in this run: its stored bytes and/or its decoded values."""
+    """One file's entry in this run: where its bytes lie in the file read, and its values."""
 
-    __slots__ = ("raw", "entry", "touched")
+    __slots__ = ("span", "entry", "touched")
 
-    def __init__(self, raw: bytes | memoryview | None, entry: Entry | None) -> None:
-        self.raw, self.entry, self.touched = raw, entry, False
+    def __init__(self, span: Span | None, entry: Entry | None) -> None:
+        self.span, self.entry, self.touched = span, entry, False
 
 
 class RecordCache:
-    """Entries used by this run are kept; entries of deleted or changed files are dropped on save."""
+    """Entries used by this run are kept; entries of deleted or changed files are dropped on save.
 
-    def __init__(self, entries: dict | None = None):
-        self.old: dict[tuple, bytes | memoryview] = entries or {}
+    The file read is let go once the Matrix is loaded (`release`): at 20,000 activities it is
+    ~75 MB.  A save then reads it again for the entries it keeps unchanged, if it is still the
+    very file that was read (same signature), else encodes them afresh."""
+
+    def __init__(self, entries: dict[tuple, Span] | None = None, body: memoryview | None = None, mac: bytes = b""):
+        self.old: dict[tuple, Span] = entries or {}
+        self.body, self.mac = body, mac
+        self.reread: Any = None  # () -> the cache file's bytes now, set by whoever read it
         self.new: dict[tuple, _Slot] = {}
         self.hits = self.misses = 0
         self.dirty = False
+        self.unchanged = True  # no entry added or dropped: what `changed` compares, kept past release
 
     @staticmethod
     def key(shown: str, kind: str, data: bytes) -> tuple:
         return (shown, kind, hashlib.blake2b(data, digest_size=20).digest())
 
     def get(self, key: tuple) -> Entry | None:
-        raw = self.old.get(key)
-        if raw is None:
+        span = self.old.get(key)
+        if span is None or self.body is None:
             self.misses += 1
             return None
         try:
-            entry = decode_entry(key[1], raw)
+            entry = decode_entry(key[1], self.body[span[0] : span[0] + span[1]])
         except Exception:  # an entry that does not decode is read afresh
             self.misses += 1
             return None
         self.hits += 1
-        self.new[key] = _Slot(raw, entry)
+        self.new[key] = _Slot(span, entry)
         return entry
 
     def put(self, key: tuple, record: Any, problems: list) -> None:
         self.new[key] = _Slot(None, Entry(record, problems))
+
+    def release(self) -> None:
+        """Let go of the file read: every entry this run needs is decoded by now."""
+        self.unchanged = self.new.keys() == self.old.keys()
+        self.body, self.old = None, {}
 
     def positions(self, key: tuple) -> dict | None:
         slot = self.new.get(key)
@@ -131,7 +146,7 @@ class RecordCache:
 
     @property
     def changed(self) -> bool:
-        return self.dirty or self.new.keys() != self.old.keys()
+        return self.dirty or not (self.unchanged if self.body is None else self.new.keys() == self.old.keys())
 
     def dumps(self, secret: bytes) -> bytes:
         return b"".join(self.chunks(secret))
@@ -139,20 +154,37 @@ class RecordCache:
     def chunks(self, secret: bytes) -> list[bytes | memoryview]:
         """The cache file as pieces to write one after another: the entries are not copied
         into one buffer (at 20,000 activities that would be ~75 MB twice over)."""
+        body = self.body if self.body is not None else self._read_again(secret)
         header, chunks, offset = [], [], 0
         for key, slot in self.new.items():
-            raw = slot.raw if slot.raw is not None and not slot.touched else _encode(key[1], slot.entry)
+            if slot.span is not None and not slot.touched and body is not None:
+                raw: bytes | memoryview | None = body[slot.span[0] : slot.span[0] + slot.span[1]]
+            else:
+                raw = _encode(key[1], slot.entry)
             if raw is None:
                 continue  # a value the cache does not store: that file is read again next time
             header.append([key[0], key[1], key[2].hex(), offset, len(raw)])
             chunks.append(raw)
             offset += len(raw)
         head = _dumps({"stamp": stamp(), "files": header})
-        body = [struct.pack(">I", len(head)), head, *chunks]
+        pieces = [struct.pack(">I", len(head)), head, *chunks]
         signer = hashlib.blake2b(key=secret[:64], digest_size=_SIGNATURE)
-        for piece in body:
+        for piece in pieces:
             signer.update(piece)
-        return [MAGIC, signer.digest(), *body]
+        return [MAGIC, signer.digest(), *pieces]
+
+    def _read_again(self, secret: bytes) -> memoryview | None:
+        """The body of the file this cache was read from, if it is still that file, signed."""
+        if self.reread is None or not self.mac:
+            return None
+        try:
+            blob = self.reread()
+        except OSError:
+            return None
+        if not blob or blob[len(MAGIC) : len(MAGIC) + _SIGNATURE] != self.mac:
+            return None  # another run saved its own cache meanwhile
+        body = memoryview(blob)[len(MAGIC) + _SIGNATURE :]
+        return body if hmac.compare_digest(self.mac, sign(secret, body)) else None
 
     @classmethod
     def loads(cls, blob: bytes, secret: bytes) -> RecordCache:
@@ -170,12 +202,12 @@ class RecordCache:
                 return cls()
             start = 4 + size
             entries = {
-                (shown, kind, bytes.fromhex(digest)): body[start + offset : start + offset + length]
+                (shown, kind, bytes.fromhex(digest)): (start + offset, length)
                 for shown, kind, digest, offset, length in head["files"]
             }
         except Exception:  # a cache is disposable: anything odd means start afresh
             return cls()
-        return cls(entries)
+        return cls(entries, body, mac)
 
 
 def encode_entry(kind: str, record: Any, problems: list, positions: dict | None = None) -> bytes | None:

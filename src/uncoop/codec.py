@@ -16,6 +16,7 @@ makes a warm run faster than unpickling).
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from datetime import date
@@ -98,7 +99,28 @@ def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
         name = f"r_{hint.__name__}"
         scope[name] = _decoder(hint)
         return _encoder(hint), name + "({})"
+    if hint is str or origin is typing.Literal:
+        # ids and states repeat across hundreds of thousands of records: one string object each
+        scope["intern"] = sys.intern
+        return _same, "intern({})"
+    if hint is float:
+        scope["number"] = _number
+        return _same, "number({})"
     return None, None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_NUMBERS: dict[float, float] = {}
+
+
+def _number(value: float) -> float:
+    """One float object per value (progress, amounts): most are among a few hundred."""
+    if type(value) is not float or value == 0:
+        return value  # an int stays an int, as validated; -0.0 keeps its sign
+    return _NUMBERS.setdefault(value, value) if len(_NUMBERS) < 100_000 else value
 
 
 @cache

@@ -214,6 +214,8 @@ def load(
     gc.disable()
     try:
         read = _read_all(matrix, found, cache, progress)
+        if cache is not None:
+            cache.release()  # every record is decoded: the cache file's bytes are not needed now
         for (shown, path, kind), (record, found_problems) in zip(found, read, strict=True):
             problems.extend(found_problems)
             if record is not None:

@@ -80,6 +80,9 @@ class Cached:
             warn_once(f"cache not used: {exc}")
             self.path, blob = None, b""
         self.cache = RecordCache.loads(blob, self.secret) if self.path else None
+        if self.cache is not None:
+            path = self.path
+            self.cache.reread = lambda: read_regular(path, CACHE_LIMIT) if path else None
 
     @classmethod
     def save_all(cls) -> None:
