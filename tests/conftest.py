@@ -103,3 +103,8 @@ def repo(matrix_dir: Path) -> Path:
     git(root, "init", "-q", "-b", "main")
     commit(root, "adopt the Matrix")
     return root
+
+
+def cache_shards(repo: Path) -> list[Path]:
+    """The record cache's files beside a Matrix (one per folder of it)."""
+    return sorted((repo / ".uncoop-cache").glob("records-*.cache"))

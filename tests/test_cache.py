@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import edit, hum
+from tests.conftest import cache_shards, edit, hum
 from uncoop import cache as cache_module
 from uncoop.cache import RecordCache
-
-CACHE = Path(".uncoop-cache") / "records.cache"
 
 
 def test_warm_run_gives_the_same_answer(matrix_dir, run):
     cold = run("status", "--as-of", "2015-02-15", "--format", "json")
-    assert (matrix_dir.parent / CACHE).is_file()
+    assert len(cache_shards(matrix_dir.parent)) == 6  # the Matrix's folders: matrix/, 3 areas, 2 quarters
     assert (matrix_dir.parent / ".uncoop-cache" / ".gitignore").read_text().endswith("*\n")
     warm = run("status", "--as-of", "2015-02-15", "--format", "json")
     assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code
@@ -52,10 +50,10 @@ def test_hits_and_misses(matrix_dir):
 
 def test_a_tampered_or_foreign_cache_is_ignored(matrix_dir, run):
     run("validate", "--as-of", "2016-12-31")
-    path = matrix_dir.parent / CACHE
-    blob = bytearray(path.read_bytes())
-    blob[-5] ^= 0xFF
-    path.write_bytes(bytes(blob))
+    for path in cache_shards(matrix_dir.parent):
+        blob = bytearray(path.read_bytes())
+        blob[-5] ^= 0xFF
+        path.write_bytes(bytes(blob))
     assert run("validate", "--as-of", "2016-12-31").exit_code == 0
     assert RecordCache.loads(b"not a cache", b"k").new == {} and RecordCache.loads(bytes(blob), b"k").old == {}
 
@@ -65,9 +63,10 @@ def test_a_new_version_or_schema_invalidates_the_cache(matrix_dir, run, monkeypa
     from uncoop.cli.cached import user_secret
 
     secret = user_secret()
-    assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old
+    shard = cache_shards(matrix_dir.parent)[0]
+    assert RecordCache.loads(shard.read_bytes(), secret).old
     monkeypatch.setattr(cache_module, "stamp", lambda: "another version")
-    assert RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret).old == {}
+    assert RecordCache.loads(shard.read_bytes(), secret).old == {}
 
 
 def test_no_cache_writes_nothing(matrix_dir, run, monkeypatch):
@@ -80,7 +79,7 @@ def test_no_cache_writes_nothing(matrix_dir, run, monkeypatch):
 def test_cache_dir_can_be_elsewhere(matrix_dir, run, tmp_path, monkeypatch):
     monkeypatch.setenv("UNCOOP_CACHE_DIR", str(tmp_path / "elsewhere"))
     run("validate", "--as-of", "2016-12-31")
-    assert (tmp_path / "elsewhere" / "records.cache").is_file()
+    assert list((tmp_path / "elsewhere").glob("records-*.cache"))
 
 
 def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
@@ -88,16 +87,19 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
     from uncoop.cli.cached import user_secret
 
     secret = user_secret()
-    loaded = RecordCache.loads((matrix_dir.parent / CACHE).read_bytes(), secret)
-    with_positions = {
-        key[0]
-        for key, (start, length) in loaded.old.items()
-        if cache_module.decode_entry(key[1], loaded.body[start : start + length]).positions
-    }
+    with_positions = set()
+    for shard in cache_shards(matrix_dir.parent):
+        loaded = RecordCache.loads(shard.read_bytes(), secret)
+        with_positions |= {
+            key[0]
+            for key, (start, length) in loaded.old.items()
+            if cache_module.decode_entry(key[1], loaded.body[start : start + length]).positions
+        }
     assert "matrix/activities/humanitarian/HUM-01.yaml" in with_positions
-    before = (matrix_dir.parent / CACHE).read_bytes()
+    before = [(p.name, p.read_bytes(), p.stat().st_mtime_ns) for p in cache_shards(matrix_dir.parent)]
     run("status", "--as-of", "2016-12-31", "--format", "json")
-    assert (matrix_dir.parent / CACHE).read_bytes() == before  # nothing new to keep: not rewritten
+    after = [(p.name, p.read_bytes(), p.stat().st_mtime_ns) for p in cache_shards(matrix_dir.parent)]
+    assert after == before  # nothing new to keep: not rewritten
 
 
 def test_the_stamp_changes_with_any_module_of_the_package(tmp_path):
@@ -152,7 +154,7 @@ def test_warm_and_cold_runs_equal_no_cache_on_every_corpus(corpus, tmp_path, run
         fresh = run(*command)
         monkeypatch.delenv("UNCOOP_NO_CACHE")
         cold, warm = run(*command), run(*command)
-        assert (root.parent / CACHE).is_file()
+        assert cache_shards(root.parent)
         for result in (cold, warm):
             assert (result.exit_code, result.stdout) == (fresh.exit_code, fresh.stdout), (corpus, command)
 
@@ -183,3 +185,12 @@ def test_a_save_after_the_file_was_let_go_keeps_unchanged_entries_as_they_were(m
         _, problems_again = validate(matrix_dir, date(2016, 12, 31), matrix_dir.parent, again)
         assert (again.hits, again.misses) == (10, 0) and problems_again == problems
         path.write_bytes(blob)
+
+
+def test_an_edit_rewrites_only_the_shard_of_its_folder(matrix_dir, run):
+    run("status", "--as-of", "2016-12-31", "--format", "json")
+    before = {p.name: p.read_bytes() for p in cache_shards(matrix_dir.parent)}
+    edit(hum(matrix_dir), "status: implementation", "status: finalisation")
+    run("status", "--as-of", "2016-12-31", "--format", "json")
+    after = {p.name: p.read_bytes() for p in cache_shards(matrix_dir.parent)}
+    assert after.keys() == before.keys() and sum(after[n] != before[n] for n in after) == 1

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import UNCOOP, commit, edit, git, hum
+from tests.conftest import UNCOOP, cache_shards, commit, edit, git, hum
 from uncoop import cache as cache_module
 
 CANARY_NAME = "uncoop-canary"
@@ -78,7 +78,8 @@ def test_the_sarif_symlink_and_planted_cache_chain_runs_no_code(repo, run, tmp_p
     cache_dir = repo / ".uncoop-cache"
     (cache_dir / ".gitignore").unlink()
     (cache_dir / ".gitignore").symlink_to("/nonexistent/uncoop-gitignore")
-    (cache_dir / "records.cache").write_bytes(forged_cache(before_key, canary))
+    for shard in cache_shards(repo):
+        shard.write_bytes(forged_cache(before_key, canary))
     (cache_dir / "records.pickle").write_bytes(legacy_pickle_cache(before_key, canary))
 
     result = run("validate", "--as-of", "2016-12-31", "--sarif", "uncoop.sarif")
@@ -94,12 +95,14 @@ def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
     target = tmp_path.parent / f"{tmp_path.name}-cache-target"
     target.write_bytes(b"not yours")
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
-    cache.parent.mkdir(exist_ok=True)
-    cache.symlink_to(target)
+    assert run("status", "--as-of", "2016-03-31", "--format", "json").exit_code == 0
+    shards = cache_shards(matrix_dir.parent)
+    for shard in shards:
+        shard.unlink()
+        shard.symlink_to(target)
     result = run("status", "--as-of", "2016-03-31", "--format", "json")
     assert result.stdout == fresh.stdout and result.stderr.count("uncoop: cache not used") == 1
-    assert target.read_bytes() == b"not yours"
+    assert target.read_bytes() == b"not yours" and all(s.is_symlink() for s in shards)
 
 
 @pytest.mark.parametrize(
@@ -113,20 +116,21 @@ def test_a_cache_that_cannot_be_used_is_said_once(matrix_dir, run, tmp_path):
 )
 def test_a_cache_of_any_bytes_changes_nothing(matrix_dir, run, blob):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json", "--no-cache")
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
-    cache.parent.mkdir(exist_ok=True)
-    cache.write_bytes(blob)
+    run("status", "--as-of", "2016-03-31", "--format", "json")
+    for shard in cache_shards(matrix_dir.parent):
+        shard.write_bytes(blob)
     assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
 
 
 def test_a_malicious_pickle_signed_with_the_real_key_runs_no_code(matrix_dir, run, tmp_path):
     fresh = run("status", "--as-of", "2016-03-31", "--format", "json")
     canary = tmp_path / CANARY_NAME
-    cache = matrix_dir.parent / ".uncoop-cache" / "records.cache"
-    cache.write_bytes(forged_cache(key_path().read_bytes(), canary))
+    shards = cache_shards(matrix_dir.parent)
+    for shard in shards:
+        shard.write_bytes(forged_cache(key_path().read_bytes(), canary))
     assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
     assert not canary.exists()
-    cache.with_name("records.pickle").write_bytes(legacy_pickle_cache(key_path().read_bytes(), canary))
+    shards[0].with_name("records.pickle").write_bytes(legacy_pickle_cache(key_path().read_bytes(), canary))
     assert run("status", "--as-of", "2016-03-31", "--format", "json").stdout == fresh.stdout
     assert not canary.exists()
 

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import struct
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -103,7 +104,7 @@ class RecordCache:
         self.new: dict[tuple, _Slot] = {}
         self.hits = self.misses = 0
         self.dirty = False
-        self.unchanged = True  # no entry added or dropped: what `changed` compares, kept past release
+        self.read_keys = frozenset(self.old)  # what the file held: `changed` compares, past release
 
     @staticmethod
     def key(shown: str, kind: str, data: bytes) -> tuple:
@@ -126,9 +127,15 @@ class RecordCache:
     def put(self, key: tuple, record: Any, problems: list) -> None:
         self.new[key] = _Slot(None, Entry(record, problems))
 
+    def touch(self, key: tuple) -> None:
+        """The positions kept for this file grew: write its entry afresh."""
+        slot = self.new.get(key)
+        if slot is not None:
+            slot.touched = True
+            self.dirty = True
+
     def release(self) -> None:
         """Let go of the file read: every entry this run needs is decoded by now."""
-        self.unchanged = self.new.keys() == self.old.keys()
         self.body, self.old = None, {}
 
     def positions(self, key: tuple) -> dict | None:
@@ -146,7 +153,7 @@ class RecordCache:
 
     @property
     def changed(self) -> bool:
-        return self.dirty or not (self.unchanged if self.body is None else self.new.keys() == self.old.keys())
+        return self.dirty or self.new.keys() != self.read_keys
 
     def dumps(self, secret: bytes) -> bytes:
         return b"".join(self.chunks(secret))
@@ -208,6 +215,71 @@ class RecordCache:
         except Exception:  # a cache is disposable: anything odd means start afresh
             return cls()
         return cls(entries, body, mac)
+
+
+class ShardedCache:
+    """The record cache as one file per folder of the Matrix (a "shard"): files are read folder
+    by folder, so a run holds one shard's bytes at a time (at 20,000 activities the cache is
+    ~75 MB in all), and a run saves only the shards that changed (a pull request that edits one
+    update rewrites that quarter's shard).  `open_shard(name)` gives a shard's cache, read from
+    wherever its owner keeps it."""
+
+    def __init__(self, open_shard: Callable[[str], RecordCache]):
+        self.open_shard = open_shard
+        self.shards: dict[str, RecordCache] = {}
+        self.current: RecordCache | None = None
+
+    key = staticmethod(RecordCache.key)
+
+    @staticmethod
+    def shard_of(key: tuple) -> str:
+        """A shard's name: a digest of the folder of the file, so no name from the data reaches a path."""
+        return hashlib.blake2b(key[0].rpartition("/")[0].encode(), digest_size=8).hexdigest()
+
+    def _shard(self, key: tuple) -> RecordCache:
+        name = self.shard_of(key)
+        shard = self.shards.get(name)
+        if shard is None:
+            if self.current is not None:
+                self.current.release()  # its files are read: the next folder's shard takes its place
+            shard = self.shards[name] = self.current = self.open_shard(name)
+        return shard
+
+    def get(self, key: tuple) -> Entry | None:
+        return self._shard(key).get(key)
+
+    def put(self, key: tuple, record: Any, problems: list) -> None:
+        self._shard(key).put(key, record, problems)
+
+    def positions(self, key: tuple) -> dict | None:
+        shard = self.shards.get(self.shard_of(key))
+        return shard.positions(key) if shard is not None else None
+
+    def keep_positions(self, key: tuple, positions: dict) -> None:
+        shard = self.shards.get(self.shard_of(key))
+        if shard is not None:
+            shard.keep_positions(key, positions)
+
+    def touch(self, key: tuple) -> None:
+        shard = self.shards.get(self.shard_of(key))
+        if shard is not None:
+            shard.touch(key)
+
+    def release(self) -> None:
+        for shard in self.shards.values():
+            shard.release()
+
+    @property
+    def hits(self) -> int:
+        return sum(s.hits for s in self.shards.values())
+
+    @property
+    def misses(self) -> int:
+        return sum(s.misses for s in self.shards.values())
+
+    @property
+    def changed(self) -> bool:
+        return any(s.changed for s in self.shards.values())
 
 
 def encode_entry(kind: str, record: Any, problems: list, positions: dict | None = None) -> bytes | None:

@@ -22,7 +22,7 @@ from .records import LIST_FILES, Activity, Area, MatrixFile, Organization, Updat
 from .rules import finding
 
 if TYPE_CHECKING:
-    from .cache import RecordCache
+    from .cache import RecordCache, ShardedCache
 
 MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class Matrix:
     unloaded_activities: set[str] = field(default_factory=set)
     # what the Matrix keeps alive with it, e.g. the temporary checkout a plan was read from
     holds: list[Any] = field(default_factory=list, repr=False)
-    cache: RecordCache | None = field(default=None, repr=False)
+    cache: RecordCache | ShardedCache | None = field(default=None, repr=False)
     locator: Locator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -196,7 +196,7 @@ def _unsafe(path: str, real_root: Path) -> tuple[str, str] | None:
 def load(
     root: Path,
     base: Path | None = None,
-    cache: RecordCache | None = None,
+    cache: RecordCache | ShardedCache | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Matrix, list[Problem]]:
     """Read a whole matrix directory.  `base` is what display paths are relative to.
@@ -240,7 +240,7 @@ def load(
 def _read_all(
     matrix: Matrix,
     found: list[tuple[str, Path, str]],
-    cache: RecordCache | None,
+    cache: RecordCache | ShardedCache | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[tuple[Any, list]]:
     """(record, problems) of every file, in order: from the cache where its bytes are unchanged,
@@ -278,7 +278,9 @@ def _read_all(
     return [item for item in out if item is not None]
 
 
-def _parse(shown: str, data: bytes, kind: str, key: tuple | None, cache: RecordCache | None) -> tuple[Any, list]:
+def _parse(
+    shown: str, data: bytes, kind: str, key: tuple | None, cache: RecordCache | ShardedCache | None
+) -> tuple[Any, list]:
     from .parse import parse_record  # YAML and Pydantic: only when a file is read afresh
 
     record, problems, _ = parse_record(shown, data, kind)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .problem import Location, Problem
 
 if TYPE_CHECKING:
-    from .cache import RecordCache
+    from .cache import RecordCache, ShardedCache
 
 Request = tuple[tuple, bool]  # (key path, want the key rather than the value)
 
@@ -35,7 +35,7 @@ class Locator:
     """Positions of key paths in the files of one Matrix, by display path."""
 
     files: dict[str, Path]
-    cache: RecordCache | None = None
+    cache: RecordCache | ShardedCache | None = None
     cache_keys: dict[str, tuple] = field(default_factory=dict)
     located: dict[str, dict[Request, tuple[int, int]]] = field(default_factory=dict)
     pending: list[tuple[str, Request]] = field(default_factory=list)
@@ -51,7 +51,7 @@ class Locator:
                 self.pending.append((path, wanted))
                 return Pending(path, 0, 0, len(self.pending) - 1)
             found = known[wanted] = _positions(self._bytes(path)).find(wanted[0], want_key=key)
-            self._touched()
+            self._touched(path)
         return Location(path, found[0] + 1, found[1] + 1)
 
     def resolve(self, problems: list[Problem]) -> list[Problem]:
@@ -68,7 +68,7 @@ class Locator:
                 positions = _positions(self._bytes(path))
                 for wanted in missing:
                     known[wanted] = positions.find(wanted[0], want_key=wanted[1])
-        self._touched()
+                self._touched(path)
         pending, self.pending = self.pending, []
         out = []
         for problem in problems:
@@ -95,9 +95,10 @@ class Locator:
             self.located[path] = known
         return known
 
-    def _touched(self) -> None:
-        if self.cache is not None:
-            self.cache.dirty = True
+    def _touched(self, path: str) -> None:
+        key = self.cache_keys.get(path)
+        if self.cache is not None and key is not None:
+            self.cache.touch(key)
 
     def _bytes(self, path: str) -> bytes:
         real = self.files.get(path)

@@ -125,10 +125,14 @@ def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) ->
     )
 
 
-def json_text(doc: object) -> str:
-    """A JSON document as uncoop writes every one: two-space indent, UTF-8 text, a final newline.
+def json_bytes(doc: object) -> bytes:
+    """A JSON document as uncoop writes every one: two-space indent, UTF-8, a final newline.
     orjson writes it several times faster than the standard library (a status of 100,000
     findings), byte for byte the same for the values uncoop writes."""
     import orjson
 
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def json_text(doc: object) -> str:
+    return json_bytes(doc).decode()

@@ -14,7 +14,7 @@ KEY_BYTES = 32
 
 if TYPE_CHECKING:
     from ..atomic import Scope
-    from ..cache import RecordCache
+    from ..cache import RecordCache, ShardedCache
 
 
 def user_secret() -> bytes | None:
@@ -56,15 +56,16 @@ class Cached:
     opened: list[Cached] = []
 
     def __init__(self, root: Path, disabled: bool):
-        self.cache: RecordCache | None = None
-        self.path: Path | None = None
+        self.cache: ShardedCache | None = None
+        self.folder: Path | None = None
         self.secret: bytes | None = None
         self.scope: Scope | None = None
+        self.refused = False
         Cached.opened.append(self)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
-        from ..atomic import UnsafeWrite, read_regular
-        from ..cache import RecordCache
+        from ..atomic import UnsafeWrite
+        from ..cache import ShardedCache
 
         self.secret = user_secret()
         if self.secret is None:
@@ -72,17 +73,36 @@ class Cached:
         chosen = os.environ.get("UNCOOP_CACHE_DIR")
         folder = Path(chosen) if chosen else root.absolute().parent / ".uncoop-cache"
         self.scope = write_scope(root).named(folder, folder=True) if chosen else write_scope(root)
-        self.path = folder / "records.cache"
         try:
-            self.scope.target(self.path)
-            blob = read_regular(self.path, CACHE_LIMIT) or b""
+            self.scope.target(folder / "records.cache")
         except UnsafeWrite as exc:
             warn_once(f"cache not used: {exc}")
-            self.path, blob = None, b""
-        self.cache = RecordCache.loads(blob, self.secret) if self.path else None
-        if self.cache is not None:
-            path = self.path
-            self.cache.reread = lambda: read_regular(path, CACHE_LIMIT) if path else None
+            return
+        self.folder = folder
+        self.cache = ShardedCache(self._open)
+
+    def shard_path(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"records-{name}.cache"
+
+    def _open(self, name: str) -> RecordCache:
+        """One shard, read if it is there and may be read (see atomic.Scope)."""
+        from ..atomic import UnsafeWrite, read_regular
+        from ..cache import RecordCache
+
+        path = self.shard_path(name)
+        try:
+            assert self.scope is not None and self.secret is not None
+            self.scope.target(path)
+            blob = read_regular(path, CACHE_LIMIT) or b""
+        except UnsafeWrite as exc:
+            if not self.refused:  # said once, not once per folder of the Matrix
+                warn_once(f"cache not used: {exc}")
+            self.refused = True
+            return RecordCache()
+        shard = RecordCache.loads(blob, self.secret)
+        shard.reread = lambda: read_regular(path, CACHE_LIMIT)
+        return shard
 
     @classmethod
     def save_all(cls) -> None:
@@ -90,17 +110,24 @@ class Cached:
             cls.opened.pop().save()
 
     def save(self) -> None:
-        if self.cache is None or self.path is None or self.secret is None or self.scope is None:
+        """Write the shards that changed; a failure is said once and never changes the run's results."""
+        if self.cache is None or self.folder is None or self.secret is None or self.scope is None:
             return
         if not self.cache.changed:
             return
         from ..atomic import UnsafeWrite, write_atomic
 
         try:
-            ignore = self.path.parent / ".gitignore"
+            ignore = self.folder / ".gitignore"
             if not os.path.lexists(ignore):
                 write_atomic(ignore, b"# uncoop's record cache: safe to delete\n*\n", self.scope)
-            write_atomic(self.path, self.cache.chunks(self.secret), self.scope)
+            for name, shard in self.cache.shards.items():
+                if shard.changed:
+                    write_atomic(self.shard_path(name), shard.chunks(self.secret), self.scope)
+            for old in ("records.cache", "records.pickle"):  # what earlier versions wrote
+                path = self.folder / old
+                if path.is_file() and not path.is_symlink():
+                    path.unlink()
         except (OSError, UnsafeWrite) as exc:
             # the run already has its answer; only the next run is slower
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc

@@ -165,7 +165,11 @@ def status(
     elif fmt in (StatusFormat.json, StatusFormat.markdown):
         from ..view import to_json, to_markdown
 
-        sys.stdout.write((to_json if fmt is StatusFormat.json else to_markdown)(view))
+        if fmt is StatusFormat.json:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(to_json(view))
+        else:
+            sys.stdout.write(to_markdown(view))
     findings_only = fmt.value if fmt in (StatusFormat.github, StatusFormat.sarif, StatusFormat.gitlab) else ""
     emit_findings(view.findings, findings_only, sarif, gitlab, f"uncoop status as of {when.isoformat()}", loaded.root)
     return exit_code(problems + view.findings, fail_on, exit_zero)
