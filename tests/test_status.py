@@ -161,3 +161,20 @@ def test_the_summary_wraps_between_items_never_inside_one(width):
     assert len(summary) >= 2 and all(len(line) <= width for line in summary)
     for line, following in zip(summary, summary[1:], strict=False):
         assert line.endswith(",") or following.startswith(("(", "[")), (line, following)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"empty": []},
+        {"one": [1]},
+        {"a": 1, "b": [], "c": [{"x": [1, 2], "y": {}}, {}], "d": {"k": []}, "e": "é\n\u2028", "f": None},
+    ],
+)
+def test_streamed_json_is_byte_for_byte_the_document(doc):
+    """status --format json writes lists item by item; the bytes are those of the whole document."""
+    from uncoop.markup import json_bytes, json_stream
+
+    streamed = b"".join(json_stream((k, iter(v) if isinstance(v, list) else v) for k, v in doc.items()))
+    assert streamed == json_bytes(doc)

@@ -11,6 +11,7 @@ Markdown and the report show one grid.  Standard library only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -136,3 +137,28 @@ def json_bytes(doc: object) -> bytes:
 
 def json_text(doc: object) -> str:
     return json_bytes(doc).decode()
+
+
+def json_stream(fields: Iterable[tuple[str, object]]) -> Iterator[bytes]:
+    """The same bytes as `json_bytes` of a mapping, written piece by piece: a field whose value
+    is an iterator is written item by item, so a list of 100,000 findings is never held twice
+    (as values and as one document)."""
+    import orjson
+
+    def dumped(value: object, depth: int) -> bytes:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * depth)
+
+    yield b"{"
+    first = True
+    for name, value in fields:
+        yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
+        first = False
+        if not isinstance(value, Iterator):
+            yield dumped(value, 1)
+            continue
+        empty = True
+        for item in value:
+            yield (b"[\n    " if empty else b",\n    ") + dumped(item, 2)
+            empty = False
+        yield b"[]" if empty else b"\n  ]"
+    yield b"\n}\n" if not first else b"}\n"

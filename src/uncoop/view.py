@@ -7,14 +7,14 @@ golden files can compare them byte for byte.  The rich table is in `console`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
 from .i18n import N_, STATUS_WORDS, localized
 from .load import Matrix
-from .markup import CELLS, json_bytes, legend, md_code
+from .markup import CELLS, json_stream, legend, md_code
 from .markup import md_text as md_cell
 from .problem import Problem, sort_problems
 from .rules import counted, groups, tally
@@ -186,32 +186,45 @@ def _activity_json(state: ActivityState, lang: str, health: Health | None) -> di
     }
 
 
-def to_json(view: StatusView) -> bytes:
-    doc = {
-        "as_of": view.snapshot.as_of.isoformat(),
-        "summary": view.counts,
-        "areas": [
-            {
-                "id": a.id,
-                "title": a.title,
-                "activities": [
-                    _activity_json(s, view.lang, view.health.activities.get(s.activity.id)) for s in a.activities
-                ],
-            }
-            for a in view.areas
-        ],
-        "findings": [
-            {**f.as_dict(), "text": finding_text(f, view.lang)} if view.lang != "en" else f.as_dict()
-            for f in view.findings
-        ],
-        "reporting": {
-            "quarters": [str(q) for q in view.quarters],
-            "institutions": [
-                {"id": r.organization, "side": r.side, "cells": [c.state for c in r.cells]} for r in view.grid
-            ],
-        },
-    }
-    return json_bytes(doc)  # bytes: at 100,000 findings a text copy would be another ~150 MB
+def to_json(view: StatusView) -> Iterator[bytes]:
+    """The status as JSON, written piece by piece (`markup.json_stream`): at 20,000 activities
+    and 100,000 findings it is ~150 MB, never held whole."""
+    return json_stream(
+        [
+            ("as_of", view.snapshot.as_of.isoformat()),
+            ("summary", view.counts),
+            (
+                "areas",
+                (
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "activities": [
+                            _activity_json(s, view.lang, view.health.activities.get(s.activity.id))
+                            for s in a.activities
+                        ],
+                    }
+                    for a in view.areas
+                ),
+            ),
+            (
+                "findings",
+                (
+                    {**f.as_dict(), "text": finding_text(f, view.lang)} if view.lang != "en" else f.as_dict()
+                    for f in view.findings
+                ),
+            ),
+            (
+                "reporting",
+                {
+                    "quarters": [str(q) for q in view.quarters],
+                    "institutions": [
+                        {"id": r.organization, "side": r.side, "cells": [c.state for c in r.cells]} for r in view.grid
+                    ],
+                },
+            ),
+        ]
+    )
 
 
 def to_markdown(view: StatusView) -> str:

@@ -167,7 +167,8 @@ def status(
 
         if fmt is StatusFormat.json:
             sys.stdout.flush()
-            sys.stdout.buffer.write(to_json(view))
+            for chunk in to_json(view):
+                sys.stdout.buffer.write(chunk)
         else:
             sys.stdout.write(to_markdown(view))
     findings_only = fmt.value if fmt in (StatusFormat.github, StatusFormat.sarif, StatusFormat.gitlab) else ""
