@@ -181,7 +181,7 @@ def table(rows: list[dict], s: dict) -> str:
         "",
         "| command | time | × python -c pass | budget |",
         "|---|---:|---:|---:|",
-        f"| `uncoop --help` | {ms(s['help'])} | {s['help'] / s['pass']:.1f}× | 8× |",
+        f"| `uncoop --help` | {ms(s['help'])} | {s['help'] / s['pass']:.1f}× | 6× |",
         f"| `uncoop status --format json` | {ms(s['status'])} | {s['status'] / s['pass']:.1f}× | 15× |",
         f"| `uncoop status` (rich table) | {ms(s['status_table'])} | {s['status_table'] / s['pass']:.1f}× | 15× |",
         "",

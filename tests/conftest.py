@@ -108,3 +108,26 @@ def repo(matrix_dir: Path) -> Path:
 def cache_shards(repo: Path) -> list[Path]:
     """The record cache's files beside a Matrix (one per folder of it)."""
     return sorted((repo / ".uncoop-cache").glob("records-*.cache"))
+
+
+# Debian's chromium, driven by Playwright (never a downloaded browser): the browser tests
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

@@ -10,8 +10,7 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import REPO
-from tests.test_browser import ARGS, CHROMIUM
+from tests.conftest import CHROMIUM, REPO
 from uncoop.cli import app
 
 pytestmark = [
@@ -35,16 +34,6 @@ def served(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str):
