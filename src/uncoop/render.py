@@ -9,6 +9,7 @@ bytes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -90,7 +91,11 @@ def language_environment(lang: str, fmt: str = "html", folder: Path | None = Non
         def isolated(text: str) -> Markup:
             return Markup(f"<bdi>{escape(text)}</bdi>")
 
-        env.filters.update(ldate=lambda d: isolated(long_date(d, lang)), when=lambda d: isolated(when(d, lang)))
+        # dates repeat (a quarter's deadline, the as-of day): each is written once per document
+        env.filters.update(
+            ldate=functools.cache(lambda d: isolated(long_date(d, lang))),
+            when=functools.cache(lambda d: isolated(when(d, lang))),
+        )
     else:
         env.filters.update(ldate=lambda d: long_date(d, lang), when=lambda d: when(d, lang))
     gettext = translations(lang).gettext
@@ -107,12 +112,21 @@ def _gettext(translate, html: bool):
     from markupsafe import Markup
 
     cache: dict[str, str] = {}
+    plain: dict[str, str] = {}  # messages used without variables, formatted once
 
-    def gettext(message: str, **variables: object) -> str:
+    def formatted(message: str, variables: dict) -> str:
         text = cache.get(message)
         if text is None:
             text = cache[message] = Markup(translate(message)) if html else translate(message)
         return text % variables
+
+    def gettext(message: str, **variables: object) -> str:
+        if variables:
+            return formatted(message, variables)
+        done = plain.get(message)
+        if done is None:
+            done = plain[message] = formatted(message, {})
+        return done
 
     return gettext
 
