@@ -21,7 +21,7 @@ def site(
     matrix: MatrixDir = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder to write the site into (default: _site/ in the repository)."),
+        typer.Option("--out", metavar="DIR", help="Folder to write the site into (default: _site/ in the repository)."),
     ] = None,
     as_of: AsOf = None,
     lang: Annotated[
@@ -149,7 +149,9 @@ app.add_typer(export_app, name="export")
 
 @command(export_app, name="iati")
 def export_iati(
-    out: Annotated[Path, typer.Option("--out", help="The XML file to write ('-' for standard output).")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="The XML file to write ('-' for standard output).")
+    ],
     matrix: MatrixDir = None,
     as_of: AsOf = None,
     reporting_org: Annotated[
@@ -164,6 +166,7 @@ def export_iati(
         str | None,
         typer.Option(
             "--prefix",
+            metavar="ID",
             help="The publisher's IATI organisation identifier, which starts every activity identifier "
             "(default: the publishing organisation's iati_ref).",
         ),
