@@ -233,3 +233,9 @@ def test_activity_page_shows_its_funding_lines(bundled_site):
     html = (bundled_site / "en" / "activities" / "PSC-01.html").read_text()
     section = html[html.index('id="funding-h"') : html.index('id="archive-h"')]
     assert section.count('<tr><th scope="row">') == len(data["funding"]) > 0
+
+
+def test_the_site_is_never_written_into_the_matrix(matrix_dir, run):
+    result = run("site", "--no-search", "--out", str(matrix_dir / "site"))
+    assert result.exit_code == 2 and "inside the Matrix" in result.stderr
+    assert not (matrix_dir / "site").exists()

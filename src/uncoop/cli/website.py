@@ -57,6 +57,8 @@ def site(
     langs = list(dict.fromkeys(langs))
     root = repo_root(loaded.root)
     folder = out or root / "_site"
+    if Path(os.path.abspath(folder)).is_relative_to(Path(os.path.abspath(loaded.root))):
+        raise Fail(f"--out {folder} is inside the Matrix; write the site elsewhere (default: _site/)")
     scope = write_scope(loaded.root).named(folder, folder=True)
     archived, files = _reports(root)
     written = []
