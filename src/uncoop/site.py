@@ -109,8 +109,7 @@ def _name(ident: str) -> str:
 
 def pages(view: ReportView, entries: dict[str, list[ArchiveEntry]], reports: list[ArchivedReport]) -> Iterator[Page]:
     """The pages of one language, from its report view."""
-    gettext_title = view.meta.title
-    yield Page("index.html", "site/home.html.j2", str(gettext_title), "index.html", {})
+    yield Page("index.html", "site/home.html.j2", str(view.meta.title), "index.html", {})
     for area in view.areas:
         here = f"areas/{_name(area.id)}.html"
         yield Page(here, "site/area.html.j2", str(area.title), here, {"area": area})
@@ -143,8 +142,10 @@ def build_site(
     its own folder and a root page that chooses the language."""
     langs = list(langs)
     problems = list(problems)
+    first = None
     for lang in langs:
         view = build_report(matrix, snap, lang, problems=problems)
+        first = first or view
         env = language_environment(lang, "html", folder)
         orgs = {o.id: o.ref for o in view.institutions}
         entries = archive(matrix, snap.as_of, lang)
@@ -166,8 +167,11 @@ def build_site(
             )
             yield f"{lang}/{page.path}", text.encode("utf-8")
     root = language_environment(langs[0], "html", folder).get_template("site/languages.html.j2")
-    view = build_report(matrix, snap, langs[0], problems=problems)
-    yield "index.html", root.render(r=view, langs=langs, names=NAMES, lang=langs[0], dir="ltr").encode("utf-8")
+    rtl = langs[0] in RTL
+    yield (
+        "index.html",
+        root.render(r=first, langs=langs, names=NAMES, lang=langs[0], dir="rtl" if rtl else "ltr").encode(),
+    )
 
 
 def archived_report(name: str, size: int) -> ArchivedReport | None:
