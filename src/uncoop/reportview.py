@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
@@ -131,12 +131,37 @@ class ActivityCard:
     provenance: str  # confirmed | provisional | illustrative
 
 
+class Cards(Sequence[ActivityCard]):
+    """An area's activity cards, made as they are read: a report of 20,000 activities never
+    holds 20,000 cards at once (the template writes one and lets it go)."""
+
+    def __init__(self, states: list[ActivityState], card: Callable[[ActivityState], ActivityCard]):
+        self.states, self.card = states, card
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def __iter__(self) -> Iterator[ActivityCard]:
+        return map(self.card, self.states)
+
+    @overload
+    def __getitem__(self, index: int) -> ActivityCard: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ActivityCard]: ...
+
+    def __getitem__(self, index: int | slice) -> ActivityCard | list[ActivityCard]:
+        if isinstance(index, slice):
+            return [self.card(s) for s in self.states[index]]
+        return self.card(self.states[index])
+
+
 @dataclass
 class AreaSection:
     id: str
     title: LText
     paragraphs: list[int]
-    activities: list[ActivityCard]
+    activities: Sequence[ActivityCard]
     gantt: Gantt
     mermaid: list[MermaidTask]
     health: Rated
@@ -518,10 +543,12 @@ def build_report(
                     area.value.id,
                     localized(area.value.title, lang),
                     area.value.paragraphs,
-                    [
-                        _activity(s, names, snap.as_of, lang, health.activities.get(s.activity.id), provenance, shown)
-                        for s in states
-                    ],
+                    Cards(
+                        states,
+                        lambda s: _activity(
+                            s, names, snap.as_of, lang, health.activities.get(s.activity.id), provenance, shown
+                        ),
+                    ),
                     gantt(states, span_start, span_end, snap.as_of, lang),
                     [_mermaid_task(s, lang) for s in states],
                     _rated(health.areas.get(area.value.id) or Health(ON_TRACK), gettext, lang),
