@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import struct
 from collections.abc import Callable
 from functools import cache
@@ -63,18 +62,14 @@ def sign(secret: bytes, body: bytes | memoryview) -> bytes:
 
 
 def _dumps(value: Any) -> bytes:
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a dependency; stdlib json gives the same values
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    import orjson
+
     return orjson.dumps(value)
 
 
 def _loads(data: bytes | memoryview) -> Any:
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover
-        return json.loads(bytes(data))
+    import orjson
+
     return orjson.loads(data)
 
 

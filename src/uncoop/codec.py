@@ -66,8 +66,10 @@ Codec = tuple[Any, Any]  # (encode, decode source template); None for a value st
 
 
 def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
-    """How to store one field's value, from its type: an encoding function, and the decoding as
-    a Python expression template around `{}` (names it needs are put in `scope`)."""
+    """How to store one field's value, from its type: an encoding function (None: stored as it
+    is) and the decoding as a Python expression template around `{}` (None: used as it is; the
+    names it needs are put in `scope`).  Strings and numbers are stored as they are but decoded
+    into shared objects, so each side is decided on its own."""
     origin = typing.get_origin(hint)
     if origin is typing.Annotated:
         for meta in hint.__metadata__:
@@ -82,19 +84,22 @@ def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
         if len(args) != 1:
             return None, None  # text: a string or a map of language to string
         enc, dec = _codec(args[0], scope)
-        if enc is None:
-            return None, None
-        return (lambda v: None if v is None else enc(v)), "(None if (t := {}) is None else " + dec.format("t") + ")"
+        return (
+            None if enc is None else (lambda v: None if v is None else enc(v)),
+            None if dec is None else "(None if (t := {}) is None else " + dec.format("t") + ")",
+        )
     if origin is list:
         enc, dec = _codec(typing.get_args(hint)[0], scope)
-        if enc is None:
-            return None, None
-        return (lambda v: [enc(x) for x in v]), "[" + dec.format("x") + " for x in {}]"
+        return (
+            None if enc is None else (lambda v: [enc(x) for x in v]),
+            None if dec is None else "[" + dec.format("x") + " for x in {}]",
+        )
     if origin is dict:
         enc, dec = _codec(typing.get_args(hint)[1], scope)
-        if enc is None:
-            return None, None
-        return (lambda v: {k: enc(x) for k, x in v.items()}), "{{k: " + dec.format("x") + " for k, x in {}.items()}}"
+        return (
+            None if enc is None else (lambda v: {k: enc(x) for k, x in v.items()}),
+            None if dec is None else "{{k: " + dec.format("x") + " for k, x in {}.items()}}",
+        )
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         name = f"r_{hint.__name__}"
         scope[name] = _decoder(hint)
@@ -102,15 +107,11 @@ def _codec(hint: Any, scope: dict[str, Any]) -> Codec:
     if hint is str or origin is typing.Literal:
         # ids and states repeat across hundreds of thousands of records: one string object each
         scope["intern"] = sys.intern
-        return _same, "intern({})"
+        return None, "intern({})"
     if hint is float:
         scope["number"] = _number
-        return _same, "number({})"
+        return None, "number({})"
     return None, None
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 _NUMBERS: dict[float, float] = {}

@@ -258,7 +258,7 @@ def _read_all(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            out.append((None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]))
+            out.append(_unreadable(shown, exc))
             continue
         key = None
         if cache is not None:
@@ -276,6 +276,10 @@ def _read_all(
     if later:
         _read_later(matrix, found, later, out, len(later) >= MIN_FILES)
     return [item for item in out if item is not None]
+
+
+def _unreadable(shown: str, exc: OSError) -> tuple[None, list[Problem]]:
+    return None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")]
 
 
 def _parse(
@@ -308,7 +312,7 @@ def _read_later(matrix: Matrix, found: list, later: list[tuple[int, tuple | None
         try:
             data = path.read_bytes()
         except OSError as exc:
-            out[index] = (None, [_problem(shown, "unreadable", f"cannot read the file: {exc.strerror}")])
+            out[index] = _unreadable(shown, exc)
             continue
         key = cache.key(shown, kind, data) if cache is not None else None
         if key is not None:

@@ -1,7 +1,6 @@
 """Commands that publish the Matrix for everyone: the static site and the IATI export."""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -132,6 +131,8 @@ def _pagefind() -> list[str] | None:
 
 
 def _index(folder: Path) -> None:
+    import subprocess
+
     pagefind = _pagefind()
     assert pagefind is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
