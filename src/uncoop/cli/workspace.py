@@ -74,10 +74,13 @@ def repo_root(matrix: Path) -> Path:
 
 
 def write_scope(matrix: Path):
-    """Where a command working on this Matrix may write: the repository, never the signing key."""
+    """Where a command working on this Matrix may write: the repository, never its `.git` (git's
+    own configuration and hooks) nor the signing key."""
     from ..atomic import Scope
 
-    return Scope((repo_root(matrix),), Path(os.path.abspath(matrix)), (Path(os.path.realpath(key_folder())),))
+    repo = repo_root(matrix)
+    forbidden = (Path(os.path.realpath(key_folder())), Path(os.path.realpath(repo / ".git")))
+    return Scope((repo,), Path(os.path.abspath(matrix)), forbidden)
 
 
 def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = False) -> None:
