@@ -7,6 +7,7 @@ the page (poppler's pdftotext -bbox), its first pages as images for a reviewer (
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -72,8 +73,17 @@ def words(path: Path) -> list[Page]:
     for chunk in xml.split("<page ")[1:]:
         width, height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', chunk).groups())
         found = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', chunk)
-        pages.append(Page(width, height, [Word(t, float(a), float(b), float(c)) for a, b, c, t in found]))
+        pages.append(Page(width, height, [Word(logical(t), float(a), float(b), float(c)) for a, b, c, t in found]))
     return pages
+
+
+ARABIC = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def logical(word: str) -> str:
+    """pdftotext gives an Arabic word's letters in the order they sit on the page (right to left
+    read as left to right): put them back in reading order."""
+    return html.unescape(word[::-1] if ARABIC.search(word) else word)
 
 
 _RENDERED: dict[str, Printed] = {}
@@ -115,7 +125,7 @@ def test_an_archival_tagged_pdf_with_its_language_title_author_and_subject(print
     p = printed(lang)
     reader = PdfReader(io.BytesIO(p.pdf))
     root = reader.trailer["/Root"]
-    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"] is True  # tagged
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])  # tagged
     assert root["/Lang"] == lang
     assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     xmp = root["/Metadata"].get_object().get_data().decode()
