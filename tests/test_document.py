@@ -139,7 +139,9 @@ def test_indicator_achievement_is_the_way_from_baseline_to_target(bundled):
     matrix, snap = bundled
     cards = [c for area in view(bundled).areas for c in area.activities]
     seen = 0
-    for card, state in zip(cards, [s for a in matrix.areas for s in snap.activities if s.activity.area == a.value.id]):
+    for card, state in zip(
+        cards, [s for a in matrix.areas for s in snap.activities if s.activity.area == a.value.id], strict=True
+    ):
         for row, record in zip(card.indicators, state.activity.indicators, strict=True):
             actual = state.indicators.get(record.id)
             if actual is None or record.target == (record.baseline or 0):
