@@ -277,3 +277,24 @@ def default_dates(today: date, period: tuple[date, date] | None, start: str | No
     first = start or (this_month if inside or period is None else period[0].isoformat())
     last = end or (period[1].isoformat() if period else first)
     return first, last
+
+
+def set_translation(text: str, path: tuple, lang: str, value: str) -> str:
+    """Give the text at `path` its `lang` version: one key line added to a language map (or the
+    value replaced when it is there), or a plain (English) text made a map keeping its bytes."""
+    from .splice import SpliceError, text_to_map
+
+    data, error = yamlsrc.read(text.encode("utf-8", "surrogatepass"))
+    if error is not None:
+        raise EditError(f"line {error.line + 1}: {error.message}; not edited")
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            raise EditError(f"no {'.'.join(map(str, path))} in the file; export again") from None
+    if isinstance(data, dict):
+        return set_field(text, (*path, lang), value)
+    try:
+        return text_to_map(text, path, lang, value)
+    except SpliceError as exc:
+        raise EditError(str(exc)) from None

@@ -242,3 +242,52 @@ def _reads_back(text: str, path: tuple, value: Any) -> bool:
     if isinstance(value, str):
         return type(data) is str and data == value
     return type(data) is not str and data == value
+
+
+def text_to_map(text: str, path: tuple, lang: str, value: str, first: str = "en") -> str:
+    """Turn the plain text at `path` into a language map that keeps it as `first` and adds
+    `value` as `lang`: the text's own bytes move one level in (re-indented by two, so a folded
+    or quoted value keeps its style) and one line is added after it."""
+    bom, body = _split_bom(text)
+    parent, node = _parent_and_node(body, path)
+    if node.kind != "scalar":
+        raise SpliceError(f"{'.'.join(map(str, path))} is a list or mapping, not a text")
+    start, end = node.start, node.end
+    while end > start and body[end - 1] in "\r\n":
+        end -= 1
+    original = body[start:end]
+    if parent.flow:
+        rendered = "{" + f"{first}: {original}, {lang}: {scalar_text(value)}" + "}"
+        result = bom + body[:start] + rendered + body[end:]
+    else:
+        newline = _newline(body)
+        pad = " " * (parent.column + 2)
+        moved = original.replace("\n", "\n  ") if "\n" in original else original
+        moved = "\n".join(line.rstrip(" ") if not line.strip() else line for line in moved.split("\n"))
+        while start > 0 and body[start - 1] in " \t":
+            start -= 1
+        added = f"{newline}{pad}{first}: {moved}{newline}{pad}{lang}: {scalar_text(value)}"
+        result = bom + body[:start] + added + body[end:]
+    data, error = yamlsrc.read(result.encode("utf-8", "surrogatepass"))
+    old, _ = yamlsrc.read(text.encode("utf-8", "surrogatepass"))
+    try:
+        for part in path:
+            data, old = data[part], old[part]
+    except (KeyError, IndexError, TypeError):
+        raise SpliceError(f"{'.'.join(map(str, path))}: the text could not be made a language map") from None
+    if error is not None or data != {first: old, lang: value}:
+        raise SpliceError(f"{'.'.join(map(str, path))}: the text could not be made a language map; edit it by hand")
+    return result
+
+
+def _parent_and_node(body: str, path: tuple) -> tuple[Node, Node]:
+    node = parent = _tree(body)
+    for part in path:
+        parent = node
+        if node.kind == "sequence" and isinstance(part, int) and part < len(node.items):
+            node = node.items[part]
+        elif node.kind == "mapping" and part in node.keys:
+            node = node.keys[part]
+        else:
+            raise SpliceError(f"no '{part}' in {'.'.join(map(str, path))}")
+    return parent, node
