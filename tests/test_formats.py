@@ -225,7 +225,10 @@ def test_the_action_restores_key_and_records_as_two_entries_so_a_new_runner_is_w
     action = yaml.safe_load((REPO / "action.yml").read_text())
     steps = action["runs"]["steps"]
     restores = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore")]
-    assert [s["with"]["path"] for s in restores] == ["${{ runner.temp }}/uncoop-key", "${{ runner.temp }}/uncoop-records"]
+    assert [s["with"]["path"] for s in restores] == [
+        "${{ runner.temp }}/uncoop-key",
+        "${{ runner.temp }}/uncoop-records",
+    ]
     assert restores[0]["with"]["key"] != restores[1]["with"]["key"]
     saves = [s for s in steps if s.get("uses", "").startswith("actions/cache/save")]
     assert saves and all("github.event_name == 'push'" in s["if"] for s in saves)  # pull requests only read

@@ -89,9 +89,9 @@ def planned_files(target: Path, folder: str, example: bool, action: str, day: da
 
 @command()
 def init(
-    directory: Annotated[
-        Path, typer.Argument(metavar="DIR", help="The repository to set up (default: here).")
-    ] = Path("."),
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The repository to set up (default: here).")] = Path(
+        "."
+    ),
     example: Annotated[
         bool, typer.Option("--example", help="Start from the bundled (illustrative) UN-OIC Matrix, not an empty one.")
     ] = False,

@@ -57,7 +57,7 @@ def resolve_matrix(option: Path | None, paths: list[Path] | None = None) -> Path
     if found is None:
         raise Fail(
             f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
-            "pass --matrix DIR, set UNCOOP_MATRIX or name it in uncoop.toml (matrix = \"data/matrix\")"
+            'pass --matrix DIR, set UNCOOP_MATRIX or name it in uncoop.toml (matrix = "data/matrix")'
         )
     return found
 
@@ -107,12 +107,14 @@ def configured_matrix(start: Path) -> Path | None:
         raise _located(path, text, unknown_keys[0], f"unknown key '{unknown_keys[0]}' (uncoop.toml knows: matrix)")
     value = config.get("matrix")
     if value is None:
-        raise Fail(f"{path}:1:1: error[config] no `matrix = \"FOLDER\"` line: name the Matrix folder")
+        raise Fail(f'{path}:1:1: error[config] no `matrix = "FOLDER"` line: name the Matrix folder')
     if not isinstance(value, str) or not value.strip():
-        raise _located(path, text, "matrix", "matrix must be a folder name in quotes, e.g. matrix = \"data/matrix\"")
+        raise _located(path, text, "matrix", 'matrix must be a folder name in quotes, e.g. matrix = "data/matrix"')
     folder = Path(value)
     if folder.is_absolute() or ".." in folder.parts:
-        raise _located(path, text, "matrix", f"'{value}' must be a folder inside the repository, relative to uncoop.toml")
+        raise _located(
+            path, text, "matrix", f"'{value}' must be a folder inside the repository, relative to uncoop.toml"
+        )
     matrix = path.parent / folder
     if not (matrix / "matrix.yaml").is_file():
         raise _located(path, text, "matrix", f"'{value}' holds no matrix.yaml ({matrix})")
