@@ -68,7 +68,7 @@ def test_the_document_symbol_date_and_original_language(bundled):
     for lang, original in (("en", "Original: English"), ("fr", "Original\u00a0: anglais")):
         md = render(view(bundled, lang), "md")
         head = md.split("\n", 1)[0]
-        assert head.startswith("UN-OIC/PER/2016-03-31 · ") and original in head
+        assert head.startswith("UN-OIC/PER/2016/0331 · ") and original in head
 
 
 def test_paragraphs_are_numbered_once_through_the_document(bundled):

@@ -546,8 +546,9 @@ def achieved(baseline: float | None, target: float | None, actual: float | None,
 
 def document_symbol(as_of: date) -> str:
     """The report's document symbol: the joint body, the series (Progress and Evaluation Report)
-    and the as-of date, so two reports never share one."""
-    return f"UN-OIC/PER/{as_of.isoformat()}"
+    and the as-of date (year, then month and day, not an ISO date that right-to-left text could
+    reorder), so two reports never share one: UN-OIC/PER/2016/0331."""
+    return f"UN-OIC/PER/{as_of.year}/{as_of.month:02d}{as_of.day:02d}"
 
 
 def _summary(snap: Snapshot, lang: str) -> Summary:
