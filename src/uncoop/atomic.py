@@ -15,6 +15,7 @@ sweep of temporary files left by a killed writer never removes a live writer's f
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -165,6 +166,7 @@ def locked(folder: Path) -> Iterator[None]:
     if key in _held:
         yield
         return
+    created = not os.path.isdir(key)
     os.makedirs(key, exist_ok=True)
     fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -174,6 +176,9 @@ def locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             _held.discard(key)
+            if created:  # an edit refused writes nothing, not even the folder it would have gone in
+                with contextlib.suppress(OSError):  # not empty: something was written there
+                    os.rmdir(key)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

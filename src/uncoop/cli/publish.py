@@ -10,7 +10,7 @@ import typer
 from .app import Fail, command, resolve_today, today
 from .options import Areas, AsOf, Language, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
 from .revisions import with_plan_as_committed
-from .workspace import check_filters, language, load_checked, write_file, write_scope
+from .workspace import check_filters, language, load_checked, repo_root, write_file, write_scope
 
 
 @command()
@@ -86,7 +86,7 @@ def report(
         else ""
     )
     if history:
-        view.slippage = _slippage(loaded, when)
+        view.slippage = _slippage(loaded, when, here)
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
     if out is not None and str(out) == "-":
         if len(formats) != 1:
@@ -154,14 +154,14 @@ def _pdf(view, templates: Path | None) -> bytes:
         ) from None
 
 
-def _slippage(loaded, until: date) -> list:
+def _slippage(loaded, until: date, tree: Path) -> list:
     """Deadline moves of every activity committed on or before `until`, from git, for the report's
     history section: a report as of a date does not know of later moves."""
     from ..git import GitError
     from ..slippage import slippage_rows
 
     try:
-        return slippage_rows(loaded, Path.cwd(), until)
+        return slippage_rows(loaded, Path.cwd(), until, repo_root(tree))
     except GitError as exc:
         raise Fail(f"--history: {exc}") from None
 
