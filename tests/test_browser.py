@@ -177,3 +177,19 @@ def test_no_two_entries_of_the_contents_overlap(browser, report_file, arabic_fil
     count, hits = page.evaluate(OVERLAPS)
     assert count >= 15 and hits == []
     page.close()
+
+
+@pytest.mark.parametrize("which", ["en", "ar"])
+def test_the_report_fits_a_phone_without_scrolling_sideways(browser, report_file, arabic_file, which):
+    """At 390 × 844 the report's page never scrolls sideways: a wide table scrolls inside its own
+    labelled, focusable box, and that box is no wider than the screen."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto((report_file[0] if which == "en" else arabic_file).as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = page.locator("div.wide")
+    assert boxes.count() >= 10
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('div.wide')].every(d => d.getAttribute('aria-label') && "
+        "d.tabIndex === 0 && d.getBoundingClientRect().right <= innerWidth + 1)"
+    )
+    page.close()

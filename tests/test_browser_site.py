@@ -105,3 +105,37 @@ def test_the_french_search_finds_french_pages(browser, served):
     results = page.locator("a.pagefind-ui__result-link").evaluate_all("links => links.map(a => a.href)")
     assert results and all("/fr/" in r for r in results)
     page.close()
+
+
+PHONE = {"width": 390, "height": 844}
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('.wide')) continue;  // a wide table scrolls inside its own box
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > innerWidth + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+  }
+  return out.slice(0, 5);
+}"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ar/index.html",
+        "ar/activities/PSC-01.html",
+        "ar/activities/SDV-12.html",
+        "ar/institutions.html",
+        "ar/institutions/OSA-YEMEN.html",
+        "ar/areas/humanitarian.html",
+        "ar/reports.html",
+        "en/index.html",
+        "fr/institutions/OIC-GS.html",
+    ],
+)
+def test_site_pages_fit_a_phone_without_scrolling_sideways(browser, served, path):
+    """At 390 px (a phone) the page itself never scrolls sideways; wide tables scroll in their box."""
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{served}/{path}", wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.evaluate(WIDEST)
+    page.close()

@@ -212,3 +212,20 @@ def test_an_update_outside_the_reporting_period_says_so(matrix_dir, run):
     assert result.exit_code == 2
     assert "2017-Q1 is outside the Matrix's reporting period" in result.stderr
     assert "expected list" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_0():
+    """`uncoop status --format json | head -1`: no "Broken pipe", no traceback, exit 0."""
+    import subprocess
+
+    from tests.conftest import REPO, UNCOOP
+
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; '{UNCOOP}' status --as-of 2016-03-31 --format json | head -1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "{\n" and done.stderr == ""

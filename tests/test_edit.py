@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO, UNCOOP
+from tests.conftest import REPO, UNCOOP, edit
 from uncoop import yamlsrc
 from uncoop.edit import EditError, canonical, set_field
 
@@ -344,3 +344,71 @@ def test_an_entry_is_appended_at_the_lists_own_indentation():
     value, error = read(new.encode())
     assert error is None and [e["activity"] for e in value["entries"]] == ["CPV-01", "CPV-02"]
     assert "\n  - activity: CPV-02\n    status: implementation\n" in new
+
+
+@pytest.mark.parametrize(
+    ("setting", "wanted"),
+    [
+        ("HUM-01.indicators.I9=-4", "error[unknown-indicator] HUM-01 has no indicator 'I9' (did you mean 'I1'?)"),
+        ("HUM-01.indicators.I1=-4", "error[negative-value] HUM-01 indicator I1 reported as -4, below zero"),
+        ("HUM-01.milestones.M1=2099-01-01", "error[future-date] milestone M1 done 2099-01-01"),
+        ("HUM-01.milestones.M7=2015-01-10", "error[unknown-milestone] HUM-01 has no milestone 'M7'"),
+        ("HUM-01.narrative=a\tb", "the text holds a tab (U+0009)"),
+        ("HUM-01.narrative=bell\x07", "a control character (U+0007)"),
+    ],
+)
+def test_update_that_validate_would_refuse_writes_nothing(matrix_dir, run, setting, wanted):
+    def tree() -> dict:
+        return {p: p.read_bytes() if p.is_file() else None for p in matrix_dir.parent.rglob("*")}
+
+    before = tree()
+    for extra in ((), ("--dry-run",)):
+        result = run("update", "OCHA", "--period", "2014-Q4", "--set", setting, *extra)
+        assert result.exit_code == 2 and wanted in result.stderr, result.stderr
+        assert "nothing was written" in result.stderr.lower() or "left untouched" in result.stderr
+        assert "Traceback" not in result.output
+        assert tree() == before  # the tree, byte for byte (no temporary file left either)
+    # the located finding points into the file as it would have been, not as it is
+    if "error[" in wanted:
+        assert "matrix/updates/2014-Q4/OCHA.yaml:" in result.stderr
+
+
+def test_update_of_a_valid_value_still_writes_and_validates(matrix_dir, run):
+    path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    assert run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.indicators.I1=3").exit_code == 0
+    assert "      I1: 3\n" in path.read_text()
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    assert run("fmt", "--check").exit_code == 0
+
+
+def test_negative_indicator_values_only_where_the_indicator_allows_them(matrix_dir, run):
+    act = matrix_dir / "activities" / "humanitarian" / "HUM-01.yaml"
+    edit(act, "    baseline: 0\n    target: 8\n", "    baseline: -2\n    target: 8\n")
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1
+    assert "HUM-01.yaml:27:15: error[negative-value] HUM-01 indicator I1 has baseline -2, below zero" in result.stdout
+    edit(act, "    target: 8\n", "    target: 8\n    allow_negative: true\n")
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.indicators.I1=-4")
+    assert result.exit_code == 0, result.stderr
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "wanted"),
+    [
+        (lambda m: (m / "activities" / "humanitarian" / "HUM-98.yaml").mkdir(), "this folder is not part of"),
+        (lambda m: (m / "activities" / "humanitarian" / "notes.txt").write_text("x"), "uncoop does not read this"),
+        (lambda m: (m / "updates" / "2014-Q4" / "old").mkdir(), "this folder is not part of"),
+        (lambda m: (m / "drafts").mkdir(), "this folder is not part of"),
+    ],
+)
+def test_what_uncoop_does_not_read_under_the_matrix_is_a_finding(matrix_dir, run, make, wanted):
+    make(matrix_dir)
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "error[unknown-file]" in result.stdout and wanted in result.stdout
+
+
+def test_a_readme_beside_the_records_is_not_a_finding(matrix_dir, run):
+    (matrix_dir / "README.md").write_text("# The Matrix\n")
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0

@@ -176,33 +176,6 @@ def test_workflows_are_valid_github_workflows(name):
     assert list(jsonschema.Draft7Validator(schema).iter_errors(workflow)) == []
 
 
-def test_the_matrix_workflow_works_when_copied_into_a_matrix_only_repository(tmp_path):
-    """Copied as it is: it installs a pinned reference, never the checked-out tree, and shows the
-    plan diff even when validation fails; annotations are limited to what the pull request touched."""
-    import shutil
-
-    import yaml
-
-    from tests.conftest import FIXTURE, REPO
-
-    repo = tmp_path / "matrix-only"
-    shutil.copytree(FIXTURE, repo / "matrix")
-    (repo / ".github" / "workflows").mkdir(parents=True)
-    shutil.copy(REPO / ".github" / "workflows" / "matrix.yml", repo / ".github" / "workflows")
-    workflow = yaml.safe_load((repo / ".github" / "workflows" / "matrix.yml").read_text())
-    steps = workflow["jobs"]["matrix"]["steps"]
-    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
-    assert install == 'python -m pip install "$UNCOOP_PACKAGE"'  # names no local path
-    assert "." not in workflow["jobs"]["matrix"]["env"]["UNCOOP_PACKAGE"].split("||")[1].split("==")[0]
-    by_name = {s.get("name", ""): s for s in steps}
-    diff = next(s for n, s in by_name.items() if n.startswith("What this pull request"))
-    assert diff["if"].startswith("always()")
-    status = next(s for n, s in by_name.items() if n.startswith("Follow-up findings"))
-    assert "--changed-since" in status["run"]
-    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
-    assert "head.repo.full_name == github.repository" in upload["if"]
-
-
 def test_paths_are_relative_to_the_repository_whatever_the_working_directory(repo, run, monkeypatch):
     edit(hum(repo / "matrix"), "partners: [UNHCR]", "partners: [UNHRC]")
     git(repo, "commit", "-qam", "typo")
@@ -240,31 +213,37 @@ def test_the_site_workflow_builds_the_site_and_the_iati_file_in_a_matrix_only_re
     assert upload["with"]["path"] == "_site"
 
 
-def test_the_matrix_workflow_restores_the_cache_and_its_key_so_a_new_runner_is_warm(repo, run, tmp_path, monkeypatch):
-    """What the workflow does, on two runners: the first run's ~/.cache/uncoop (key and records)
-    restored on a fresh machine gives a warm run (nothing re-read, the cache not rewritten)."""
+def test_the_action_restores_key_and_records_as_two_entries_so_a_new_runner_is_warm(repo, run, tmp_path, monkeypatch):
+    """What the action does, on two runners: the signing key and the records are separate cache
+    entries (records never bring their own key); both restored on a fresh machine give a warm run."""
     import shutil
 
     import yaml
 
     from tests.conftest import REPO
 
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "matrix.yml").read_text())
-    steps = workflow["jobs"]["matrix"]["steps"]
-    restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
-    assert restore["with"]["path"].split() == ["~/.cache/uncoop", "~/.cache/uncoop-records"]
-    assert "UNCOOP_PACKAGE" in restore["with"]["key"]
-    assert any("UNCOOP_CACHE_DIR=$HOME/.cache/uncoop-records" in s.get("run", "") for s in steps)
-    assert steps.index(restore) < next(i for i, s in enumerate(steps) if s.get("run", "").startswith("uncoop "))
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    restores = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore")]
+    assert [s["with"]["path"] for s in restores] == [
+        "${{ runner.temp }}/uncoop-key",
+        "${{ runner.temp }}/uncoop-records",
+    ]
+    assert restores[0]["with"]["key"] != restores[1]["with"]["key"]
+    saves = [s for s in steps if s.get("uses", "").startswith("actions/cache/save")]
+    assert saves and all("github.event_name == 'push'" in s["if"] for s in saves)  # pull requests only read
+    check = next(s for s in steps if s.get("name", "").startswith("Check the Matrix"))
+    assert check["env"]["XDG_CACHE_HOME"].endswith("/uncoop-key")
+    assert check["env"]["UNCOOP_CACHE_DIR"].endswith("/uncoop-records")
 
-    first = tmp_path / "runner-1" / ".cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(first))
+    first = tmp_path / "runner-1"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(first / "uncoop-key"))
     monkeypatch.setenv("UNCOOP_CACHE_DIR", str(first / "uncoop-records"))
     cold = run("validate", "--as-of", "2016-12-31", "--format", "json")
-    second = tmp_path / "runner-2" / ".cache"
-    for name in ("uncoop", "uncoop-records"):  # what actions/cache restores
+    second = tmp_path / "runner-2"
+    for name in ("uncoop-key", "uncoop-records"):  # what the two cache entries restore
         shutil.copytree(first / name, second / name)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(second))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(second / "uncoop-key"))
     monkeypatch.setenv("UNCOOP_CACHE_DIR", str(second / "uncoop-records"))
     saved = {p.name: p.read_bytes() for p in (second / "uncoop-records").glob("records-*.cache")}
     assert saved

@@ -160,3 +160,38 @@ def test_plan_as_committed_travels_back_in_time(matrix_dir, run):
     assert any("HUM-01 milestone M2 was due 2015-06 " in m for m in overdue[1])
     result = run("status", "--as-of", "2014-01-01", "--plan-as-committed")
     assert result.exit_code == 2 and "no commit of matrix on or before 2014-01-01" in result.stderr
+
+
+def commit_between(root: Path, message: str, authored: str, committed: str) -> None:
+    """A commit written on one day and entering the history on a later one (a rebase, a late merge)."""
+    git(root, "add", "-A")
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", message],
+        cwd=root,
+        env={**os.environ, "GIT_AUTHOR_DATE": authored, "GIT_COMMITTER_DATE": committed},
+        check=True,
+    )
+
+
+def test_one_clock_the_committer_date_everywhere(matrix_dir, run):
+    """A move authored in March 2015 but committed in January 2016 is unknown to a report of June
+    2015, in `history`, in `report --history` and in `--plan-as-committed` alike."""
+    repo = matrix_dir.parent
+    git(repo, "init", "-q", "-b", "main")
+    commit_at(repo, "adopt the Matrix", "2014-06-01T10:00:00")
+    edit(hum(matrix_dir), "planned_end: 2016-Q2", "planned_end: 2016-Q4")
+    commit_between(repo, "extension", "2015-03-10T10:00:00", "2016-01-15T10:00:00")
+    moves = json.loads(run("history", "HUM-01", "--format", "json").stdout)["moves"]
+    assert [(m["date"], m["old"], m["new"]) for m in moves] == [("2016-01-15", "2016-Q2", "2016-Q4")]
+    june = ("report", "--as-of", "2015-06-30", "--history", "--format", "md", "--out", "-")
+    for extra in ((), ("--plan-as-committed",)):
+        result = run(*june, *extra)
+        assert result.exit_code == 0, result.output
+        section = result.stdout.split("## Deadline changes since adoption", 1)[1].split("\n## ", 1)[0]
+        assert "2016-Q4" not in section  # committed after 30 June 2015
+    later = run("report", "--as-of", "2016-03-31", "--history", "--plan-as-committed", "--format", "md", "--out", "-")
+    assert later.exit_code == 0, later.output
+    section = later.stdout.split("## Deadline changes since adoption", 1)[1].split("\n## ", 1)[0]
+    assert "| HUM-01 |" in section and "| planned_end | 2016-Q2 | 2016-Q4 | +184 |" in section
+    then = run("report", "--as-of", "2015-06-30", "--plan-as-committed", "--format", "md", "--out", "-")
+    assert "hum01, 2014-07-01, 2016-06-30" in then.stdout  # the plan of the time, whatever the author's date says

@@ -182,3 +182,29 @@ def test_import_never_writes_through_a_linked_out_updates_folder(matrix_dir, run
     book.save(tmp_path / "ret.xlsx")
     result = run("import", str(tmp_path / "ret.xlsx"), "--submitted", "2015-04-10")
     assert result.exit_code == 2 and list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("sheet", "where", "value", "wanted"),
+    [
+        ("Milestones", ("HUM-01", "M2"), datetime(2099, 1, 1), "error[future-date] milestone M2 done 2099-01-01"),
+        ("Indicators", ("HUM-01", "I1"), -4, "error[negative-value] HUM-01 indicator I1 reported as -4"),
+        ("Report", "I2", "a\tb", "the text holds a tab (U+0009)"),
+    ],
+)
+def test_a_return_that_validate_would_refuse_writes_nothing(matrix_dir, run, tmp_path, sheet, where, value, wanted):
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    book = load_workbook(forms / "report-2015-Q1-OCHA.xlsx")
+    if isinstance(where, str):
+        book[sheet][where].value = value
+    else:
+        row = next(r for r in book[sheet].iter_rows(min_row=2) if (r[0].value, r[1].value) == where)
+        row[-1 if sheet == "Indicators" else 4].value = value
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    before = {p: p.read_bytes() if p.is_file() else None for p in matrix_dir.rglob("*")}
+    result = run("import", str(bad), "--submitted", "2015-04-10")
+    assert result.exit_code != 0 and wanted in result.output, result.output
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() if p.is_file() else None for p in matrix_dir.rglob("*")} == before

@@ -179,7 +179,8 @@ def test_outputs_never_leave_through_a_committed_symlinked_folder(repo, run, tmp
     elsewhere.mkdir()
     (repo / "out").symlink_to(elsewhere)
     result = run(*command)
-    assert result.exit_code == 2 and "outside" in result.stderr and result.stderr.count("\n") == 1
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "outside" in result.stderr or "symlink" in result.stderr
     assert list(elsewhere.iterdir()) == []
 
 

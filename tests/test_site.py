@@ -239,3 +239,32 @@ def test_the_site_is_never_written_into_the_matrix(matrix_dir, run):
     result = run("site", "--no-search", "--out", str(matrix_dir / "site"))
     assert result.exit_code == 2 and "inside the Matrix" in result.stderr
     assert not (matrix_dir / "site").exists()
+
+
+def test_a_linked_folder_inside_the_site_cannot_make_a_rerun_delete_through_it(repo, run):
+    """The attack: `_site/g -> ../.git` committed, and `g/config` listed in the mark."""
+    out = repo / "_site"
+    assert run("site", "--as-of", AS_OF, "--out", str(out), "--no-search").exit_code == 0
+    canaries = [repo / ".git" / "config", repo / ".git" / "HEAD", repo / "matrix" / "matrix.yaml"]
+    before = [c.read_bytes() for c in canaries]
+    (out / "g").symlink_to(Path("..") / ".git")
+    (out / "m").symlink_to(Path("..") / "matrix")
+    (out / ".uncoop-site").write_text("g/config\ng/HEAD\nm/matrix.yaml\n")
+    assert run("site", "--as-of", AS_OF, "--out", str(out), "--no-search").exit_code == 0
+    assert [c.read_bytes() for c in canaries] == before
+
+
+@pytest.mark.parametrize("place", [".git", "matrix"])
+def test_a_site_folder_that_links_into_git_or_the_matrix_is_refused(repo, run, place):
+    (repo / "_site").symlink_to(repo / place)
+    before = sorted(p.name for p in (repo / place).iterdir())
+    result = run("site", "--as-of", AS_OF, "--out", str(repo / "_site"), "--no-search")
+    assert result.exit_code == 2 and "symlink" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in (repo / place).iterdir()) == before
+
+
+@pytest.mark.parametrize("place", [".git", "matrix/areas"])
+def test_a_site_folder_inside_git_or_the_matrix_is_refused(repo, run, place):
+    result = run("site", "--as-of", AS_OF, "--out", str(repo / place / "site"), "--no-search")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (repo / place / "site").exists()

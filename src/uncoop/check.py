@@ -283,6 +283,39 @@ def update_references(ctx: Context) -> Iterator[Problem]:
                 yield from _parts(ctx, record, i, "milestones_done", entry.milestones_done, known[0], act.id)
             if entry.indicators:
                 yield from _parts(ctx, record, i, "indicators", entry.indicators, known[1], act.id)
+                yield from _negative_reported(ctx, record, i, entry.indicators, act)
+
+
+def _negative_reported(ctx: Context, record: Loaded, i: int, reported: dict, act: Any) -> Iterator[Problem]:
+    allowed = {x.id for x in act.indicators if x.allow_negative}
+    for ident, value in reported.items():
+        if value < 0 and ident not in allowed and any(x.id == ident for x in act.indicators):
+            yield finding(
+                "negative-value",
+                ctx.matrix.at(record, "entries", i, "indicators", ident),
+                f"{act.id} indicator {ident} reported as {value:g}, below zero",
+                f"report a value of 0 or more, or add `allow_negative: true` to {ident} in {act.id}",
+            )
+
+
+@register
+def indicator_values(ctx: Context) -> Iterator[Problem]:
+    """An indicator's baseline and target are not negative unless it says `allow_negative: true`.
+
+    `target: -4` on an indicator counting workshops -> negative-value.
+    """
+    m = ctx.matrix
+    for record in m.activities:
+        for n, ind in enumerate(record.value.indicators):
+            for name in ("baseline", "target"):
+                value = getattr(ind, name)
+                if value < 0 and not ind.allow_negative:
+                    yield finding(
+                        "negative-value",
+                        m.at(record, "indicators", n, name),
+                        f"{record.value.id} indicator {ind.id} has {name} {value:g}, below zero",
+                        "write 0 or more, or add `allow_negative: true` if the measure can fall below zero",
+                    )
 
 
 def _parts(ctx: Context, record: Loaded, i: int, field: str, reported: dict, names: set, act_id: str):
@@ -521,3 +554,28 @@ def validate(
     matrix, problems = load(root, base, cache, progress)
     problems.extend(run_checks(matrix, today, require_langs=require_langs))
     return matrix, problems
+
+
+class _Proposed:
+    """A file not yet written, as the locator reads files: findings point into the bytes proposed."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+
+def check_edit(matrix: Matrix, shown: str, record: Any, data: bytes, today: date) -> list[Problem]:
+    """The findings that a proposed update file would have once written: every check run on the
+    Matrix with that one file replaced (`record` is its validated Update, `data` its bytes).
+    `uncoop update` and `uncoop import` write nothing when one of these is an error."""
+    from dataclasses import replace as copy
+
+    files: dict[str, Any] = {**matrix.files, shown: _Proposed(data)}
+    kept = [u for u in matrix.updates if u.path != shown]
+    trial = copy(matrix, updates=[*kept, Loaded(record, shown)], files=files)
+    ctx = Context(trial, today)
+    mine = [p for check in CHECKS for p in check(ctx) if p.location.path == shown]
+    overrides = trial.meta.value.rules if trial.meta else {}
+    return effective(trial.resolve(mine), overrides)

@@ -115,19 +115,34 @@ def format_gitlab(problems: list[Problem]) -> str:
     return json_text(doc)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary_table(problems: list[Problem]) -> str:
+    rows = ["| Where | Severity | Code | Message |\n| --- | --- | --- | --- |\n"]
+    for p in problems:
+        rows.append(f"| {md_code(p.location)} | {p.severity.label} | `{p.code}` | {md_text(p.message)} |\n")
+    return "".join(rows)
+
+
 def step_summary(problems: list[Problem], title: str) -> str:
-    """Markdown for $GITHUB_STEP_SUMMARY: every finding, since annotations stop at 10 per kind."""
+    """Markdown for $GITHUB_STEP_SUMMARY: every finding, since annotations stop at 10 per kind;
+    the errors first and open, everything less severe folded below them, so one broken
+    reference is not buried among the warnings."""
     counts = Counter(p.severity for p in problems)
     head = f"### {md_text(title)}\n\n"
     if not problems:
         return head + "No findings.\n\n"
-    out = [
-        head,
-        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings\n\n",
-        "| Where | Severity | Code | Message |\n| --- | --- | --- | --- |\n",
-    ]
-    for p in problems:
-        out.append(f"| {md_code(p.location)} | {p.severity.label} | `{p.code}` | {md_text(p.message)} |\n")
+    errors = [p for p in problems if p.severity >= Severity.ERROR]
+    others = [p for p in problems if p.severity < Severity.ERROR]
+    out = [head, f"{_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}\n\n"]
+    if errors:
+        out.append(_summary_table(errors) + "\n")
+    if others:
+        fold = f"{_plural(len(others), 'warning or note')}" if counts[Severity.WARNING] != len(others) else None
+        label = fold or _plural(len(others), "warning")
+        out.append(f"<details><summary>{label}</summary>\n\n{_summary_table(others)}\n</details>\n")
     return "".join(out) + "\n"
 
 

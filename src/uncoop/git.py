@@ -124,10 +124,12 @@ class Revision:
 
 
 def log(cwd: Path, path: Path) -> list[Revision]:
-    """Commits that touched `path`, oldest first, following renames."""
+    """Commits that touched `path`, oldest first, following renames.  A commit's date is its
+    committer date, the day it entered the history (as `last_commit_on` reads it), not the day
+    its author first wrote it: one clock for --plan-as-committed, `history` and `report --history`."""
     top = toplevel(cwd)
     rel = path.resolve().relative_to(top.resolve()).as_posix()
-    out = str(_git(top, "log", "--follow", "--name-only", "--format=%x1e%H%x1f%ad%x1f%s", "--date=short", "--", rel))
+    out = str(_git(top, "log", "--follow", "--name-only", "--format=%x1e%H%x1f%cs%x1f%s", "--", rel))
     revisions = []
     for block in out.split("\x1e"):
         if block.strip():

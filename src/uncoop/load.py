@@ -118,6 +118,19 @@ def _kind_of(rel: tuple[str, ...]) -> str | None:
     return None
 
 
+# files a Matrix folder may hold for people, beside its records: never read, never a finding
+_DOCUMENTS = frozenset({"README.md", "README", "README.txt", "LICENSE", "CODEOWNERS"})
+
+
+def _folder_expected(rel: tuple[str, ...]) -> bool:
+    """A folder the layout has: activities/, activities/<area>/, updates/, updates/<quarter>/."""
+    if rel == ("analysis",):  # the focal points' analysis, read by the report
+        return True
+    if rel[0] not in ("activities", "updates") or len(rel) > 2:
+        return False
+    return len(rel) == 1 or not rel[1].endswith((".yaml", ".yml"))
+
+
 def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[Problem]]:
     """The YAML files of a matrix as (display path, real path, kind), refusing unsafe ones."""
     found: list[tuple[str, Path, str]] = []
@@ -133,6 +146,16 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
         for name in list(dirnames):
             if name.startswith("."):
                 dirnames.remove(name)
+            elif not _folder_expected(rel_parts + (name,)):
+                dirnames.remove(name)
+                problems.append(
+                    _problem(
+                        f"{shown_dir}/{name}",
+                        "unknown-file",
+                        "this folder is not part of the Matrix layout, so nothing in it is read",
+                        "move its files where they belong (see README: The Matrix layout) or remove it",
+                    )
+                )
             elif os.path.islink(os.path.join(dirpath, name)):
                 dirnames.remove(name)
                 problems.append(
@@ -144,7 +167,19 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
                     )
                 )
         for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+            if name.startswith(".") or (not rel_parts and name in _DOCUMENTS):
+                continue
+            if rel_parts == ("analysis",) and name.endswith(".md"):
+                continue
+            if not name.endswith((".yaml", ".yml")):
+                problems.append(
+                    _problem(
+                        f"{shown_dir}/{name}",
+                        "unknown-file",
+                        "uncoop does not read this file: it is not a YAML file of the Matrix layout",
+                        "move it out of the Matrix folder, or rename it to .yaml if it is a record",
+                    )
+                )
                 continue
             path = os.path.join(dirpath, name)
             shown = f"{shown_dir}/{name}"

@@ -233,6 +233,9 @@ class Indicator:
     unit: Text
     baseline: Number = 0.0
     target: Number
+    # a measure that can fall below zero (a net change, a balance): only then may the baseline,
+    # the target or a reported value be negative (negative-value)
+    allow_negative: Annotated[bool, Field(strict=True)] = False
 
 
 @record

@@ -151,4 +151,11 @@ def render_pdf(view: ReportView, folder: Path | None = None) -> bytes:
         def fetch(self, url: str, headers: object = None) -> object:
             raise URLFetchingError(f"the report does not fetch {url}")
 
-    return HTML(string=render(view, "html", folder), url_fetcher=NoFetch()).write_pdf()
+    # PDF/A-2a: an archival PDF (ISO 19005-2; the report is a record of the cooperation) at level
+    # "a", which is tagged (a structure tree, the language, text as Unicode) for screen readers;
+    # part 2 keeps the transparency the timelines use, which part 1 forbids.  Title, author (the
+    # focal points), subject and keywords come from the HTML's <title> and <meta>.
+    return HTML(string=render(view, "html", folder), url_fetcher=NoFetch()).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+PDF_VARIANT = "pdf/a-2a"

@@ -19,14 +19,14 @@ from typing import NamedTuple, overload
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
 from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, rate
-from .i18n import N_, STATUS_WORDS, LText, localized, number, quarter_text, translations, when
+from .i18n import N_, STATUS_WORDS, LText, localized, long_date, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .problem import Problem, Severity, printable, sort_problems
 from .records import Adoption, Dates, Meeting, Span
 from .rules import RULES, slipping
 from .slippage import SlipRow
-from .timeline import ActivityState, Snapshot
+from .timeline import ActivityState, Snapshot, snapshot
 from .vocab import FUNDING_STATUSES, SIDES, STATUSES
 
 SECURED = ("committed", "disbursed")
@@ -93,6 +93,12 @@ class IndicatorRow:
     baseline: float | None
     target: float | None
     actual: float | None
+    achieved: str | None  # share of the way from baseline to target, in words of the language
+
+
+class DeliverableRow(NamedTuple):
+    title: LText
+    due: FlexDate | None
 
 
 @dataclass
@@ -119,6 +125,7 @@ class ActivityCard:
     partners: list[str]
     dates: Dates
     milestones: list[MilestoneRow]
+    deliverables: list[DeliverableRow]
     indicators: list[IndicatorRow]
     narrative: LText | str
     obstacles: LText | str
@@ -129,6 +136,7 @@ class ActivityCard:
     links: list[LinkRow]
     health: Rated | None  # None: closed or cancelled
     provenance: str  # confirmed | provisional | illustrative
+    marked: bool  # its provenance differs from the document's notice: the only case a † tells something
 
 
 class Cards(Sequence[ActivityCard]):
@@ -205,6 +213,7 @@ class FundingTotal:
     disbursed: str
     secured: str
     total: str
+    gap: str  # the requirement (every line: sought, pledged, committed, disbursed) less what is secured
 
 
 class StatusCount(NamedTuple):
@@ -312,7 +321,7 @@ class Benchmarks:
     measured: int  # activities with at least one indicator
     reported: int  # ... of which an actual value has been reported
     total: int
-    without: list[str]  # activity ids without an indicator
+    without: list[tuple[str, LText]]  # activities without an indicator: id, title
 
 
 @dataclass
@@ -321,6 +330,40 @@ class Decision:
     title: LText
     proposal: str  # close / extend or re-plan / start or drop, in words
     why: str
+
+
+@dataclass
+class DecisionGroup:
+    """The draft decisions of one kind, in words: what the meeting is asked to do, and on what."""
+
+    kind: str  # close | re-plan | start | fund | indicators | report
+    words: str  # the proposed decision, as a sentence
+    items: list[tuple[str, str, str]]  # (id, title or name, why)
+    inline: bool = False  # a long list named elsewhere with titles (funding, benchmarks): codes only
+
+
+@dataclass
+class LateGroup:
+    """One activity's late items, listed once under it."""
+
+    activity: str
+    title: LText
+    un: str
+    oic: str
+    items: list[LateItem]
+
+
+@dataclass
+class Changes:
+    """What moved between two snapshots of the same plan: the previous report (or general
+    meeting) and this one."""
+
+    since: date
+    started: list[tuple[str, LText]]
+    closed: list[tuple[str, LText]]
+    progress: list[tuple[str, LText, str, str]]  # id, title, progress then, progress now
+    milestones: list[tuple[str, LText, date]]  # activity id, milestone title, day it was met
+    slipped: list[tuple[str, str]]  # activity id, what fell late since
 
 
 @dataclass
@@ -357,9 +400,21 @@ class ReportView:
     decisions: list[Decision]
     notice: Notice
     health_counts: list[tuple[Rated, int]]
+    symbol: str = ""  # the document symbol, as UN documents carry one
+    sentences: list[str] = field(default_factory=list)  # the executive summary, in words
+    decision_groups: list[DecisionGroup] = field(default_factory=list)
+    late_groups: list[LateGroup] = field(default_factory=list)
+    abbreviations: list[tuple[str, str]] = field(default_factory=list)  # (as shown, full name)
+    changes: Changes | None = None  # since the previous report or general meeting
+    marked: bool = False  # some records are marked †: their provenance differs from the notice's
     analysis: Analysis | None = None  # set by the command line, which reads the file
     slippage: list[SlipRow] | None = None  # only with `report --history`
     errors: list[str] = field(default_factory=list)  # validity errors, said up front: what failed is missing
+
+    @property
+    def draft(self) -> bool:
+        """A draft until the focal points' analysis (¶53) is written: every page says so."""
+        return not (self.analysis and self.analysis.blocks)
 
 
 def _scale(start: date, end: date):
@@ -400,8 +455,10 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
                 label,
             )
         )
+    # quarters are lines; only years are written, in digits: text inside the SVG is not shaped
+    # by print engines, so it carries no words of the report's language (the caption does)
     ticks = [
-        Tick(x(q.start), str(q.year) if q.number == 1 else f"Q{q.number}")
+        Tick(x(q.start), str(q.year) if q.number == 1 else "")
         for q in quarters(Quarter.of(start), Quarter.of(end))
         if start <= q.start <= end
     ]
@@ -445,9 +502,15 @@ def _activity(
             )
             for m in act.milestones
         ],
+        deliverables=[DeliverableRow(localized(d.title, lang), d.due) for d in act.deliverables],
         indicators=[
             IndicatorRow(
-                localized(i.title, lang), localized(i.unit, lang), i.baseline, i.target, s.indicators.get(i.id)
+                localized(i.title, lang),
+                localized(i.unit, lang),
+                i.baseline,
+                i.target,
+                s.indicators.get(i.id),
+                achieved(i.baseline, i.target, s.indicators.get(i.id), lang),
             )
             for i in act.indicators
         ],
@@ -459,8 +522,33 @@ def _activity(
         labels=[gettext(RULES[code].label) for code in sorted({f.code for f in s.findings}) if RULES[code].label],
         links=[LinkRow(localized(link.title, lang), safe_url(link.url)) for link in act.links],
         health=_rated(health, gettext, lang) if health else None,
-        provenance=act.provenance or (s.latest.update.value.provenance if s.latest else None) or provenance,
+        provenance=record_provenance(s, provenance),
+        marked=record_provenance(s, provenance) not in (provenance, "confirmed"),
     )
+
+
+def record_provenance(s: ActivityState, document: str) -> str:
+    """An activity's provenance: its own, else its latest update's, else the document's."""
+    return s.activity.provenance or (s.latest.update.value.provenance if s.latest else None) or document
+
+
+def achieved(baseline: float | None, target: float | None, actual: float | None, lang: str) -> str | None:
+    """How far an indicator has come from its baseline to its target, as a percentage: (actual −
+    baseline) / (target − baseline).  None when no value is reported or the target is the baseline."""
+    if actual is None or target is None:
+        return None
+    start = baseline or 0
+    if target == start:
+        return None
+    share = 100 * (actual - start) / (target - start)
+    return translations(lang).gettext("%(percent)s%%") % {"percent": number(share, lang)}
+
+
+def document_symbol(as_of: date) -> str:
+    """The report's document symbol: the joint body, the series (Progress and Evaluation Report)
+    and the as-of date (year, then month and day, not an ISO date that right-to-left text could
+    reorder), so two reports never share one: UN-OIC/PER/2016/0331."""
+    return f"UN-OIC/PER/{as_of.year}/{as_of.month:02d}{as_of.day:02d}"
 
 
 def _summary(snap: Snapshot, lang: str) -> Summary:
@@ -502,6 +590,7 @@ def _totals(sums: dict[str, defaultdict[str, float]], lang: str) -> list[Funding
             disbursed=number(v["disbursed"], lang),
             secured=number(sum(v[k] for k in SECURED), lang),
             total=number(sum(v[k] for k in FUNDING_STATUSES), lang),
+            gap=number(sum(v[k] for k in FUNDING_STATUSES) - sum(v[k] for k in SECURED), lang),
         )
         for cur, v in sorted(sums.items())
     ]
@@ -521,10 +610,13 @@ def build_report(
     lang: str = "en",
     analysis_root: Path | None = None,
     problems: Iterable[Problem] = (),
+    since: date | None = None,
 ) -> ReportView:
     """The report's view of a Matrix that has a valid matrix.yaml (the command line checks).
     The focal points' analysis is read from `analysis_root` (default: the Matrix's folder);
-    the validity errors among `problems` are listed at the top, since what failed is left out."""
+    the validity errors among `problems` are listed at the top, since what failed is left out.
+    What changed is told since `since` (default: the general meeting that adopted the Matrix),
+    against the same plan: the state of the records as of that day."""
     assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
@@ -594,7 +686,7 @@ def build_report(
         FundingRow(
             s.activity.id,
             localized(f.mechanism, lang),
-            shown.get(f.funder, f.funder),
+            str(names.get(f.funder, f.funder)),
             number(f.amount, lang),
             f.currency,
             f.status,
@@ -619,24 +711,41 @@ def build_report(
     order = {s.activity.id: i for i, s in enumerate(_document_order(matrix, snap))}
     annex.sort(key=lambda row: order[row.id])
     counts = health.counts()
+    summary = _summary(snap, lang)
+    late = _late(snap, lang, shown)
+    institutions = _institutions(matrix, snap, health, names, lang, shown)
+    decisions = _decisions(snap, lang)
+    start = since or meta_file.adopted.date
+    changes = changes_since(snapshot(matrix, start), snap, lang) if start < snap.as_of else None
     return ReportView(
         lang,
         snap.as_of,
         _generated(),
         meta,
-        _summary(snap, lang),
+        summary,
         areas,
         slipping,
         grid,
         funding,
         annex,
-        late=_late(snap, lang, shown),
-        institutions=_institutions(matrix, snap, health, names, lang, shown),
+        late=late,
+        institutions=institutions,
         funding_by_area=_funding_by_area(matrix, snap, lang),
-        benchmarks=_benchmarks(snap),
-        decisions=_decisions(snap, lang),
+        benchmarks=_benchmarks(snap, lang),
+        decisions=decisions,
         notice=Notice(provenance, gettext(PROVENANCE_WORDS[provenance]), localized(meta_file.provenance.note, lang)),
         health_counts=[(_rated(Health(r), gettext), counts[r]) for r in RATINGS],
+        symbol=document_symbol(snap.as_of),
+        sentences=summary_sentences(summary, counts, late, institutions, lang, snap.as_of)
+        + ([changes_sentence(changes, lang)] if changes else []),
+        changes=changes,
+        decision_groups=decision_groups(snap, decisions, institutions, lang),
+        late_groups=late_groups(late),
+        abbreviations=sorted(
+            {(shown.get(o, o), str(n)) for o, n in names.items() if shown.get(o, o) != str(n)},
+            key=lambda pair: pair[0].casefold(),
+        ),
+        marked=any(record_provenance(s, provenance) not in (provenance, "confirmed") for s in snap.activities),
         analysis=read_analysis(analysis_root or matrix.root, snap.as_of, lang),
         errors=error_lines(problems),
     )
@@ -779,14 +888,14 @@ def _funding_by_area(matrix: Matrix, snap: Snapshot, lang: str) -> list[AreaFund
     return out
 
 
-def _benchmarks(snap: Snapshot) -> Benchmarks:
+def _benchmarks(snap: Snapshot, lang: str) -> Benchmarks:
     """How many activities can be benchmarked (¶54): with an indicator, and with a value reported."""
     measured = [s for s in snap.activities if s.activity.indicators]
     return Benchmarks(
         len(measured),
         sum(1 for s in measured if s.indicators),
         len(snap.activities),
-        [s.activity.id for s in snap.activities if not s.activity.indicators],
+        [(s.activity.id, localized(s.activity.title, lang)) for s in snap.activities if not s.activity.indicators],
     )
 
 
@@ -883,3 +992,172 @@ def analysis_blocks(text: str) -> list[tuple[str, str]]:
             paragraph.append(line)
     flush()
     return blocks
+
+
+def summary_sentences(
+    summary: Summary,
+    counts: dict[str, int],
+    late: list[LateItem],
+    institutions: list[Institution],
+    lang: str,
+    as_of: date,
+) -> list[str]:
+    """The executive summary as a few sentences, each of one fact the meeting needs: where the
+    cooperation stands, milestones, who owes reports, what is late.  Counts agree with their
+    nouns in every language (ngettext: CLDR plural forms, six in Arabic)."""
+    t = translations(lang)
+    by_status = dict(summary.by_status)
+    closed = by_status.get("closed", 0)
+    out = [
+        t.ngettext(
+            "The Matrix holds %(num)d joint activity: %(closed)d closed, %(on)d on track, %(risk)d at risk"
+            " and %(off)d off track.",
+            "The Matrix holds %(num)d joint activities: %(closed)d closed, %(on)d on track, %(risk)d at risk"
+            " and %(off)d off track.",
+            summary.activities,
+        )
+        % {
+            "num": summary.activities,
+            "closed": closed,
+            "on": counts["on-track"],
+            "risk": counts["at-risk"],
+            "off": counts["off-track"],
+        }
+    ]
+    if summary.milestones_due:
+        out.append(
+            t.ngettext(
+                "%(met)d of the %(num)d milestone due by %(date)s was met.",
+                "%(met)d of the %(num)d milestones due by %(date)s were met.",
+                summary.milestones_due,
+            )
+            % {"met": summary.milestones_met, "num": summary.milestones_due, "date": long_date(as_of, lang)}
+        )
+    owing = [o.id for o in institutions if o.owes]  # as written throughout, spelled out in the abbreviations
+    if owing:
+        out.append(
+            t.ngettext(
+                "%(num)d institution still owes quarterly reports: %(names)s.",
+                "%(num)d institutions still owe quarterly reports: %(names)s.",
+                len(owing),
+            )
+            % {"num": len(owing), "names": t.gettext(", ").join(owing)}
+        )
+    rates = {side: c.rate for side, c in summary.compliance.items() if c.rate is not None}
+    if len(rates) == 2:
+        out.append(t.gettext("The UN side submitted %(un)s%% of the reports it owed, the OIC side %(oic)s%%.") % rates)
+    ends = sorted({i.activity for i in late if i.what == t.gettext("the activity's planned end")})
+    if ends:
+        worst = max((i for i in late if i.days is not None), key=lambda i: i.days or 0)
+        days = worst.days or 0
+        out.append(
+            t.ngettext(
+                "%(num)d activity is past its planned end and not closed; the most late item is %(id)s, %(delay)s.",
+                "%(num)d activities are past their planned end and not closed; the most late item is %(id)s,"
+                " %(delay)s.",
+                len(ends),
+            )
+            % {
+                "num": len(ends),
+                "id": worst.activity,
+                "delay": t.ngettext("%(num)d day late", "%(num)d days late", days) % {"num": days},
+            }
+        )
+    return out
+
+
+def decision_groups(
+    snap: Snapshot, decisions: list[Decision], institutions: list[Institution], lang: str
+) -> list[DecisionGroup]:
+    """The draft decisions in words, grouped as the meeting takes them: close, re-plan, start or
+    drop, fund, set indicators, report."""
+    gettext = translations(lang).gettext
+    kinds = {gettext("close"): "close", gettext("extend or re-plan"): "re-plan", gettext("start or drop"): "start"}
+    words = {
+        "close": gettext("The meeting may wish to declare the following activities closed:"),
+        "re-plan": gettext("The meeting may wish to extend or re-plan the following activities, past their end:"),
+        "start": gettext("The meeting may wish to start or drop the following activities, not yet begun:"),
+        "fund": gettext("The meeting may wish to identify a funding mechanism (¶54) for the following activities:"),
+        "indicators": gettext("The meeting may wish to ask the leads to set indicators (¶54) for:"),
+        "report": gettext("The meeting may wish to ask the following institutions to submit their reports (¶53):"),
+    }
+    items: dict[str, list[tuple[str, str, str]]] = {k: [] for k in words}
+    for d in decisions:
+        items[kinds.get(d.proposal, "re-plan")].append((d.activity, str(d.title), d.why))
+    for s in snap.activities:
+        if s.ended:
+            continue
+        title = str(localized(s.activity.title, lang))
+        if not s.activity.funding:
+            items["fund"].append((s.activity.id, title, ""))
+        if not s.activity.indicators:
+            items["indicators"].append((s.activity.id, title, ""))
+    for o in institutions:
+        if o.owes:
+            items["report"].append((o.id, str(o.name), gettext(", ").join(o.owes)))
+    inline = ("fund", "indicators")
+    return [DecisionGroup(kind, words[kind], items[kind], kind in inline) for kind in words if items[kind]]
+
+
+def late_groups(late: list[LateItem]) -> list[LateGroup]:
+    """The late items under their activity, each activity once, the most late first."""
+    groups: dict[str, LateGroup] = {}
+    for item in late:
+        group = groups.get(item.activity)
+        if group is None:
+            group = groups[item.activity] = LateGroup(item.activity, item.title, item.un, item.oic, [])
+        group.items.append(item)
+    return list(groups.values())
+
+
+def changes_since(then: Snapshot, now: Snapshot, lang: str) -> Changes:
+    """Activities started and closed, progress moved, milestones met and items fallen late
+    between `then` and `now` (two snapshots of one Matrix)."""
+    before = {s.activity.id: s for s in then.activities}
+    was_late = {(i.state.activity.id, i.milestone.id if i.milestone else "") for i in late_items(then)}
+    gettext = translations(lang).gettext
+    changes = Changes(then.as_of, [], [], [], [], [])
+    for s in now.activities:
+        old, title = before.get(s.activity.id), localized(s.activity.title, lang)
+        if old is None:
+            continue
+        began = s.activity.dates.actual_start
+        if (old.status == "pipeline" and s.status not in ("pipeline", "cancelled")) or (
+            began is not None and then.as_of < began.start <= now.as_of
+        ):
+            changes.started.append((s.activity.id, title))
+        if not old.ended and s.status == "closed":
+            changes.closed.append((s.activity.id, title))
+        if (s.progress or 0) != (old.progress or 0):
+            changes.progress.append((s.activity.id, title, f"{old.progress or 0:g}", f"{s.progress or 0:g}"))
+        for m in s.activity.milestones:
+            done = s.milestones_done.get(m.id)
+            if done is not None and m.id not in old.milestones_done:
+                changes.milestones.append((s.activity.id, localized(m.title, lang), done))
+    for late in late_items(now):
+        m = late.milestone
+        if (late.state.activity.id, m.id if m else "") not in was_late:
+            what = (
+                gettext("milestone %(id)s: %(title)s") % {"id": m.id, "title": localized(m.title, lang)}
+                if m
+                else gettext("the activity's planned end")
+            )
+            changes.slipped.append((late.state.activity.id, what))
+    changes.slipped.sort()
+    return changes
+
+
+def changes_sentence(c: Changes, lang: str) -> str:
+    """What changed, in one sentence of the executive summary (counts as figures after their
+    label, so no noun has to agree with them)."""
+    return translations(lang).gettext(
+        "Since %(date)s: activities started, %(started)d; closed, %(closed)d; progress reported moved for"
+        " %(moved)d; milestones met, %(met)d; items fallen late, %(late)d."
+    ) % {
+        "date": long_date(c.since, lang),
+        "started": len(c.started),
+        "closed": len(c.closed),
+        "moved": len(c.progress),
+        "met": len(c.milestones),
+        "late": len(c.slipped),
+    }

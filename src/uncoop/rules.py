@@ -49,7 +49,7 @@ def _timeline(code: str, group: str, label: str, tally: str, style: str, summary
 RULES: dict[str, Rule] = {r.code: r for r in (
     # reading files
     Rule("unsafe-path", E, "read", "a symlink out of the matrix, a loop, a FIFO/device, or a file over 1 MiB"),
-    Rule("unknown-file", E, "read", "a YAML file outside the Matrix layout, or named .yml"),
+    Rule("unknown-file", E, "read", "a file or folder outside the Matrix layout (nothing in it is read)"),
     Rule("missing-file", E, "read", "matrix.yaml, organizations.yaml or areas.yaml is missing"),
     Rule("unreadable", E, "read", "the file could not be read"),
     Rule("invalid-utf8", E, "read", "the file is not UTF-8; the message names the byte"),
@@ -81,6 +81,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("unknown-activity", E, "reference", "an update entry for an activity that does not exist"),
     Rule("unknown-milestone", E, "reference", "milestones_done names a milestone the activity lacks"),
     Rule("unknown-indicator", E, "reference", "an update reports an indicator the activity lacks"),
+    Rule("negative-value", E, "reference",
+         "a negative indicator baseline, target or reported value; allowed only with `allow_negative: true`"),
     Rule("wrong-side", E, "reference", "a lead or focal point listed on the other side (un/oic)"),
     Rule("not-involved", W, "reference", "an update on an activity its organization neither leads nor partners"),
     # dates

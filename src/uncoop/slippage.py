@@ -111,12 +111,14 @@ def activity_slips(cwd: Path, path: Path) -> tuple[list[Slip], int, bool]:
     return slippage(versions), len(revisions), is_shallow(cwd)
 
 
-def slippage_rows(matrix: Matrix, cwd: Path, until: date) -> list[SlipRow]:
+def slippage_rows(matrix: Matrix, cwd: Path, until: date, base: Path) -> list[SlipRow]:
     """Every activity's deadline moves committed on or before `until`: a report as of a date
-    does not know of later moves."""
+    does not know of later moves.  Each activity's history is git's for its path below `base`
+    (the repository root its display path is relative to), so a plan read from an old commit
+    (--plan-as-committed) has the same history as the working tree's."""
     rows = []
     for record in sorted(matrix.activities, key=lambda r: r.value.id):
-        slips, _, shallow = activity_slips(cwd, matrix.files[record.path])
+        slips, _, shallow = activity_slips(cwd, base / record.path)
         rows += [
             SlipRow(record.value.id, s.day, s.what, s.old, s.new, s.days, shallow)
             for s in slips

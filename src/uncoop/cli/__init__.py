@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # imported in the order `uncoop --help` lists the commands
 # isort: off
-from . import findings, publish, website, cycle, editing, translating, history, reference  # noqa: F401
+from . import findings, publish, website, cycle, editing, translating, history, reference, starting  # noqa: F401
 
 # isort: on
 from .app import app

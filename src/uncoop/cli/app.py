@@ -83,6 +83,10 @@ def boundary(body: Callable[[], int]) -> int:
     except UncoopError as exc:
         sys.stderr.write(f"uncoop: {exc}\n")
         return 2
+    except BrokenPipeError:  # `uncoop status | head -1`: the reader has what it wanted; exit quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not complain either
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("uncoop: interrupted\n")
         return 130

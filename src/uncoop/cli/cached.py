@@ -21,10 +21,11 @@ def user_secret() -> bytes | None:
     """The per-user signing key: at least 32 random bytes in a 0600 file of the user's own, made
     (atomically) on first use and remade when short, empty or not a private regular file.
     None where no private place exists: the cache is then not used."""
-    from ..atomic import Scope, read_regular, write_atomic
+    from ..atomic import Scope, read_regular, remove, write_atomic
 
     base = key_folder()
     path = base / "cache-key"
+    scope = Scope((base.absolute(),))
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
         if base.is_symlink() or base.stat().st_uid != os.getuid():
@@ -37,9 +38,9 @@ def user_secret() -> bytes | None:
             if secret is not None and len(secret) >= KEY_BYTES:
                 return secret
         if info is not None and not stat.S_ISREG(info.st_mode):
-            os.unlink(path)  # a link or FIFO where the key belongs is replaced, never followed
+            remove(path, scope, links=True)  # a link or FIFO where the key belongs is replaced, never followed
         secret = os.urandom(KEY_BYTES)
-        write_atomic(path, secret, Scope((base.absolute(),)), mode=0o600)
+        write_atomic(path, secret, scope, mode=0o600)
         return secret
     except OSError:
         return None
@@ -115,7 +116,7 @@ class Cached:
             return
         if not self.cache.changed:
             return
-        from ..atomic import UnsafeWrite, write_atomic
+        from ..atomic import UnsafeWrite, remove, write_atomic
 
         try:
             ignore = self.folder / ".gitignore"
@@ -125,9 +126,7 @@ class Cached:
                 if shard.changed:
                     write_atomic(self.shard_path(name), shard.chunks(self.secret), self.scope)
             for old in ("records.cache", "records.pickle"):  # what earlier versions wrote
-                path = self.folder / old
-                if path.is_file() and not path.is_symlink():
-                    path.unlink()
+                remove(self.folder / old, self.scope)
         except (OSError, UnsafeWrite) as exc:
             # the run already has its answer; only the next run is slower
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc

@@ -206,6 +206,7 @@ def import_returns(
                     entries,
                     found.edits,
                     dry_run,
+                    loaded,
                 ),
             )
     return status

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from ..atomic import Scope
     from ..dates import Quarter
+    from ..load import Matrix
 
 
 def _matrix_files(root: Path, paths: list[Path] | None) -> list:
@@ -188,6 +189,42 @@ def new_activity(
     return 0
 
 
+def _control(value: object) -> str:
+    """The first control character in a text value, named (e.g. 'a tab (U+0009)'), or ''."""
+    import unicodedata
+
+    for char in value if isinstance(value, str) else "":
+        if char != "\n" and unicodedata.category(char) in ("Cc", "Cs"):
+            return f"{'a tab' if char == chr(9) else 'a control character'} (U+{ord(char):04X})"
+    return ""
+
+
+def _would_validate(loaded: "Matrix", path: Path, shown: str, text: str) -> list:
+    """The errors the proposed text of an update file would have once written (empty: none).
+    The text is checked on its own, then with every check of `uncoop validate` on the Matrix
+    with this file replaced, then read as `uncoop fmt` reads it for editing."""
+    from ..check import check_edit
+    from ..edit import EditError, load_rt
+    from ..load import _display
+    from ..parse import parse_record
+    from ..problem import Location, Severity
+    from ..rules import finding
+
+    matrix_shown = _display(path, repo_root(loaded.root))
+    data = text.encode("utf-8")
+    record, problems, _ = parse_record(matrix_shown, data, "update")
+    if problems:
+        return problems
+    errors = [p for p in check_edit(loaded, matrix_shown, record, data, today()) if p.severity >= Severity.ERROR]
+    if errors:
+        return errors
+    try:
+        load_rt(text)
+    except EditError as exc:
+        return [finding("invalid-value", Location(matrix_shown), f"the file could not be edited again: {exc}")]
+    return []
+
+
 SET_FIELDS = ("status", "progress", "narrative", "obstacles", "next_steps")
 
 
@@ -271,7 +308,7 @@ def update(
     scope = write_scope(root)
     scope.target(path, edit=True)  # a linked-out folder or file is refused before anything is read
     with locked(path.parent):  # re-read under the lock: a concurrent editor's change is kept
-        return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run)
+        return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run, loaded)
 
 
 def _edit_update(
@@ -285,13 +322,15 @@ def _edit_update(
     entries: list[tuple[str, str, float, str | None]],
     edits: list[tuple[str, str, object]],
     dry_run: bool,
+    loaded: "Matrix",
 ) -> int:
-    """Write (or show) the update file; the caller holds its folder's lock."""
+    """Write (or show) the update file; the caller holds its folder's lock.  Nothing is written
+    unless the resulting file would validate: alone, against the activities it names, and for
+    `uncoop fmt` (which must be able to read it for editing)."""
     from ..atomic import read_regular
     from ..edit import EditError, add_entry, entry_index, entry_lines, new_update_text, set_field
     from ..formats import format_text
     from ..load import MAX_BYTES
-    from ..parse import parse_record
 
     old = None
     if os.path.lexists(path):
@@ -306,6 +345,13 @@ def _edit_update(
     owed = {e[0]: e for e in entries}
     if old is None and not entries and not edits:
         raise Fail(f"{org} reports on no activity for {quarter} (the owing rule); nothing to scaffold")
+    for activity, field, value in edits:
+        bad = _control(value)
+        if bad:
+            raise Fail(
+                f"{activity}.{field}: the text holds {bad}, which a Matrix file cannot keep as written; "
+                "use spaces (or a line break) instead. Nothing was written"
+            )
     for activity, _, _ in edits:
         if activity not in owed and (old is None or entry_index(old, activity) is None):
             raise Fail(f"--set: {activity} is not among the activities {org} reports on for {quarter}")
@@ -324,7 +370,7 @@ def _edit_update(
                 text = set_field(text, ("entries", index, *field.split(".", 1)), value)
     except EditError as exc:
         raise Fail(f"{path}: {exc}") from None
-    _, problems, _ = parse_record(shown, text.encode("utf-8"), "update")
+    problems = _would_validate(loaded, path, shown, text)
     if problems:
         sys.stderr.write(format_text(problems))
         raise Fail("the update would not be valid; the file was left untouched")

@@ -10,7 +10,7 @@ import typer
 from .app import Fail, command, resolve_today, today
 from .options import Areas, AsOf, Language, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
 from .revisions import with_plan_as_committed
-from .workspace import check_filters, language, load_checked, write_file, write_scope
+from .workspace import check_filters, language, load_checked, repo_root, write_file, write_scope
 
 
 @command()
@@ -44,6 +44,15 @@ def report(
         bool, typer.Option("--history", help="Add how far each deadline moved since adoption (from git).")
     ] = False,
     plan_as_committed: PlanAsCommitted = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Say what changed since this date, YYYY-MM-DD (default: the last report in the output folder "
+            "before --as-of, else the general meeting that adopted the Matrix).",
+        ),
+    ] = None,
 ) -> int:
     """Write the Progress and Evaluation Report (¶53) as Markdown and/or self-contained HTML.
 
@@ -65,8 +74,11 @@ def report(
     if templates is not None and not templates.is_dir():
         raise Fail(f"--templates {templates} is not a directory")
     chosen = language(loaded, lang)
+    default_folder = here.absolute().parent / "reports"
+    folder = out or default_folder
+    start = _since(since, when, default_folder if str(folder) == "-" else folder)
     # the analysis is read from the working tree, like the updates
-    view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here, problems=problems)
+    view = build_report(loaded, snapshot(loaded, when), chosen, analysis_root=here, problems=problems, since=start)
     hint = (
         f"note: the report has no analysis by the focal points (¶53): write {view.analysis.expected} "
         f"(or one per language, {when.isoformat()}.{chosen}.md)\n"
@@ -74,7 +86,7 @@ def report(
         else ""
     )
     if history:
-        view.slippage = _slippage(loaded, when)
+        view.slippage = _slippage(loaded, when, here)
     formats = list(FORMATS) if fmt is ReportFormat.all else [fmt.value]
     if out is not None and str(out) == "-":
         if len(formats) != 1:
@@ -87,7 +99,6 @@ def report(
         sys.stderr.write(hint)
         return 0
     scope = write_scope(here)
-    folder = out or here.absolute().parent / "reports"
     if out is not None:
         scope = scope.named(out, folder=True)
     suffix = "" if chosen == "en" else f".{chosen}"
@@ -98,6 +109,38 @@ def report(
         sys.stderr.write(f"wrote {path}\n")
     sys.stderr.write(hint)
     return 0
+
+
+REPORT_NAME = r"progress-report-(\d{4}-\d{2}-\d{2})(?:\.[a-z]{2})?\.(?:md|html|pdf)"
+
+
+def _since(given: str | None, as_of: date, folder: Path) -> date | None:
+    """--since, else the as-of date of the last report in the output folder before this one (its
+    file names say it), else None: the report then counts from the general meeting that adopted
+    the Matrix."""
+    import re
+
+    if given is not None:
+        try:
+            day = date.fromisoformat(given)
+        except ValueError:
+            raise Fail(f"--since '{given}' is not a date; write YYYY-MM-DD") from None
+        if day >= as_of:
+            raise Fail(f"--since {given} is not before --as-of {as_of.isoformat()}")
+        return day
+    try:
+        names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    except OSError:
+        names = []
+    days = [_day(m.group(1)) for m in (re.fullmatch(REPORT_NAME, n) for n in names) if m]
+    return max((d for d in days if d is not None and d < as_of), default=None)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _pdf(view, templates: Path | None) -> bytes:
@@ -111,14 +154,14 @@ def _pdf(view, templates: Path | None) -> bytes:
         ) from None
 
 
-def _slippage(loaded, until: date) -> list:
+def _slippage(loaded, until: date, tree: Path) -> list:
     """Deadline moves of every activity committed on or before `until`, from git, for the report's
     history section: a report as of a date does not know of later moves."""
     from ..git import GitError
     from ..slippage import slippage_rows
 
     try:
-        return slippage_rows(loaded, Path.cwd(), until)
+        return slippage_rows(loaded, Path.cwd(), until, repo_root(tree))
     except GitError as exc:
         raise Fail(f"--history: {exc}") from None
 

@@ -103,8 +103,8 @@ def _reports(root: Path) -> tuple[list, list[tuple[str, bytes]]]:
 
 def _forget_old(folder: Path, keep: set[str], scope) -> None:
     """Remove what the previous run wrote and this one did not (an activity removed or renamed);
-    only files listed in the mark, only regular files, never through a link."""
-    from ..atomic import read_regular
+    only files listed in the mark, only regular files, never through a link (the delete door)."""
+    from ..atomic import read_regular, remove
 
     listed = read_regular(folder / MARK, 10 << 20)
     if listed is None:
@@ -112,13 +112,7 @@ def _forget_old(folder: Path, keep: set[str], scope) -> None:
     for name in listed.decode("utf-8", "replace").splitlines():
         if name in keep or not name or name.startswith("/") or ".." in name.split("/"):
             continue
-        path = folder / name
-        try:
-            real = scope.target(path)
-        except Exception:
-            continue
-        if real.is_file() and not path.is_symlink():
-            real.unlink()
+        remove(folder / name, scope)
 
 
 def _pagefind() -> list[str] | None:

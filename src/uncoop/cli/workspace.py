@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -49,13 +50,75 @@ def resolve_matrix(option: Path | None, paths: list[Path] | None = None) -> Path
     from_paths = matrix_of(paths) if paths else None
     if from_paths is not None:
         return from_paths
+    configured = configured_matrix(Path.cwd())
+    if configured is not None:
+        return configured
     found = find_matrix(Path.cwd())
     if found is None:
         raise Fail(
             f"no matrix/ directory with a matrix.yaml found from {Path.cwd()} upward; "
-            "pass --matrix DIR or set UNCOOP_MATRIX"
+            'pass --matrix DIR, set UNCOOP_MATRIX or name it in uncoop.toml (matrix = "data/matrix")'
         )
     return found
+
+
+CONFIG = "uncoop.toml"
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest uncoop.toml from `start` upward, stopping at the repository root (a .git), so
+    a file outside the repository never steers a command run inside it."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG).is_file():
+            return folder / CONFIG
+        if os.path.lexists(folder / ".git"):
+            return None
+    return None
+
+
+def _located(path: Path, text: str, key: str, message: str) -> Fail:
+    """A Fail pointing at the line and column of `key = …` in uncoop.toml."""
+    for number, line in enumerate(text.splitlines(), 1):
+        found = re.match(rf"\s*{re.escape(key)}\s*=\s*", line)
+        if found:
+            return Fail(f"{path}:{number}:{found.end() + 1}: error[config] {message}")
+    return Fail(f"{path}:1:1: error[config] {message}")
+
+
+def configured_matrix(start: Path) -> Path | None:
+    """The Matrix uncoop.toml names (`matrix = "data/matrix"`, relative to the file), or None
+    when there is no uncoop.toml.  A bad file is a located usage error, never a guess."""
+    import tomllib
+
+    path = find_config(start)
+    if path is None:
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        config = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = where.groups() if where else ("1", "1")
+        reason = re.sub(r"\s*\(at line.*\)", "", str(exc))
+        raise Fail(f"{path}:{line}:{column}: error[config] not TOML: {reason}") from None
+    unknown_keys = sorted(set(config) - {"matrix"})
+    if unknown_keys:
+        raise _located(path, text, unknown_keys[0], f"unknown key '{unknown_keys[0]}' (uncoop.toml knows: matrix)")
+    value = config.get("matrix")
+    if value is None:
+        raise Fail(f'{path}:1:1: error[config] no `matrix = "FOLDER"` line: name the Matrix folder')
+    if not isinstance(value, str) or not value.strip():
+        raise _located(path, text, "matrix", 'matrix must be a folder name in quotes, e.g. matrix = "data/matrix"')
+    folder = Path(value)
+    if folder.is_absolute() or ".." in folder.parts:
+        raise _located(
+            path, text, "matrix", f"'{value}' must be a folder inside the repository, relative to uncoop.toml"
+        )
+    matrix = path.parent / folder
+    if not (matrix / "matrix.yaml").is_file():
+        raise _located(path, text, "matrix", f"'{value}' holds no matrix.yaml ({matrix})")
+    return matrix
 
 
 def key_folder() -> Path:
@@ -74,10 +137,13 @@ def repo_root(matrix: Path) -> Path:
 
 
 def write_scope(matrix: Path):
-    """Where a command working on this Matrix may write: the repository, never the signing key."""
+    """Where a command working on this Matrix may write: the repository, never its `.git` (git's
+    own configuration and hooks) nor the signing key."""
     from ..atomic import Scope
 
-    return Scope((repo_root(matrix),), Path(os.path.abspath(matrix)), (Path(os.path.realpath(key_folder())),))
+    repo = repo_root(matrix)
+    forbidden = (Path(os.path.realpath(key_folder())), Path(os.path.realpath(repo / ".git")))
+    return Scope((repo,), Path(os.path.abspath(matrix)), forbidden)
 
 
 def write_file(path: Path, data, scope, exclusive: bool = False, edit: bool = False) -> None:
