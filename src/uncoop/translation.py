@@ -221,9 +221,11 @@ def _bad_character(text: str) -> str | None:
     return None
 
 
-def plan(matrix: Matrix, doc: InFile, shown: str) -> tuple[list[Change], list[Refusal]]:
+def plan(matrix: Matrix, doc: InFile, shown: str, seen: set[str] | None = None) -> tuple[list[Change], list[Refusal]]:
     """What importing `doc` would change, and every reason it may not: all units are checked
-    before anything is written, so one bad unit leaves every file as it was."""
+    before anything is written, so one bad unit leaves every file as it was.  `seen` is shared
+    by the files of one import, so a unit given twice (in one file or two) is refused, never
+    decided silently by the order of the files."""
     refusals: list[Refusal] = []
     source, target = doc.source_language, doc.target_language
 
@@ -240,7 +242,7 @@ def plan(matrix: Matrix, doc: InFile, shown: str) -> tuple[list[Change], list[Re
         return [], refusals
     known = {f.id: f for f in fields(matrix)}
     changes: list[Change] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for unit in doc.units:
         change = _check_unit(unit, known, source, target, seen, refuse)
         if change is not None:

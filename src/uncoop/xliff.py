@@ -133,15 +133,26 @@ def read(data: bytes) -> InFile:
         parser.feed(data)
         root = parser.close()
     except defusedxml.DTDForbidden:
-        raise XliffError("the file declares a DTD; XLIFF needs none and uncoop refuses it (entity attacks)") from None
+        message = "the file declares a DTD; XLIFF needs none and uncoop refuses it (entity attacks)"
+        raise XliffError(message, *_expat_at(parser)) from None
     except defusedxml.EntitiesForbidden:
-        raise XliffError("the file declares entities; uncoop refuses them (billion laughs, XXE)") from None
+        message = "the file declares entities; uncoop refuses them (billion laughs, XXE)"
+        raise XliffError(message, *_expat_at(parser)) from None
     except defusedxml.ExternalReferenceForbidden:
-        raise XliffError("the file refers to an external resource; uncoop never fetches one") from None
+        message = "the file refers to an external resource; uncoop never fetches one"
+        raise XliffError(message, *_expat_at(parser)) from None
     except ET.ParseError as exc:
         line, column = exc.position
         raise XliffError(f"not well-formed XML: {str(exc).split(':')[0]}", line, column + 1) from None
     return _contents(root, builder.where)
+
+
+def _expat_at(parser: Any) -> tuple[int, int]:
+    """Where expat stopped: the declaration defusedxml refused (its handler raised there)."""
+    expat = getattr(parser, "parser", None)
+    if expat is None:
+        return 1, 1
+    return expat.CurrentLineNumber, expat.CurrentColumnNumber + 1
 
 
 def _contents(root: ET.Element, where: dict[int, tuple[int, int]]) -> InFile:

@@ -76,16 +76,18 @@ def import_(
 
     loaded, _ = load_checked(matrix, today())
     changes, refusals, waiting = [], [], 0
+    seen: set[str] = set()
     for path in files:
-        data = read_regular(path, MAX_XLIFF_BYTES + 1)
+        data = read_regular(path, MAX_XLIFF_BYTES)
         if data is None:
-            raise Fail(f"{path} is not a readable regular file")
+            refusals.append(_unreadable(path, MAX_XLIFF_BYTES))
+            continue
         try:
             doc = read(data)
         except XliffError as exc:
             refusals.append(f"{path}:{exc.line}:{exc.column}: error: {exc}")
             continue
-        found, refused = plan(loaded, doc, str(path))
+        found, refused = plan(loaded, doc, str(path), seen)
         changes += found
         refusals += [r.as_text() for r in refused]
         waiting += untranslated(doc)
@@ -101,6 +103,20 @@ def import_(
         + "\n"
     )
     return 0
+
+
+def _unreadable(path: Path, limit: int) -> str:
+    """Why `path` was not read: too large (refused unread, by its size) or not a regular file."""
+    import stat
+
+    try:
+        info = path.lstat()
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > limit:
+        size = info.st_size
+        return f"{path}:1:1: error: the file is {size:,} bytes, over the {limit:,} an XLIFF of a Matrix needs"
+    return f"{path}:1:1: error: not a readable regular file (a symbolic link, a folder or missing)"
 
 
 def _write(loaded, changes, dry_run: bool) -> int:
