@@ -408,3 +408,67 @@ def test_sigint_prints_one_line_and_exits_130(matrix_dir):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130 and err.decode() == "uncoop: interrupted\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets: work proportional to the input, with stated limits; past a limit, one clear finding.
+# ---------------------------------------------------------------------------------------------
+
+
+def many_institutions(matrix_dir: Path, count: int) -> None:
+    """Append `count` participating institutions to organizations.yaml (each owes every quarter)."""
+    with (matrix_dir / "organizations.yaml").open("a") as out:
+        for i in range(count):
+            side = "un" if i % 2 else "oic"
+            out.write(f"  - id: GEN-{i:04d}\n    name:\n      en: Generated {i}\n    side: {side}\n")
+            out.write("    kind: office\n    participant: true\n")
+
+
+def test_institutions_times_quarters_over_the_budget_is_one_finding_not_minutes(matrix_dir, run):
+    # 267 institutions over a 50-year period: 53,400 reports to follow (the grid that took minutes)
+    edit(matrix_dir / "matrix.yaml", "  end: 2016-06-30", "  end: 2064-06-30")
+    many_institutions(matrix_dir, 260)
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1
+    found = [line for line in result.stdout.splitlines() if "error[too-many-reports]" in line]
+    assert len(found) == 1
+    assert re.match(r"matrix/matrix\.yaml:\d+:\d+: error\[too-many-reports\] 267 institutions x 200 ", found[0])
+    assert "53,400" in found[0] and "50,000" in found[0] and "split the period" in found[0]
+    for command in (["status", "--format", "json"], ["status"], ["remind"], ["report", "--format", "md", "--out", "-"]):
+        done = subprocess.run(
+            [UNCOOP, *command, "--as-of", "2020-12-31"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=matrix_dir.parent,
+        )
+        assert done.returncode == 1, command
+        assert done.stdout == "", command  # nothing half-computed
+        assert done.stderr.count("error[too-many-reports]") == 1 and "nothing else computed" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_the_reporting_budget_counts_every_institution_and_quarter(matrix_dir, run, monkeypatch):
+    from uncoop import owing
+
+    cells = 7 * 8  # the fixture: 7 institutions, 2014-Q3..2016-Q2
+    monkeypatch.setattr(owing, "MAX_REPORTING_CELLS", cells)
+    assert "too-many-reports" not in run("validate", "--as-of", "2016-12-31").stdout
+    monkeypatch.setattr(owing, "MAX_REPORTING_CELLS", cells - 1)
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 1 and "7 institutions x 8 reporting quarters = 56 reports" in result.stdout
+
+
+def test_the_reporting_grid_refuses_work_over_the_budget_for_every_caller(matrix_dir, monkeypatch):
+    # a caller that skips validation (a past revision, a library user) still gets no minutes of work
+    from datetime import date
+
+    from uncoop import owing
+    from uncoop.load import load
+    from uncoop.problem import UncoopError
+    from uncoop.timeline import snapshot
+
+    loaded, _ = load(matrix_dir)
+    monkeypatch.setattr(owing, "MAX_REPORTING_CELLS", 10)
+    with pytest.raises(UncoopError, match="over uncoop's limit of 10"):
+        snapshot(loaded, date(2016, 12, 31))

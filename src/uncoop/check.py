@@ -17,6 +17,7 @@ from typing import Any
 
 from .dates import Quarter
 from .load import Loaded, Matrix
+from .owing import over_budget
 from .problem import Location, Problem, dotted
 from .rules import RULES, effective, finding
 from .vocab import ENDED
@@ -389,6 +390,23 @@ def matrix_period(ctx: Context) -> Iterator[Problem]:
             "period-too-long",
             m.at(m.meta, "reporting", "first_period"),
             f"first_period {first} is outside the Matrix period {meta.period.start}..{meta.period.end}",
+        )
+
+
+@register
+def reporting_budget(ctx: Context) -> Iterator[Problem]:
+    """The reporting grid (institutions x quarters) stays within uncoop's budget.
+
+    8,000 institutions over 50 quarters -> too-many-reports, instead of minutes and gigabytes.
+    """
+    m = ctx.matrix
+    too_big = over_budget(m)
+    if too_big and m.meta is not None:
+        yield finding(
+            "too-many-reports",
+            m.at(m.meta, "period", "end"),
+            too_big,
+            "list only the institutions that report (organizations.yaml), or split the period into shorter Matrices",
         )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@lru_cache(maxsize=4096)  # a reminder run formats the same few due dates once per institution
 def long_date(day: date, lang: str) -> str:
     """'31 March 2016' (the UN's style, not 'March 31, 2016'), '31 mars 2016', '31 مارس 2016'."""
     from babel.dates import format_date

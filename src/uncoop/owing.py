@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from .dates import Quarter, quarters
 from .load import Loaded, Matrix
+from .problem import UncoopError
 from .records import Activity, MatrixFile, Update
 from .vocab import ENDED
 
@@ -51,6 +52,30 @@ def reporting_quarters(meta: MatrixFile, until: date | None = None) -> list[Quar
     return quarters(meta.reporting.first_period, last)
 
 
+# Institutions x reporting quarters: every grid cell, reminder and form is one of these.  A real
+# Matrix has tens of institutions over a biennium (the bundled one 58 x 8 = 464); 50,000 keeps
+# `status`, `remind` and the report within seconds (measured in SECURITY.md).
+MAX_REPORTING_CELLS = 50_000
+
+
+def reporting_cells(matrix: Matrix) -> tuple[int, int]:
+    """(institutions, reporting quarters of the whole period): the size of the reporting grid."""
+    if matrix.meta is None:
+        return len(matrix.organizations), 0
+    return len(matrix.organizations), len(reporting_quarters(matrix.meta.value))
+
+
+def over_budget(matrix: Matrix) -> str:
+    """'' when the reporting grid is within budget, else what is over it (one sentence)."""
+    orgs, span = reporting_cells(matrix)
+    if orgs * span <= MAX_REPORTING_CELLS:
+        return ""
+    return (
+        f"{orgs:,} institutions x {span:,} reporting quarters = {orgs * span:,} reports to follow, "
+        f"over uncoop's limit of {MAX_REPORTING_CELLS:,}"
+    )
+
+
 def reporting_on(record: Loaded[Activity], quarter: Quarter, ended: dict[str, Quarter]) -> bool:
     """Whether an activity is reported on for `quarter`: started, and not reported ended before."""
     act = record.value
@@ -69,6 +94,9 @@ class Duties:
     """The reporting duties of one Matrix, given the updates visible at the time judged."""
 
     def __init__(self, matrix: Matrix, updates: Iterable[Loaded[Update]]):
+        too_big = over_budget(matrix)
+        if too_big:  # `validate` reports it as a finding; this keeps every other caller from minutes of work
+            raise UncoopError(f"{too_big}: nothing computed; see `uncoop validate`")
         self.matrix = matrix
         self.meta = matrix.meta.value if matrix.meta else None
         self.ended = ended_in(updates)

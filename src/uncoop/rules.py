@@ -31,7 +31,7 @@ class Rule:
 
     code: str
     severity: Severity
-    stage: str  # read | schema | identity | reference | date | plan | language | timeline
+    stage: str  # read | schema | identity | reference | date | budget | plan | language | timeline
     summary: str
     enabled: bool = True  # off by default: `rules: {code: warning}` in matrix.yaml turns it on
     group: str = ""  # the `uncoop status --only` choice that selects it
@@ -93,6 +93,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("early-submission", E, "date", "an update submitted before its quarter ended"),
     Rule("future-update", E, "date", "an update for a quarter that has not ended as of the run date"),
     Rule("future-date", E, "date", "an actual or completion date after the run date"),
+    # budgets: a valid Matrix whose size would take minutes and gigabytes to follow up
+    Rule("too-many-reports", E, "budget",
+         "institutions x reporting quarters over 50,000: status, remind and the report would take minutes"),
     # plan quality (¶54 asks for funding mechanisms and benchmarks); off unless matrix.yaml turns them on
     Rule("unfunded-activity", W, "plan", "an active activity with no funding entry (¶54)", enabled=False),
     Rule("no-indicators", W, "plan", "an active activity with no indicator to benchmark it by (¶54)", enabled=False),

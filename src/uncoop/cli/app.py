@@ -53,6 +53,12 @@ class Fail(UncoopError):
     """A usage or setup error found by the command line itself: message to stderr, exit 2."""
 
 
+class OverBudget(UncoopError):
+    """The Matrix is over one of uncoop's size budgets (the finding is already shown): exit 1."""
+
+    exit_code = 1
+
+
 def command(group: typer.Typer | None = None, name: str | None = None) -> Callable:
     """Register a command whose function returns its exit code, behind the error boundary."""
 
@@ -82,7 +88,7 @@ def boundary(body: Callable[[], int]) -> int:
         return body() or 0
     except UncoopError as exc:
         sys.stderr.write(f"uncoop: {exc}\n")
-        return 2
+        return getattr(exc, "exit_code", 2)
     except BrokenPipeError:  # `uncoop status | head -1`: the reader has what it wanted; exit quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not complain either

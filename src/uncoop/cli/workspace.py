@@ -188,6 +188,8 @@ def load_checked(matrix: Path | None, today: date, no_cache: bool = False, inter
     from ..check import validate as run
     from ..formats import format_text
     from ..problem import Severity, sort_problems
+    from ..rules import RULES
+    from .app import OverBudget
     from .cached import Cached
 
     root = resolve_matrix(matrix)
@@ -201,6 +203,8 @@ def load_checked(matrix: Path | None, today: date, no_cache: bool = False, inter
     if errors:
         sys.stderr.write(format_text(errors))
         sys.stderr.write(f"uncoop: the Matrix has {len(errors)} validity error(s); run `uncoop validate`\n")
+    if any(RULES[p.code].stage == "budget" for p in errors if p.code in RULES):
+        raise OverBudget("the Matrix is over a size budget (above): nothing else computed")
     return loaded, problems
 
 
