@@ -60,6 +60,57 @@ def forged_cache(secret: bytes, canary: Path) -> bytes:
     return cache_module.MAGIC + cache_module.sign(secret, body) + body
 
 
+# --- the program door: Pagefind and git start in an empty folder with an allow-listed environment
+
+
+def test_a_committed_pagefind_yml_cannot_name_a_log_file_or_an_output_elsewhere(repo, tmp_path_factory):
+    """pagefind.yml in the repository (the working directory) asked Pagefind to log into a `.pth`
+    file, which the next Python process would run, and to write the search bundle elsewhere."""
+    outside = tmp_path_factory.mktemp("outside")
+    settings = f"logfile: {outside / 'zz.pth'}\noutput_path: {outside / 'bundle'}\n"
+    (repo / "pagefind.yml").write_text(settings)
+    (repo / "_site").mkdir()
+    (repo / "_site" / "pagefind.yml").write_text(settings)
+    env = {**os.environ, "PAGEFIND_LOGFILE": str(outside / "env.pth"), "PAGEFIND_OUTPUT_PATH": str(outside / "e")}
+    done = subprocess.run(
+        [UNCOOP, "site", "--as-of", "2016-03-31", "--out", "_site"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(outside.iterdir()) == []  # no log, no bundle, nothing
+    assert (repo / "_site" / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_git_runs_no_hook_from_the_users_or_the_repositorys_configuration(repo, tmp_path_factory, monkeypatch):
+    """core.fsmonitor names a program git runs even for `git diff`: from ~/.gitconfig or the
+    repository's own config it would run on every `--changed-since`."""
+    outside = tmp_path_factory.mktemp("outside")
+    hook = outside / "hook"
+    hook.write_text(f"#!/bin/sh\ntouch {outside / CANARY_NAME}\nexit 1\n")
+    hook.chmod(0o755)
+    home = outside / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(f"[core]\n\tfsmonitor = {hook}\n")
+    git(repo, "config", "core.fsmonitor", str(hook))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_DIR", str(outside))  # nor may the caller's environment point git elsewhere
+    done = subprocess.run([UNCOOP, "validate", "--changed-since", "HEAD"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (outside / CANARY_NAME).exists()
+
+
+def test_a_program_sees_only_the_allow_listed_environment(monkeypatch):
+    from uncoop.run import run
+
+    monkeypatch.setenv("PYTHONPATH", "/nowhere")
+    monkeypatch.setenv("PAGEFIND_SITE", "/nowhere")
+    done = run(["env"])
+    seen = dict(line.split("=", 1) for line in done.out.decode().splitlines())
+    assert "PYTHONPATH" not in seen and "PAGEFIND_SITE" not in seen
+    assert seen["GIT_CONFIG_GLOBAL"] == os.devnull and seen["LC_ALL"] == "C.UTF-8"
+    where = run(["sh", "-c", 'pwd; echo "$HOME"; ls -A']).out.decode().splitlines()
+    assert where[0] == where[1] and where[2:] == []  # its own empty folder, which is also its home
+
+
 def legacy_pickle_cache(secret: bytes, canary: Path) -> bytes:
     """The previous release's cache file: a pickle signed with HMAC-SHA256."""
     body = pickle.dumps(("stamp", {("x", "y", b"z"): Boom(canary)}))
@@ -381,7 +432,7 @@ def test_a_failing_git_is_a_message_not_a_traceback(repo, run, monkeypatch, tmp_
     fake = tmp_path / "bin"
     fake.mkdir()
     real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
-    (fake / "git").write_text(f'#!/bin/sh\ncase "$1" in cat-file) exit 128;; esac\nexec {real_git} "$@"\n')
+    (fake / "git").write_text(f'#!/bin/sh\ncase "$*" in *cat-file*) exit 128;; esac\nexec {real_git} "$@"\n')
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
     result = run("diff", "HEAD", "--as-of", "2016-03-31")
