@@ -111,6 +111,98 @@ def test_a_program_sees_only_the_allow_listed_environment(monkeypatch):
     assert where[0] == where[1] and where[2:] == []  # its own empty folder, which is also its home
 
 
+# --- the read door for --templates, and the sandbox's budgets
+
+
+def report_with(folder: Path, run, *extra: str):
+    return run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-", "--templates", str(folder), *extra)
+
+
+@pytest.mark.parametrize("how", ["file", "included", "folder", "named"])
+def test_templates_never_read_through_a_link(matrix_dir, run, tmp_path_factory, how):
+    """A template folder linking to a secret (the cache key, ~/.ssh, /etc/passwd) would print it."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret").write_text("SECRET-KEY-MATERIAL\n")
+    (outside / "html").mkdir()
+    (outside / "html" / "summary.html.j2").write_text("SECRET-KEY-MATERIAL\n")
+    (outside / "report.md.j2").write_text("SECRET-KEY-MATERIAL\n")
+    folder = matrix_dir.parent / "tpl"
+    folder.mkdir()
+    if how == "file":
+        (folder / "report.md.j2").symlink_to(outside / "secret")
+    elif how == "included":
+        (folder / "report.md.j2").write_text('{% include "key" %}\n')
+        (folder / "key").symlink_to(outside / "secret")
+    elif how == "folder":
+        (folder / "report.md.j2").write_text('{% include "html/summary.html.j2" %}\n')
+        (folder / "html").symlink_to(outside / "html")
+    else:
+        folder.rmdir()
+        folder.symlink_to(outside)
+    result = report_with(folder, run)
+    assert result.exit_code == 2, result.output
+    assert "link" in result.stderr and "SECRET" not in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_template_that_is_not_utf8_is_named_not_an_internal_error(matrix_dir, run, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_bytes(b"caf\xe9 {{ r.title }}\n")
+    result = report_with(folder, run)
+    assert result.exit_code == 2
+    assert "report.md.j2: byte 3 is not UTF-8" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 'a' * 10 ** 9 }}",
+        "{{ ['a'] * 10 ** 9 }}",
+        "{{ lipsum(2000000) }}",
+        "{{ 'x' | center(10 ** 9) }}",
+        "{{ 'x'.ljust(10 ** 9) }}",
+        "{{ 7 ** 999999999 }}",  # Jinja reads 9 ** 9 ** 9 as (9 ** 9) ** 9
+        "{% for i in range(99999) %}{{ 'a' * 999999 }}{% endfor %}",  # the document's size
+        # doubling a text escapes every count: the memory budget stops it
+        "{% set ns = namespace(s='a' * 999999) %}{% for i in range(14) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+        "{{ ns.s | length }}",
+    ],
+)
+def test_a_template_cannot_spend_gigabytes_or_minutes(matrix_dir, run, tmp_path, template):
+    import resource
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text(template + "\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = report_with(folder, run)
+    assert result.exit_code == 2 and "template error" in result.stderr and "limit" in result.stderr, result.stderr
+    assert len(result.stdout) < 40 << 20
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # KiB
+    assert grown < 1_200_000  # under the 1 GB budget (and its rounding), never the gigabytes asked for
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY or grown >= 0  # limit restored
+
+
+def test_the_pdf_reports_a_templates_error_as_the_other_formats_do(matrix_dir, run, tmp_path):
+    pytest.importorskip("weasyprint")
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.html.j2").write_text("{{ 'a' * 10 ** 9 }}\n")
+    result = run(
+        "report",
+        "--as-of",
+        "2016-03-31",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "r.pdf"),
+        "--templates",
+        str(folder),
+    )
+    assert result.exit_code == 2 and "template error" in result.stderr and not (tmp_path / "r.pdf").exists()
+
+
 def legacy_pickle_cache(secret: bytes, canary: Path) -> bytes:
     """The previous release's cache file: a pickle signed with HMAC-SHA256."""
     body = pickle.dumps(("stamp", {("x", "y", b"z"): Boom(canary)}))
