@@ -111,6 +111,28 @@ def test_a_program_sees_only_the_allow_listed_environment(monkeypatch):
     assert where[0] == where[1] and where[2:] == []  # its own empty folder, which is also its home
 
 
+def test_a_pull_request_cannot_switch_off_the_errors_it_brings(matrix_dir, run):
+    """`rules: {unknown-organization: off, duplicate-id: off}` beside the very errors it would hide."""
+    orgs = matrix_dir / "organizations.yaml"
+    orgs.write_text(orgs.read_text() + "  - id: DPA\n    name: Again\n    side: un\n    kind: department\n")
+    edit(matrix_dir / "activities" / "conflict" / "CPV-01.yaml", "un: [DPA]", "un: [NOPE]")
+    honest = json.loads(run("validate", "--format", "json").stdout)
+    codes = {p["code"] for p in honest["problems"]}
+    assert {"unknown-organization", "duplicate-id"} <= codes
+    (matrix_dir / "matrix.yaml").write_text(
+        (matrix_dir / "matrix.yaml").read_text()
+        + "rules:\n  unknown-organization: off\n  duplicate-id: warning\n  stale: off\n  due-soon: error\n"
+    )
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["problems"]
+    errors = {p["code"] for p in found if p["severity"] == "error"}
+    assert {"unknown-organization", "duplicate-id"} <= errors  # still errors
+    refused = [p for p in found if p["code"] == "invalid-value" and "cannot set it" in p["message"]]
+    assert sorted(p["message"].split("'")[1] for p in refused) == ["duplicate-id", "unknown-organization"]
+    assert all(p["path"].endswith("matrix.yaml") and p["line"] > 1 for p in refused)
+
+
 # --- the read door for --templates, and the sandbox's budgets
 
 

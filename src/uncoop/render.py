@@ -48,6 +48,7 @@ def environment(folders: list[Path], sandboxed: bool = True):
     shipped templates alone are uncoop's own code and render without the sandbox's checks on
     every attribute (a third of the time of a large report)."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     shipped = FileSystemLoader([str(f) for f in folders[-1:]])
     env = (_budgeted() if sandboxed else Environment)(
         loader=ChoiceLoader([*(_user_folder(f) for f in folders[:-1]), shipped]),
