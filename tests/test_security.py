@@ -133,6 +133,26 @@ def test_a_pull_request_cannot_switch_off_the_errors_it_brings(matrix_dir, run):
     assert all(p["path"].endswith("matrix.yaml") and p["line"] > 1 for p in refused)
 
 
+def test_validate_of_a_file_outside_the_matrix_is_a_usage_error_not_an_all_clear(matrix_dir, run):
+    result = run("validate", "/etc/passwd")
+    assert result.exit_code == 2 and "not in the Matrix" in result.stderr and "0 errors" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab"])
+def test_a_file_name_that_is_not_utf8_is_a_finding_in_every_format(repo, fmt):
+    """Byte 0xFF or ESC in a committed file name: a located finding, never a traceback."""
+    odd = os.fsencode(repo / "matrix" / "activities" / "conflict") + b"/\xff.yaml"
+    with open(odd, "wb") as handle:
+        handle.write(b"id: X\n")
+    (repo / "matrix" / "updates" / "a\x1bb").mkdir()
+    for _ in range(2):  # the second run reads the cache the first saved
+        done = subprocess.run([UNCOOP, "validate", "--format", fmt], cwd=repo, capture_output=True)
+        assert done.returncode == 1, done.stderr
+        out = (done.stdout + done.stderr).decode("utf-8")  # every byte is UTF-8
+        assert "internal error" not in out and "Traceback" not in out and "\x1b" not in out
+        assert "\\xff.yaml" in out or "\\\\xff.yaml" in out
+
+
 # --- the read door for --templates, and the sandbox's budgets
 
 
