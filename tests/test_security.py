@@ -657,3 +657,73 @@ def test_the_reporting_grid_refuses_work_over_the_budget_for_every_caller(matrix
     monkeypatch.setattr(owing, "MAX_REPORTING_CELLS", 10)
     with pytest.raises(UncoopError, match="over uncoop's limit of 10"):
         snapshot(loaded, date(2016, 12, 31))
+
+
+def moves_committed(repo: Path, count: int) -> None:
+    """`count` commits on top of HEAD, each moving HUM-01's planned end (git fast-import: cheap)."""
+    path = "matrix/activities/humanitarian/HUM-01.yaml"
+    text = (repo / path).read_text()
+    stream = []
+    for i in range(count):
+        data = text.replace("planned_end: 2016-Q2", f"planned_end: {2016 + i % 2}-Q{1 + i % 4}").encode()
+        message = f"move {i}".encode()
+        stream += [
+            b"commit refs/heads/main\n",
+            f"committer t <t@example.org> {1420070400 + 3600 * i} +0000\n".encode(),
+            b"data %d\n%s\n" % (len(message), message),
+            *([b"from refs/heads/main^0\n"] if i == 0 else []),
+            b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data),
+        ]
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(stream), check=True)
+    git(repo, "reset", "-q", "--hard", "main")
+
+
+def test_history_reads_every_revision_in_one_git_process(repo, run, monkeypatch):
+    from uncoop import git as git_module
+
+    started: list[tuple[str, ...]] = []
+    real = git_module._start
+
+    def counting(cwd, args, stdin=None):
+        started.append(args)
+        return real(cwd, args, stdin)
+
+    monkeypatch.setattr(git_module, "_start", counting)
+    counts = []
+    for more in (2, 40):
+        moves_committed(repo, more)
+        started.clear()
+        doc = json.loads(run("history", "HUM-01", "--format", "json").stdout)
+        assert doc["revisions"] == doc["revisions_read"] and doc["moves"]
+        counts.append(len(started))
+        assert sum(args[0] == "cat-file" for args in started) == 1 and not any(a[0] == "show" for a in started)
+    assert counts[0] == counts[1]  # 20 times the revisions, not one more git process
+
+
+def test_a_history_over_the_revision_limit_says_how_much_was_read(repo, run):
+    from uncoop.slippage import MAX_REVISIONS
+
+    moves_committed(repo, MAX_REVISIONS + 5)  # 1,006 revisions of HUM-01 with the adoption
+    result = run("history", "HUM-01", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert doc["revisions"] == MAX_REVISIONS + 6 and doc["revisions_read"] == MAX_REVISIONS
+    assert f"read the newest 1,000 of {MAX_REVISIONS + 6:,} revisions" in result.stderr
+    assert all(m["subject"] != "move 4" for m in doc["moves"])  # the oldest moves were not read
+    assert any(m["subject"] == f"move {MAX_REVISIONS + 4}" for m in doc["moves"])
+    assert "History shortened: read the newest 1,000" in run("history", "HUM-01").stdout
+    report = run("report", "--as-of", "2016-06-30", "--history", "--format", "md", "--out", "-")
+    assert report.exit_code == 0 and report.stderr.count("HUM-01: read the newest 1,000 of 1,006 revisions") == 1
+
+
+def test_the_batch_read_answers_missing_files_and_odd_names(repo):
+    from uncoop.git import contents
+
+    (repo / "matrix" / "a b.txt").write_text("spaced\n")
+    commit(repo, "a file with a space")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert contents(repo, [(head, "matrix/a b.txt"), (head, "matrix/nope.yaml"), (head, "matrix"), (head, "x\ny")]) == [
+        b"spaced\n",
+        None,
+        None,  # a folder is not a file
+        None,  # a name that cannot be asked on one line is not asked
+    ]

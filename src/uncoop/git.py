@@ -149,6 +149,30 @@ def show(cwd: Path, commit: str, path: str) -> bytes | None:
         return None
 
 
+def contents(cwd: Path, wanted: list[tuple[str, str]]) -> list[bytes | None]:
+    """The bytes of each (commit, path) as that commit holds it, read by ONE `git cat-file --batch`
+    (one `git show` per revision took 17 s over 3,000 commits); None where the commit has no such
+    file, it is not a plain file, or its name could not be asked for on one line."""
+    if not wanted:
+        return []
+    asked = [(c, p) for c, p in wanted if not _BAD_PART.search(c + p)]
+    batch = _start(toplevel(cwd), ("cat-file", "--batch"), stdin="".join(f"{c}:{p}\n" for c, p in asked).encode())
+    found: dict[tuple[str, str], bytes | None] = {}
+    pos = 0
+    for key in asked:
+        end = batch.find(b"\n", pos)
+        if end < 0:
+            raise GitError(f"git cat-file gave an unexpected answer for {key[0]}:{key[1]}")
+        header = batch[pos:end].split()
+        if len(header) != 3 or not header[2].isdigit():  # "<name> missing": no such file in that commit
+            found[key], pos = None, end + 1
+            continue
+        size = int(header[2])
+        found[key] = batch[end + 1 : end + 1 + size] if header[1] == b"blob" else None
+        pos = end + 1 + size + 1
+    return [found.get(key) for key in wanted]
+
+
 def last_commit_on(cwd: Path, day: str, folder: Path) -> str:
     """The last commit on or before `day` (YYYY-MM-DD, end of day, committer time) that the
     history of `folder` reaches, or a GitError saying there is none."""

@@ -68,12 +68,16 @@ def slippage(versions: list[tuple[str, str, str, dict | None]]) -> list[Slip]:
     return slips
 
 
-def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None) -> str:
+def slippage_markdown(
+    ident: str, slips: list[Slip], revisions: int, shallow: bool, today: date | None = None, note: str = ""
+) -> str:
     out = [
         f"## Deadline history of {md_text(ident)}",
         "",
         f"{revisions} revision{'s' if revisions != 1 else ''} of the activity file.",
     ]
+    if note:
+        out.append(f"History shortened: {note}.")
     if shallow:
         out.append("History may be incomplete: this is a shallow clone (git fetch --unshallow).")
     out.append("")
@@ -98,30 +102,70 @@ def slippage_markdown(ident: str, slips: list[Slip], revisions: int, shallow: bo
     return "\n".join(out)
 
 
-def activity_slips(cwd: Path, path: Path) -> tuple[list[Slip], int, bool]:
-    """(deadline moves, number of revisions, shallow clone?) of one activity file, from git."""
-    from .git import is_shallow, log, show
+# One activity file's history is read to at most this many revisions, the newest ones: 3,000 took
+# 1.2 s in one git process (SECURITY.md), and a deadline moved more often than this is news already.
+MAX_REVISIONS = 1_000
+
+
+@dataclass(frozen=True)
+class History:
+    """The deadline moves of one activity file, and how much of its git history was read."""
+
+    slips: list[Slip]
+    revisions: int  # commits that touched the file
+    read: int  # of which read: the newest, MAX_REVISIONS at most
+    shallow: bool
+
+    @property
+    def note(self) -> str:
+        """'' when all of the history was read, else how much was (one sentence)."""
+        if self.read >= self.revisions:
+            return ""
+        return (
+            f"read the newest {self.read:,} of {self.revisions:,} revisions (uncoop's limit is "
+            f"{MAX_REVISIONS:,}); earlier deadline moves are not shown"
+        )
+
+
+def histories(cwd: Path, paths: list[Path]) -> list[History]:
+    """The history of each activity file: one `git log` per file, and ONE git process reading
+    every revision's contents (not one `git show` per revision)."""
+    from .git import contents, is_shallow, log
     from .yamlsrc import read
 
-    revisions = log(cwd, path)
-    versions = []
-    for rev in revisions:
-        value, error = read(show(cwd, rev.commit, rev.path) or b"")
-        versions.append((rev.commit, rev.date, rev.subject, value if error is None else None))
-    return slippage(versions), len(revisions), is_shallow(cwd)
+    logs = [log(cwd, path) for path in paths]
+    kept = [revisions[-MAX_REVISIONS:] for revisions in logs]
+    data = iter(contents(cwd, [(rev.commit, rev.path) for revisions in kept for rev in revisions]))
+    shallow = is_shallow(cwd) if paths else False
+    found = []
+    for revisions, chosen in zip(logs, kept, strict=True):
+        versions = []
+        for rev in chosen:
+            value, error = read(next(data) or b"")
+            versions.append((rev.commit, rev.date, rev.subject, value if error is None else None))
+        found.append(History(slippage(versions), len(revisions), len(chosen), shallow))
+    return found
 
 
-def slippage_rows(matrix: Matrix, cwd: Path, until: date, base: Path) -> list[SlipRow]:
-    """Every activity's deadline moves committed on or before `until`: a report as of a date
-    does not know of later moves.  Each activity's history is git's for its path below `base`
-    (the repository root its display path is relative to), so a plan read from an old commit
-    (--plan-as-committed) has the same history as the working tree's."""
-    rows = []
-    for record in sorted(matrix.activities, key=lambda r: r.value.id):
-        slips, _, shallow = activity_slips(cwd, base / record.path)
+def activity_slips(cwd: Path, path: Path) -> History:
+    """The deadline moves of one activity file, from git."""
+    return histories(cwd, [path])[0]
+
+
+def slippage_rows(matrix: Matrix, cwd: Path, until: date, base: Path) -> tuple[list[SlipRow], list[str]]:
+    """Every activity's deadline moves committed on or before `until`, and a note for each activity
+    whose history was longer than uncoop reads: a report as of a date does not know of later moves.
+    Each activity's history is git's for its path below `base` (the repository root its display
+    path is relative to), so a plan read from an old commit (--plan-as-committed) has the same
+    history as the working tree's."""
+    records = sorted(matrix.activities, key=lambda r: r.value.id)
+    rows, notes = [], []
+    for record, history in zip(records, histories(cwd, [base / r.path for r in records]), strict=True):
         rows += [
-            SlipRow(record.value.id, s.day, s.what, s.old, s.new, s.days, shallow)
-            for s in slips
+            SlipRow(record.value.id, s.day, s.what, s.old, s.new, s.days, history.shallow)
+            for s in history.slips
             if s.day <= until.isoformat()
         ]
-    return rows
+        if history.note:
+            notes.append(f"{record.value.id}: {history.note}")
+    return rows, notes

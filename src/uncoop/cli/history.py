@@ -82,13 +82,17 @@ def history(
     found = sorted(root.glob(f"activities/*/{ident}.yaml"))
     if not found:
         raise unknown("no activity", ident, [p.stem for p in root.glob("activities/*/*.yaml")], f" in {root}")
-    slips, revisions, shallow = activity_slips(Path.cwd(), found[0])  # GitError: the boundary says it
+    told = activity_slips(Path.cwd(), found[0])  # GitError: the boundary says it
+    slips, revisions, shallow = told.slips, told.revisions, told.shallow
+    if told.note:
+        sys.stderr.write(f"uncoop: warning: {ident}: {told.note}\n")
     if not revisions:
         raise Fail(f"{found[0]} has no git history yet (commit it first)")
     if fmt is DiffFormat.json:
         doc = {
             "activity": ident,
             "revisions": revisions,
+            "revisions_read": told.read,
             "shallow": shallow,
             "moves": [
                 {
@@ -107,5 +111,5 @@ def history(
 
         sys.stdout.write(json_text(doc))
     else:
-        sys.stdout.write(slippage_markdown(ident, slips, revisions, shallow))
+        sys.stdout.write(slippage_markdown(ident, slips, revisions, shallow, note=told.note))
     return 0

@@ -163,9 +163,12 @@ def _slippage(loaded, until: date, tree: Path) -> list:
     from ..slippage import slippage_rows
 
     try:
-        return slippage_rows(loaded, Path.cwd(), until, repo_root(tree))
+        rows, notes = slippage_rows(loaded, Path.cwd(), until, repo_root(tree))
     except GitError as exc:
         raise Fail(f"--history: {exc}") from None
+    for note in notes:
+        sys.stderr.write(f"uncoop: warning: --history: {note}\n")
+    return rows
 
 
 def _render(view, fmt: str, templates: Path | None):
