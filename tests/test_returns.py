@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -208,3 +209,90 @@ def test_a_return_that_validate_would_refuse_writes_nothing(matrix_dir, run, tmp
     assert result.exit_code != 0 and wanted in result.output, result.output
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() if p.is_file() else None for p in matrix_dir.rglob("*")} == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets of a returned workbook: past each, one finding naming the file, before the work.
+# ---------------------------------------------------------------------------------------------
+
+
+def _grown(run, tmp_path, name: str, grow) -> Path:
+    """The OCHA form for 2015-Q1 as uncoop writes it, changed by `grow(book)`, saved as `name`."""
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    book = load_workbook(forms / "report-2015-Q1-OCHA.xlsx")
+    grow(book)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_return_past_the_row_or_column_budget_is_one_finding(matrix_dir, run, tmp_path):
+    from uncoop.returns import MAX_COLUMNS, MAX_ROWS
+
+    def rows(book):
+        for r in range(MAX_ROWS + 50):
+            book["Indicators"].append([f"X-{r}", "I1"])
+
+    def columns(book):
+        book["Report"].cell(2, MAX_COLUMNS + 1, "one cell too far right")
+
+    before = {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")}
+    for name, grow, where in (
+        ("rows.xlsx", rows, "Indicators sheet goes past row 2,000"),
+        ("cols.xlsx", columns, "Report sheet goes past column 30"),
+    ):
+        result = run("import", str(_grown(run, tmp_path, name, grow)), "--submitted", "2015-04-10")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stdout.count("\n") == 1 and result.stdout.startswith(
+            f"{tmp_path / name}: error[unsafe-path] the {where}"
+        )
+    assert {p: p.read_bytes() for p in (matrix_dir / "updates").rglob("*.yaml")} == before
+
+
+def test_a_return_at_the_row_budget_is_still_read(matrix_dir, run, tmp_path):
+    from uncoop.returns import MAX_ROWS
+
+    def rows(book):
+        book["Report"].cell(MAX_ROWS, 1, "X-99")  # the last row read: an activity not asked about
+
+    result = run("import", str(_grown(run, tmp_path, "edge.xlsx", rows)), "--submitted", "2015-04-10")
+    assert result.exit_code == 1 and "unsafe-path" not in result.stdout
+    assert f"edge.xlsx!Report!A{MAX_ROWS}: error[unknown-activity] X-99 is not among the activities" in result.stdout
+
+
+def test_a_zip_of_many_members_is_refused_before_it_is_opened(matrix_dir, run, tmp_path):
+    import zipfile
+
+    from uncoop.returns import MAX_MEMBERS
+
+    many = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(MAX_MEMBERS + 1):
+            archive.writestr(f"xl/media/{i}.bin", b"")
+    result = run("import", str(many))
+    assert result.exit_code == 1
+    assert result.stdout == f"{many}: error[unsafe-path] the workbook holds 65 files, over 64\n"
+    # a workbook that declares more than 10 MB unpacked (here 11 MB of one repeated byte, ~11 KB sent)
+    bomb = tmp_path / "small-bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (11 << 20))
+    assert bomb.stat().st_size < 100_000
+    result = run("import", str(bomb))
+    assert result.exit_code == 1 and "unpacks to 11,534,336 bytes, over 10,485,760" in result.stdout
+
+
+def test_a_return_whose_sheets_claim_a_hundred_thousand_rows_is_refused(matrix_dir, run, tmp_path):
+    import re
+    import zipfile
+
+    form = _grown(run, tmp_path, "form.xlsx", lambda book: None)
+    claimed = tmp_path / "claimed.xlsx"
+    with zipfile.ZipFile(form) as source, zipfile.ZipFile(claimed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:K99999"', data)
+            out.writestr(info, data)
+    result = run("import", str(claimed), "--submitted", "2015-04-10")
+    assert result.exit_code == 1
+    assert "goes past row 2,000 or column 30 (its stated dimensions are 99,999 x 11)" in result.stdout

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from .dates import Quarter
@@ -22,8 +23,14 @@ from .rules import finding
 from .timeline import active_entries
 from .vocab import STATUSES
 
-MAX_BYTES = 5 << 20  # a form is tens of KB
-MAX_UNPACKED = 50 << 20  # what its zip may unpack to: a zip bomb stops here, before any XML is parsed
+# Budgets of a returned workbook, checked before any XML is parsed (a form uncoop writes for the
+# bundled Matrix is at most 15 KB, unpacking to 67 KB in 13 members, with a row per activity,
+# milestone or indicator): past one, a single finding naming the file, not minutes and gigabytes.
+MAX_BYTES = 5 << 20  # the file as sent
+MAX_UNPACKED = 10 << 20  # what its zip declares it unpacks to, all members together
+MAX_MEMBERS = 64  # files inside the zip
+MAX_ROWS = 2_000  # rows read of one sheet (opened read-only: a row is parsed once, never kept twice)
+MAX_COLUMNS = 30  # columns read of one sheet; the Report sheet has 11
 SHEETS = 5  # Cover, Report, Milestones, Indicators and the stamp, as `forms` writes them
 REPORT_COLUMNS = 11
 STATUS_COL, PROGRESS_COL, FIRST_ANSWER = 7, 8, 7
@@ -49,6 +56,52 @@ class Return:
     filled: date | None  # when the workbook was last saved, if it says
 
 
+class _Grid:
+    """One sheet of a workbook opened read-only, read once into rows (at most MAX_ROWS x
+    MAX_COLUMNS), with the few ways the checks below look at a sheet."""
+
+    def __init__(self, title: str, rows: list[list[Any]], merged: list[Any], over: str) -> None:
+        self.title, self.rows, self.over = title, rows, over
+        self.merged_cells = SimpleNamespace(ranges=merged)
+        self.max_row = max((i + 1 for i, row in enumerate(rows) if any(c.value is not None for c in row)), default=1)
+        self.max_column = max((c.column for row in rows for c in row if c.value is not None), default=1)
+
+    @classmethod
+    def read(cls, sheet: Any) -> _Grid:
+        rows = [list(row) for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1)]
+        over = ""
+        if len(rows) > MAX_ROWS and any(c.value is not None for c in rows[MAX_ROWS]):
+            over = f"row {MAX_ROWS:,}"
+        elif any(len(row) > MAX_COLUMNS and row[MAX_COLUMNS].value is not None for row in rows):
+            over = f"column {MAX_COLUMNS}"
+        elif (sheet.max_row or 0) > MAX_ROWS or (sheet.max_column or 0) > MAX_COLUMNS:
+            stated = f"{sheet.max_row or 0:,} x {sheet.max_column or 0:,}"
+            over = f"row {MAX_ROWS:,} or column {MAX_COLUMNS} (its stated dimensions are {stated})"
+        return cls(sheet.title, rows[:MAX_ROWS], [] if over else _merged(sheet), over)
+
+    def cell(self, row: int, col: int) -> Any:
+        if row - 1 < len(self.rows) and col - 1 < len(self.rows[row - 1]):
+            return self.rows[row - 1][col - 1]
+        return _EMPTY
+
+    def __getitem__(self, row: int) -> list[Any]:
+        return self.rows[row - 1] if row - 1 < len(self.rows) else []
+
+
+_EMPTY = SimpleNamespace(value=None, data_type="n")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)\"")
+
+
+def _merged(sheet: Any) -> list[Any]:
+    """The merged ranges of a read-only sheet (openpyxl's read-only mode does not give them), from
+    its XML: bounded by the unpacked-size budget already checked."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    with sheet._get_source() as source:
+        data = source.read(MAX_UNPACKED + 1)
+    return [CellRange(ref.decode()) for ref in _MERGE.findall(data)]
+
+
 def _at(shown: str, sheet: Any, row: int, col: int) -> CellLocation:
     from openpyxl.utils import get_column_letter
 
@@ -68,12 +121,22 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
         return None, [finding("unsafe-path", where, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")]
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
+        unpacked = sum(info.file_size for info in members)
         if unpacked > MAX_UNPACKED:
             return None, [
                 finding("unsafe-path", where, f"the workbook unpacks to {unpacked:,} bytes, over {MAX_UNPACKED:,}")
             ]
-        book = load_workbook(path, data_only=False)
+        if len(members) > MAX_MEMBERS:
+            return None, [
+                finding("unsafe-path", where, f"the workbook holds {len(members):,} files, over {MAX_MEMBERS}")
+            ]
+        book = load_workbook(path, read_only=True, data_only=False)
+        try:
+            grids = [_Grid.read(sheet) for sheet in book.worksheets]
+            modified = book.properties.modified
+        finally:
+            book.close()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         return None, [
             finding(
@@ -83,15 +146,27 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
                 "send back the .xlsx from uncoop forms",
             )
         ]
-    if STAMP_SHEET not in book.sheetnames:
+    too_big = [grid for grid in grids if grid.over]
+    if too_big:
+        return None, [
+            finding(
+                "unsafe-path",
+                where,
+                f"the {too_big[0].title} sheet goes past {too_big[0].over}, over the {MAX_ROWS:,} rows "
+                f"and {MAX_COLUMNS} columns uncoop reads of a sheet",
+                "send back the form as uncoop forms wrote it",
+            )
+        ]
+    by_title = {grid.title: grid for grid in grids}
+    if STAMP_SHEET not in by_title:
         return None, [
             finding("missing-field", where, "the workbook has no uncoop stamp", "use the form uncoop forms wrote")
         ]
-    stamp = {str(r[0].value): str(r[1].value or "") for r in book[STAMP_SHEET].iter_rows(max_col=2) if r[0].value}
+    stamp = {str(r[0].value): str(r[1].value or "") for r in by_title[STAMP_SHEET].rows if len(r) > 1 and r[0].value}
     org, quarter, problems = _stamped(stamp, matrix, where)
     if quarter is None or problems:
         return None, problems
-    sheets = book.worksheets
+    sheets = grids
     if len(sheets) != SHEETS:
         return None, problems + [
             finding(
@@ -162,7 +237,6 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
                 edits += reader(shown, sheet, row, str(ident), matrix, problems)
     if not problems and _no_answer(asked, edits):
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one white cell"))
-    modified = book.properties.modified
     filled = modified.date() if isinstance(modified, datetime) else None
     return (None if problems else Return(org, quarter, edits, filled)), problems
 
