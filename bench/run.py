@@ -171,6 +171,38 @@ def startup(repeat: int) -> dict:
     }
 
 
+def institutions(counts: list[int], repeat: int) -> str:
+    """The reporting grid's budget (institutions x quarters, README/SECURITY.md): the bundled Matrix
+    with N participating institutions appended, `status --format json` and `remind` timed against
+    the bundled Matrix's `status --format json` in the same run (x = that ratio)."""
+    base, _ = median([*UNCOOP, "status", "--no-cache", "--format", "json", "--as-of", "2016-07-01"], repeat)
+    lines = [
+        f"Institutions x 8 quarters, against the bundled Matrix's status json = {ms(base)}:",
+        "",
+        "| institutions | cells | status json | × | remind | × | peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in counts:
+        root = CORPUS / f"institutions-{n}" / "matrix"
+        shutil.rmtree(root.parent, ignore_errors=True)
+        shutil.copytree(REPO / "matrix", root)
+        with (root / "organizations.yaml").open("a") as out:
+            for i in range(n):
+                out.write(
+                    f"  - id: GEN-{i:05d}\n    name:\n      en: Generated {i}\n    side: {('oic', 'un')[i % 2]}\n"
+                )
+                out.write("    kind: office\n    participant: true\n")
+        common = ["--matrix", str(root), "--as-of", "2016-07-01"]
+        status, status_mb = median([*UNCOOP, "status", "--no-cache", "--format", "json", *common], repeat)
+        remind, remind_mb = median([*UNCOOP, "remind", *common], repeat)
+        cells = (root / "organizations.yaml").read_text().count("\n  - id: ") * 8
+        lines.append(
+            f"| {n:,} | {cells:,} | {ms(status)} | {status / base:.1f}× | {ms(remind)} | {remind / base:.1f}× "
+            f"| {max(status_mb, remind_mb)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
@@ -258,7 +290,15 @@ def main() -> None:
         help="run yamllint and check-jsonschema only up to this size (they take minutes beyond)",
     )
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument(
+        "--institutions",
+        default="",
+        help="only the reporting-grid case: comma-separated counts of institutions added to the bundled Matrix",
+    )
     args = parser.parse_args()
+    if args.institutions:
+        sys.stdout.write(institutions([int(n) for n in args.institutions.split(",")], args.repeat))
+        return
     s = startup(args.repeat)
     rows = [measure(int(n), args.repeat, int(n) <= args.peers_up_to) for n in args.sizes.split(",")]
     text = table(rows, s) + "\nTargets (from this run):\n\n" + targets(rows, s)

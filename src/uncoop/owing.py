@@ -53,7 +53,7 @@ def reporting_quarters(meta: MatrixFile, until: date | None = None) -> list[Quar
 
 
 # Institutions x reporting quarters: every grid cell, reminder and form is one of these.  A real
-# Matrix has tens of institutions over a biennium (the bundled one 58 x 8 = 464); 50,000 keeps
+# Matrix has tens of institutions over a biennium (the bundled one 46 x 8 = 368); 50,000 keeps
 # `status`, `remind` and the report within seconds (measured in SECURITY.md).
 MAX_REPORTING_CELLS = 50_000
 
