@@ -30,6 +30,7 @@ from datetime import date, timedelta
 
 from .dates import Quarter
 from .load import Matrix
+from .notice import provenance
 from .records import Activity, Organization
 from .timeline import ActivityState, reported_states, visible_updates
 from .vocab import LANGS
@@ -224,10 +225,7 @@ def _shares(n: int) -> list[str]:
 def _notice(matrix: Matrix) -> tuple[str, str | dict[str, str] | None]:
     """The Matrix's provenance and the note that says what in it is not real data."""
     meta = matrix.meta.value if matrix.meta else None
-    data = meta.provenance if meta is not None else None
-    if data is None:
-        return "confirmed", None
-    return data.status, data.note
+    return provenance(matrix), meta.provenance.note if meta is not None and meta.provenance is not None else None
 
 
 def _value(parent: ET.Element, amount: float, currency: str, day: date) -> None:

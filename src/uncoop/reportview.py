@@ -22,6 +22,7 @@ from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, 
 from .i18n import N_, STATUS_WORDS, LText, country_name, localized, long_date, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
+from .notice import PROVENANCE_WORDS
 from .problem import Problem, Severity, printable, sort_problems
 from .records import Adoption, Dates, Meeting, Span
 from .rules import RULES, slipping
@@ -759,13 +760,6 @@ def error_lines(problems: Iterable[Problem]) -> list[str]:
         f"{p.location}: {printable(p.message)}"
         for p in sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     ]
-
-
-PROVENANCE_WORDS = {
-    "confirmed": N_("confirmed"),
-    "provisional": N_("provisional: reported, not yet checked by the focal points"),
-    "illustrative": N_("illustrative: made up to show how follow-up works, not real data"),
-}
 
 
 def _document_order(matrix: Matrix, snap: Snapshot) -> list[ActivityState]:
