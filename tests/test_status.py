@@ -178,3 +178,28 @@ def test_streamed_json_is_byte_for_byte_the_document(doc):
 
     streamed = b"".join(json_stream((k, iter(v) if isinstance(v, list) else v) for k, v in doc.items()))
     assert streamed == json_bytes(doc)
+
+
+def test_every_small_output_says_when_its_data_are_illustrative(matrix_dir, run, tmp_path):
+    """The report has its notice page; status, letters and forms carry one line, in their
+    language, and only when matrix.yaml says the data are not confirmed."""
+    import json
+
+    import openpyxl
+
+    line = "About the data: illustrative: made up to show how follow-up works, not real data."
+    plain = run("status", "--as-of", "2015-02-15").stdout + run("remind", "--as-of", "2015-02-15").stdout
+    assert "About the data" not in plain  # the fixture's data are confirmed
+    (matrix_dir / "matrix.yaml").write_text(
+        (matrix_dir / "matrix.yaml").read_text() + "provenance:\n  status: illustrative\n"
+    )
+    table = run("status", "--as-of", "2015-02-15").stdout
+    assert " ".join(table.split()).count(line) == 1
+    markdown = run("status", "--as-of", "2015-02-15", "--format", "markdown", "--lang", "fr").stdout
+    assert "> À propos des données : fictives" in markdown
+    assert json.loads(run("status", "--as-of", "2015-02-15", "--format", "json").stdout)["provenance"] == "illustrative"
+    letters = run("remind", "--as-of", "2015-02-15").stdout
+    assert letters.count(line) == letters.count("\nTo: ") + letters.startswith("To: ") > 0
+    run("forms", "--period", "2014-Q4", "--org", "OCHA", "--out", str(tmp_path / "f"))
+    cover = openpyxl.load_workbook(next((tmp_path / "f").rglob("*.xlsx"))).worksheets[0]
+    assert ["About the data", line] in [[c.value for c in row[:2]] for row in cover.iter_rows()]

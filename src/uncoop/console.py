@@ -19,6 +19,7 @@ from rich.text import Text
 from .health import WORDS, Health, Late, late_items
 from .i18n import RTL, STATUS_WORDS, localized
 from .markup import CELLS, legend
+from .notice import notice_line
 from .rules import RULES
 from .timeline import ActivityState
 from .view import StatusView, label_text, leads_of, summary_line
@@ -224,6 +225,11 @@ def wrapped(line: str, width: int) -> list[Text]:
     return [Text(text) for text in lines]
 
 
+def _notice(view: StatusView) -> list[Text]:
+    line = notice_line(view.provenance, terminal_lang(view.lang))
+    return [Text(line, style="yellow")] if line else []
+
+
 def render_status(view: StatusView, out: IO[str], width: int | None = None, color: bool | None = None) -> None:
     console = Console(
         file=out,
@@ -236,6 +242,7 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     _ = words(view.lang)
     parts: list = [
         Text(_("Matrix status as of %(date)s") % {"date": view.snapshot.as_of.isoformat()}, style="bold"),
+        *_notice(view),
         *wrapped(summary_line(view, terminal_lang(view.lang)), console.width),
         Text(""),
     ]

@@ -17,6 +17,7 @@ from typing import Any
 from .dates import Quarter
 from .i18n import RTL, STATUS_WORDS, localized, long_date, quarter_text, translations, when
 from .load import Matrix
+from .notice import notice_line, provenance
 from .owing import Duties, due_date
 from .timeline import active_entries, visible_updates
 from .vocab import STATUSES
@@ -69,6 +70,9 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
             (_("Due"), long_date(due_date(meta, quarter), lang)),
             (_("Send to"), f"{localized(point.title, lang)} ({point.organization})"),
         ]
+    notice = notice_line(provenance(matrix), lang)
+    if notice:
+        rows.append((_("About the data"), notice))
     rows += [
         ("", ""),
         (

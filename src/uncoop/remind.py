@@ -17,6 +17,7 @@ from .health import Late, late_items
 from .i18n import localized, long_date, quarter_text, translations, when
 from .load import Matrix
 from .markup import md_text
+from .notice import notice_line, provenance
 from .timeline import Snapshot
 
 
@@ -30,6 +31,7 @@ class Reminder:
     owed: list[Quarter]  # the quarters of `missing`, for their forms
     late: list[tuple[str, str]]  # (quarter, submitted)
     overdue: list[Late]
+    provenance: str = "confirmed"  # the Matrix's (notice.py): an illustrative letter says so
 
 
 def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang: str = "en") -> list[Reminder]:
@@ -63,7 +65,9 @@ def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang
             point = getattr(meta.focal_points, sides.get(org, row.side))
             sender = f"{localized(point.title, lang)} ({point.organization})"
         owed = [q for q, c in pairs if c.state == "missing"]
-        out.append(Reminder(org, names.get(org, org), row.side, sender, missing, owed, late, overdue))
+        out.append(
+            Reminder(org, names.get(org, org), row.side, sender, missing, owed, late, overdue, provenance(matrix))
+        )
     return sorted(out, key=lambda r: r.organization)
 
 
@@ -117,6 +121,9 @@ def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -
         ),
         "",
     ]
+    notice = notice_line(reminder.provenance, lang)
+    if notice:
+        lines += [esc(notice), ""]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from .i18n import N_, STATUS_WORDS, localized
 from .load import Matrix
 from .markup import CELLS, json_stream, legend, md_code
 from .markup import md_text as md_cell
+from .notice import notice_line, provenance
 from .problem import Problem, sort_problems
 from .rules import counted, groups, tally
 from .timeline import ActivityState, GridRow, Snapshot
@@ -39,6 +40,7 @@ class StatusView:
     findings: list[Problem]
     health: HealthReport
     counts: dict = field(default_factory=dict)
+    provenance: str = "confirmed"  # the Matrix's: each format says what the data are (notice.py)
 
     @property
     def quarters(self) -> list[Quarter]:
@@ -94,7 +96,7 @@ def build_view(
         if members:
             area_views.append(AreaView(area.value.id, localized(area.value.title, lang), members, area.value.title))
     health = rate(snap, [a.value.id for a in matrix.areas])
-    view = StatusView(snap, lang, area_views, rows, sort_problems(findings), health)
+    view = StatusView(snap, lang, area_views, rows, sort_problems(findings), health, provenance=provenance(matrix))
     view.counts = summary_counts(view)
     return view
 
@@ -192,6 +194,7 @@ def to_json(view: StatusView) -> Iterator[bytes]:
     return json_stream(
         [
             ("as_of", view.snapshot.as_of.isoformat()),
+            ("provenance", view.provenance),
             ("summary", view.counts),
             (
                 "areas",
@@ -233,6 +236,9 @@ def to_markdown(view: StatusView) -> str:
     _ = translations(view.lang).gettext
     title = _("Matrix status as of %(date)s") % {"date": view.snapshot.as_of.isoformat()}
     out = [f"# {title}", "", summary_line(view, view.lang), ""]
+    notice = notice_line(view.provenance, view.lang)
+    if notice:
+        out[2:2] = [f"> {md_cell(notice)}", ""]
     heads = (
         N_("Activity"),
         N_("UN lead"),
