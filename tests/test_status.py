@@ -157,7 +157,8 @@ def test_the_summary_wraps_between_items_never_inside_one(width):
     out = io.StringIO()
     render_status(build_view(matrix, snapshot(matrix, date(2016, 3, 31))), out, width=width, color=False)
     lines = out.getvalue().splitlines()
-    summary = lines[1 : lines.index("")]
+    start = next(i for i, line in enumerate(lines) if line.split(" ", 1)[0].isdigit())  # after the data notice
+    summary = lines[start : lines.index("")]
     assert len(summary) >= 2 and all(len(line) <= width for line in summary)
     for line, following in zip(summary, summary[1:], strict=False):
         assert line.endswith(",") or following.startswith(("(", "[")), (line, following)
