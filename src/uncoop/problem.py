@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 # C0 and C1 controls, DEL, and the line/paragraph separators some consumers break lines on
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -67,6 +68,19 @@ def xml_chars(text: str) -> str:
     cannot hold becomes U+FFFD, so a file is never ill-formed (the reader refuses such characters
     in the first place; this keeps each writer safe on its own)."""
     return _NOT_XML.sub("\ufffd", text) if _NOT_XML.search(text) else text
+
+
+def xml_clean_tree(root: Any) -> Any:
+    """An ElementTree tree with `xml_chars` applied to every text, tail and attribute, in place:
+    the one pass each XML writer makes before serialising."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_chars(element.text)
+        if element.tail:
+            element.tail = xml_chars(element.tail)
+        for name, value in element.attrib.items():
+            element.attrib[name] = xml_chars(value)
+    return root
 
 
 class UncoopError(Exception):
