@@ -188,12 +188,14 @@ _UNDECIDED_END = re.compile(r"##?(?:v(?:s(?:o)?)?)?\Z", re.IGNORECASE)
 
 def log_safe(text: str) -> str:
     """Text for a terminal or a CI log: a line that would start a workflow command gets a
-    backslash before its `::` (`\\::error ...`), and `##[` becomes `#\\#[`.  Everything uncoop writes
+    backslash before its `::` (`\\::error ...`), and `##[` becomes `# #[` (a space, which stays
+    valid inside a JSON string; the runner compares culture-sensitively, so an invisible
+    character could be ignored and is no cure).  Everything uncoop writes
     to standard output and error passes here (`LogGuard`); only the `github` findings format,
     whose lines are meant as commands and escape their data themselves, goes around it."""
     if "::" not in text and "##" not in text:
         return text
-    return _COMMAND.sub(lambda m: m.group(1) + "\\" if m.group(1) is not None else "#\\#", text)
+    return _COMMAND.sub(lambda m: m.group(1) + "\\" if m.group(1) is not None else "# #", text)
 
 
 class LogGuard:
@@ -204,8 +206,11 @@ class LogGuard:
         self._stream = stream
         self._pending = ""
         self._mid_line = False  # what was last passed on ended inside a line
+        self._bytes: BytesGuard | None = None
 
     def write(self, text: str) -> int:
+        if self._bytes is not None:
+            self._bytes.finish()  # bytes written before this text come first
         self._pending += text
         cut = max(self._pending.rfind("\n"), self._pending.rfind("\r")) + 1
         if cut:
@@ -244,13 +249,55 @@ class LogGuard:
 
     @property
     def unguarded(self) -> Any:
-        """The stream underneath, for text that is meant as commands (the `github` format)."""
+        """The stream underneath, for what is meant as commands (the `github` format) or is no
+        text at all (a PDF): the caller says so by asking for it."""
+        if self._bytes is not None:
+            self._bytes.finish()
         return self.finish()
 
     @property
-    def buffer(self) -> Any:
-        """Bytes (a PDF, a workbook) go underneath, after the text written before them."""
-        return self.finish().buffer
+    def buffer(self) -> BytesGuard:
+        """Bytes (JSON, a calendar) are guarded the same way, after the text written before."""
+        self.finish()
+        if self._bytes is None:
+            self._bytes = BytesGuard(self._stream.buffer)
+        return self._bytes
 
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...: the stream's own
         return getattr(self._stream, name)
+
+
+class _Encoder:
+    """Text onto a byte stream, every byte kept (`surrogateescape` round-trips what is not UTF-8)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> None:
+        self.raw.write(text.encode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+class BytesGuard:
+    """`LogGuard` for bytes: the same lines neutralised, every other byte as written.  Lines are
+    cut at LF and CR bytes, which never stand inside a UTF-8 character."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._text = LogGuard(_Encoder(raw))
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+
+    def finish(self) -> Any:
+        self._text.finish()
+        return self._raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
