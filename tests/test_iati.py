@@ -5,6 +5,7 @@ README's set-up; only its resource files are read, the package is never imported
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from functools import cache
@@ -85,18 +86,140 @@ def test_every_code_is_in_its_codelist(bundled):
     assert languages == {"fr", "ar"} and languages <= codelist("Language")
 
 
-def test_statuses_map_one_to_one(bundled):
+def test_statuses_are_what_the_reports_say_as_status_counts_them(bundled, run):
+    """The IATI file says what happened: each activity's status as its reports left it, so the
+    file's counts are `uncoop status`'s counts on the same day."""
+    import json
+    from collections import Counter
+
+    root = ET.fromstring(bundled[0])
+    words = ["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
+    exported = Counter(words[int(a.find("activity-status").get("code")) - 1] for a in root.iter("iati-activity"))
+    status = json.loads(run("status", "-m", str(REPO / "matrix"), "--as-of", AS_OF, "--format", "json").stdout)
+    assert dict(exported) == status["summary"]["by_status"]
+    assert exported["implementation"] < 58  # the plan says 58; the reports say fewer are under way
+
+
+def ruleset_problems(xml: bytes, today: str) -> list[str]:
+    """The IATI 2.03 standard ruleset (`standard_ruleset.json`, shipped with pyIATI) applied to
+    every activity: the rule kinds it uses, with XPath 2 (elementpath) as the ruleset writes them."""
+    import json
+
+    import elementpath
+
+    rules = json.loads((standard() / "rulesets" / "standard_ruleset.json").read_text())
+    root = ET.fromstring(xml)
+    problems = []
+
+    def values(node, path):
+        return [v if isinstance(v, str) else (v.text or "") for v in elementpath.select(node, path)]
+
+    for context, kinds in rules.items():
+        for node in elementpath.select(root, context.replace("//", "descendant-or-self::", 1)):
+            where = node.findtext("iati-identifier") or node.tag
+            for kind, spec in kinds.items():
+                for case in spec["cases"]:
+                    if kind == "atleast_one" and not any(values(node, p) for p in case["paths"]):
+                        problems.append(f"{where}: none of {case['paths']}")
+                    elif kind == "no_more_than_one" and sum(len(values(node, p)) for p in case["paths"]) > 1:
+                        problems.append(f"{where}: more than one of {case['paths']}")
+                    elif kind == "date_order":
+                        less = values(node, case["less"]) if case["less"] != "NOW" else [today]
+                        more = values(node, case["more"]) if case["more"] != "NOW" else [today]
+                        if any(a > b for a in less for b in more):
+                            problems.append(f"{where}: {case['less']} after {case['more']}")
+                    elif kind == "regex_matches":
+                        for p in case["paths"]:
+                            problems += [
+                                f"{where}: {p} {v!r}" for v in values(node, p) if not re.fullmatch(case["regex"], v)
+                            ]
+                    elif kind == "sum":
+                        shares = [float(v) for p in case["paths"] for v in values(node, p)]
+                        if shares and abs(sum(shares) - case["sum"]) > 1e-9:
+                            problems.append(f"{where}: {case['paths']} sum to {sum(shares)}")
+    return problems
+
+
+def test_the_bundled_file_passes_the_iati_standard_ruleset(bundled):
+    assert ruleset_problems(bundled[0], AS_OF) == []
+
+
+def test_the_ruleset_check_catches_what_it_checks():
+    bad = (
+        b'<iati-activities version="2.03"><iati-activity><iati-identifier>X/1</iati-identifier>'
+        b'<activity-date type="1" iso-date="2016-01-01"/><activity-date type="3" iso-date="2015-01-01"/>'
+        b'<recipient-country code="ML" percentage="60"/><sector code="15110"/></iati-activity></iati-activities>'
+    )
+    found = ruleset_problems(bad, AS_OF)
+    assert len(found) == 3 and any("sum to 60" in p for p in found)
+
+
+def test_budgets_cover_at_most_a_year_without_overlap_and_add_up(bundled):
+    from datetime import date, timedelta
+
     import yaml
 
     root = ET.fromstring(bundled[0])
-    written = {
-        a.findtext("iati-identifier").removeprefix("XM-EXAMPLE-DPA-"): a.find("activity-status").get("code")
-        for a in root.iter("iati-activity")
-    }
-    words = ["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
-    for path in (REPO / "matrix" / "activities").rglob("*.yaml"):
-        data = yaml.safe_load(path.read_text())
-        assert written[data["id"]] == str(words.index(data["status"]) + 1)
+    budgeted = 0
+    for activity in root.iter("iati-activity"):
+        ident = activity.findtext("iati-identifier").removeprefix("XM-EXAMPLE-DPA-")
+        periods = []
+        for budget in activity.iter("budget"):
+            start = date.fromisoformat(budget.find("period-start").get("iso-date"))
+            end = date.fromisoformat(budget.find("period-end").get("iso-date"))
+            assert start <= end < start.replace(year=start.year + 1), ident  # at most twelve months
+            periods.append((budget.find("value").get("currency"), start, end, float(budget.findtext("value"))))
+        periods.sort()
+        for (c1, _, end, _), (c2, start, _, _) in itertools.pairwise(periods):
+            assert c1 != c2 or end + timedelta(days=1) == start, ident  # consecutive, no overlap, no gap
+        if periods:
+            budgeted += 1
+            path = next((REPO / "matrix" / "activities").glob(f"*/{ident}.yaml"))
+            amounts = sum(f["amount"] for f in yaml.safe_load(path.read_text())["funding"])
+            assert abs(sum(p[3] for p in periods) - amounts) < 0.005, ident
+    assert budgeted == 12
+
+
+def test_countries_regions_and_the_humanitarian_flag(bundled):
+    root = ET.fromstring(bundled[0])
+    by_id = {a.findtext("iati-identifier").removeprefix("XM-EXAMPLE-DPA-"): a for a in root.iter("iati-activity")}
+    assert [(c.get("code"), c.get("percentage")) for c in by_id["PSC-02"].iter("recipient-country")] == [("ML", "100")]
+    shares = [c.get("percentage") for c in by_id["HUM-08"].iter("recipient-country")]
+    assert shares == ["33.33", "33.33", "33.34"]
+    assert codes_in(root, "recipient-country") <= codelist("Country")
+    no_country = [a for a in by_id.values() if a.find("recipient-country") is None]
+    assert no_country and all(a.find("recipient-region").get("code") == "998" for a in no_country)
+    assert len(by_id) - len(no_country) == 11  # matrix/README.md: the countries the final document names
+    humanitarian = {i for i, a in by_id.items() if a.get("humanitarian") == "1"}
+    assert humanitarian == {i for i in by_id if i.startswith("HUM-")}
+
+
+def codes_in(root, tag: str) -> set[str]:
+    return {e.get("code") for e in root.iter(tag)}
+
+
+def test_the_file_says_its_data_are_illustrative(bundled):
+    root = ET.fromstring(bundled[0])
+    for activity in root.iter("iati-activity"):
+        notes = [d for d in activity.iter("description") if d.get("type") == "4"]
+        assert notes and "invented" in notes[0].findtext("narrative")
+
+
+def test_actual_dates_come_from_the_reports(bundled):
+    root = ET.fromstring(bundled[0])
+    started = [a for a in root.iter("iati-activity") if a.find("activity-date[@type='2']") is not None]
+    closed = [a for a in root.iter("iati-activity") if a.find("activity-status").get("code") in ("4", "5")]
+    assert len(started) >= 51
+    assert all(a.find("activity-date[@type='4']") is not None for a in closed)
+
+
+def test_a_country_that_is_not_iso_3166_is_a_located_error(matrix_dir, run):
+    activity = next((matrix_dir / "activities").rglob("*.yaml"))
+    text = activity.read_text()
+    activity.write_text(text.replace("\nstatus:", "\ncountries: [ML, XX]\nstatus:", 1))
+    result = run("validate")
+    assert result.exit_code == 1
+    assert f"{activity.name}:" in result.stdout and "'XX' is not an ISO 3166-1 country code" in result.stdout
 
 
 def test_organisations_without_an_iati_ref_are_named_not_identified(bundled):

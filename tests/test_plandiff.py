@@ -195,3 +195,41 @@ def test_one_clock_the_committer_date_everywhere(matrix_dir, run):
     assert "| HUM-01 |" in section and "| planned_end | 2016-Q2 | 2016-Q4 | +184 |" in section
     then = run("report", "--as-of", "2015-06-30", "--plan-as-committed", "--format", "md", "--out", "-")
     assert "hum01, 2014-07-01, 2016-06-30" in then.stdout  # the plan of the time, whatever the author's date says
+
+
+def test_an_id_renamed_everywhere_is_one_rename_not_new_reports_and_findings(repo, run):
+    """OCHA becomes UNOCHA in organizations.yaml, in the activity that names it and in its
+    update files (renamed too): nothing was submitted, no finding appeared or went away."""
+    m = repo / "matrix"
+    for path in [m / "organizations.yaml", *m.rglob("activities/*/*.yaml"), *m.rglob("updates/*/*.yaml")]:
+        text = path.read_text()
+        if "OCHA" in text:
+            path.write_text(
+                text.replace("id: OCHA", "id: UNOCHA")
+                .replace("[OCHA", "[UNOCHA")
+                .replace("organization: OCHA", "organization: UNOCHA")
+            )
+    for path in list(m.rglob("updates/*/OCHA.yaml")):
+        path.rename(path.with_name("UNOCHA.yaml"))
+    commit(repo, "OCHA is written UNOCHA")
+    doc = json.loads(run("diff", "HEAD~1", "HEAD", "--format", "json", "--as-of", "2015-05-01").stdout)
+    assert doc["renamed"] == [{"kind": "organization", "old": "OCHA", "new": "UNOCHA"}]
+    assert doc["updates_submitted"] == [] and doc["lead_changes"] == []
+    assert doc["findings_new"] == [] and doc["findings_resolved"] == []
+    assert "- organization OCHA → UNOCHA" in run("diff", "HEAD~1", "HEAD", "--as-of", "2015-05-01").stdout
+
+
+def test_a_commit_that_repairs_a_file_claims_nothing_it_reports(repo, run):
+    """A YAML typo in an update, then its fix: the fix is a repair, not milestones completed."""
+    update = repo / "matrix" / "updates" / "2014-Q4" / "OCHA.yaml"
+    good = update.read_text()
+    update.write_text(good.replace("entries:", "entries: [", 1))
+    commit(repo, "a typo")
+    update.write_text(good)
+    commit(repo, "the typo fixed")
+    doc = json.loads(run("diff", "HEAD~1", "HEAD", "--format", "json", "--as-of", "2015-05-01").stdout)
+    assert doc["repaired"] == ["matrix/updates/2014-Q4/OCHA.yaml"]
+    assert doc["milestones_completed"] == [] and doc["updates_submitted"] == []
+    assert "yaml-syntax" in [f["code"] for f in doc["findings_resolved"]]
+    markdown = run("diff", "HEAD~1", "HEAD", "--as-of", "2015-05-01").stdout
+    assert "**Repaired (did not load in HEAD\\~1: what they report is not compared)**" in markdown

@@ -266,3 +266,28 @@ def test_a_report_from_a_matrix_with_errors_says_so_before_anything_else(matrix_
     shown = str(broken.relative_to(matrix_dir.parent))
     assert shown in text[banner:] and "statuss" in text[banner:]
     assert banner < text.index("Adopted")  # before the facts of the title page
+
+
+def test_countries_are_named_in_the_reports_language(run):
+    """`countries: [AF, IR, PK]` is shown by name, as ISO 3166-1 and its translations write it."""
+    shown = {}
+    for lang in ("en", "fr", "ar"):
+        result = run(
+            "report",
+            "-m",
+            str(REPO / "matrix"),
+            "--as-of",
+            "2016-03-31",
+            "--format",
+            "md",
+            "--out",
+            "-",
+            "--lang",
+            lang,
+        )
+        assert result.exit_code == 0, result.stderr
+        shown[lang] = result.stdout
+    assert "| Countries | Afghanistan, Iran, Pakistan |" in shown["en"]
+    assert "| Pays | Afghanistan, Iran, Pakistan |" in shown["fr"] and "| Pays | Myanmar |" in shown["fr"]
+    assert "| Countries | State of Palestine |" in shown["en"] and "| Pays | Syrie |" in shown["fr"]
+    assert "| البلدان | مالي |" in shown["ar"] and "Iran" not in shown["ar"].split("HUM-08", 1)[1][:2000]

@@ -60,6 +60,191 @@ def forged_cache(secret: bytes, canary: Path) -> bytes:
     return cache_module.MAGIC + cache_module.sign(secret, body) + body
 
 
+# --- the program door: Pagefind and git start in an empty folder with an allow-listed environment
+
+
+def test_a_committed_pagefind_yml_cannot_name_a_log_file_or_an_output_elsewhere(repo, tmp_path_factory):
+    """pagefind.yml in the repository (the working directory) asked Pagefind to log into a `.pth`
+    file, which the next Python process would run, and to write the search bundle elsewhere."""
+    outside = tmp_path_factory.mktemp("outside")
+    settings = f"logfile: {outside / 'zz.pth'}\noutput_path: {outside / 'bundle'}\n"
+    (repo / "pagefind.yml").write_text(settings)
+    (repo / "_site").mkdir()
+    (repo / "_site" / "pagefind.yml").write_text(settings)
+    env = {**os.environ, "PAGEFIND_LOGFILE": str(outside / "env.pth"), "PAGEFIND_OUTPUT_PATH": str(outside / "e")}
+    done = subprocess.run(
+        [UNCOOP, "site", "--as-of", "2016-03-31", "--out", "_site"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(outside.iterdir()) == []  # no log, no bundle, nothing
+    assert (repo / "_site" / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_git_runs_no_hook_from_the_users_or_the_repositorys_configuration(repo, tmp_path_factory, monkeypatch):
+    """core.fsmonitor names a program git runs even for `git diff`: from ~/.gitconfig or the
+    repository's own config it would run on every `--changed-since`."""
+    outside = tmp_path_factory.mktemp("outside")
+    hook = outside / "hook"
+    hook.write_text(f"#!/bin/sh\ntouch {outside / CANARY_NAME}\nexit 1\n")
+    hook.chmod(0o755)
+    home = outside / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(f"[core]\n\tfsmonitor = {hook}\n")
+    git(repo, "config", "core.fsmonitor", str(hook))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_DIR", str(outside))  # nor may the caller's environment point git elsewhere
+    done = subprocess.run([UNCOOP, "validate", "--changed-since", "HEAD"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (outside / CANARY_NAME).exists()
+
+
+def test_a_program_sees_only_the_allow_listed_environment(monkeypatch):
+    from uncoop.run import run
+
+    monkeypatch.setenv("PYTHONPATH", "/nowhere")
+    monkeypatch.setenv("PAGEFIND_SITE", "/nowhere")
+    done = run(["env"])
+    seen = dict(line.split("=", 1) for line in done.out.decode().splitlines())
+    assert "PYTHONPATH" not in seen and "PAGEFIND_SITE" not in seen
+    assert seen["GIT_CONFIG_GLOBAL"] == os.devnull and seen["LC_ALL"] == "C.UTF-8"
+    where = run(["sh", "-c", 'pwd; echo "$HOME"; ls -A']).out.decode().splitlines()
+    assert where[0] == where[1] and where[2:] == []  # its own empty folder, which is also its home
+
+
+def test_a_pull_request_cannot_switch_off_the_errors_it_brings(matrix_dir, run):
+    """`rules: {unknown-organization: off, duplicate-id: off}` beside the very errors it would hide."""
+    orgs = matrix_dir / "organizations.yaml"
+    orgs.write_text(orgs.read_text() + "  - id: DPA\n    name: Again\n    side: un\n    kind: department\n")
+    edit(matrix_dir / "activities" / "conflict" / "CPV-01.yaml", "un: [DPA]", "un: [NOPE]")
+    honest = json.loads(run("validate", "--format", "json").stdout)
+    codes = {p["code"] for p in honest["problems"]}
+    assert {"unknown-organization", "duplicate-id"} <= codes
+    (matrix_dir / "matrix.yaml").write_text(
+        (matrix_dir / "matrix.yaml").read_text()
+        + "rules:\n  unknown-organization: off\n  duplicate-id: warning\n  stale: off\n  due-soon: error\n"
+    )
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["problems"]
+    errors = {p["code"] for p in found if p["severity"] == "error"}
+    assert {"unknown-organization", "duplicate-id"} <= errors  # still errors
+    refused = [p for p in found if p["code"] == "invalid-value" and "cannot set it" in p["message"]]
+    assert sorted(p["message"].split("'")[1] for p in refused) == ["duplicate-id", "unknown-organization"]
+    assert all(p["path"].endswith("matrix.yaml") and p["line"] > 1 for p in refused)
+
+
+def test_validate_of_a_file_outside_the_matrix_is_a_usage_error_not_an_all_clear(matrix_dir, run):
+    result = run("validate", "/etc/passwd")
+    assert result.exit_code == 2 and "not in the Matrix" in result.stderr and "0 errors" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab"])
+def test_a_file_name_that_is_not_utf8_is_a_finding_in_every_format(repo, fmt):
+    """Byte 0xFF or ESC in a committed file name: a located finding, never a traceback."""
+    odd = os.fsencode(repo / "matrix" / "activities" / "conflict") + b"/\xff.yaml"
+    with open(odd, "wb") as handle:
+        handle.write(b"id: X\n")
+    (repo / "matrix" / "updates" / "a\x1bb").mkdir()
+    for _ in range(2):  # the second run reads the cache the first saved
+        done = subprocess.run([UNCOOP, "validate", "--format", fmt], cwd=repo, capture_output=True)
+        assert done.returncode == 1, done.stderr
+        out = (done.stdout + done.stderr).decode("utf-8")  # every byte is UTF-8
+        assert "internal error" not in out and "Traceback" not in out and "\x1b" not in out
+        assert "\\xff.yaml" in out or "\\\\xff.yaml" in out
+
+
+# --- the read door for --templates, and the sandbox's budgets
+
+
+def report_with(folder: Path, run, *extra: str):
+    return run("report", "--as-of", "2016-03-31", "--format", "md", "--out", "-", "--templates", str(folder), *extra)
+
+
+@pytest.mark.parametrize("how", ["file", "included", "folder", "named"])
+def test_templates_never_read_through_a_link(matrix_dir, run, tmp_path_factory, how):
+    """A template folder linking to a secret (the cache key, ~/.ssh, /etc/passwd) would print it."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret").write_text("SECRET-KEY-MATERIAL\n")
+    (outside / "html").mkdir()
+    (outside / "html" / "summary.html.j2").write_text("SECRET-KEY-MATERIAL\n")
+    (outside / "report.md.j2").write_text("SECRET-KEY-MATERIAL\n")
+    folder = matrix_dir.parent / "tpl"
+    folder.mkdir()
+    if how == "file":
+        (folder / "report.md.j2").symlink_to(outside / "secret")
+    elif how == "included":
+        (folder / "report.md.j2").write_text('{% include "key" %}\n')
+        (folder / "key").symlink_to(outside / "secret")
+    elif how == "folder":
+        (folder / "report.md.j2").write_text('{% include "html/summary.html.j2" %}\n')
+        (folder / "html").symlink_to(outside / "html")
+    else:
+        folder.rmdir()
+        folder.symlink_to(outside)
+    result = report_with(folder, run)
+    assert result.exit_code == 2, result.output
+    assert "link" in result.stderr and "SECRET" not in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_template_that_is_not_utf8_is_named_not_an_internal_error(matrix_dir, run, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_bytes(b"caf\xe9 {{ r.title }}\n")
+    result = report_with(folder, run)
+    assert result.exit_code == 2
+    assert "report.md.j2: byte 3 is not UTF-8" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 'a' * 10 ** 9 }}",
+        "{{ ['a'] * 10 ** 9 }}",
+        "{{ lipsum(2000000) }}",
+        "{{ 'x' | center(10 ** 9) }}",
+        "{{ 'x'.ljust(10 ** 9) }}",
+        "{{ 7 ** 999999999 }}",  # Jinja reads 9 ** 9 ** 9 as (9 ** 9) ** 9
+        "{% for i in range(99999) %}{{ 'a' * 999999 }}{% endfor %}",  # the document's size
+        # doubling a text escapes every count: the memory budget stops it
+        "{% set ns = namespace(s='a' * 999999) %}{% for i in range(14) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+        "{{ ns.s | length }}",
+    ],
+)
+def test_a_template_cannot_spend_gigabytes_or_minutes(matrix_dir, run, tmp_path, template):
+    import resource
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.md.j2").write_text(template + "\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = report_with(folder, run)
+    assert result.exit_code == 2 and "template error" in result.stderr and "limit" in result.stderr, result.stderr
+    assert len(result.stdout) < 40 << 20
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # KiB
+    assert grown < 1_200_000  # under the 1 GB budget (and its rounding), never the gigabytes asked for
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY or grown >= 0  # limit restored
+
+
+def test_the_pdf_reports_a_templates_error_as_the_other_formats_do(matrix_dir, run, tmp_path):
+    pytest.importorskip("weasyprint")
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.html.j2").write_text("{{ 'a' * 10 ** 9 }}\n")
+    result = run(
+        "report",
+        "--as-of",
+        "2016-03-31",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "r.pdf"),
+        "--templates",
+        str(folder),
+    )
+    assert result.exit_code == 2 and "template error" in result.stderr and not (tmp_path / "r.pdf").exists()
+
+
 def legacy_pickle_cache(secret: bytes, canary: Path) -> bytes:
     """The previous release's cache file: a pickle signed with HMAC-SHA256."""
     body = pickle.dumps(("stamp", {("x", "y", b"z"): Boom(canary)}))
@@ -381,7 +566,7 @@ def test_a_failing_git_is_a_message_not_a_traceback(repo, run, monkeypatch, tmp_
     fake = tmp_path / "bin"
     fake.mkdir()
     real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
-    (fake / "git").write_text(f'#!/bin/sh\ncase "$1" in cat-file) exit 128;; esac\nexec {real_git} "$@"\n')
+    (fake / "git").write_text(f'#!/bin/sh\ncase "$*" in *cat-file*) exit 128;; esac\nexec {real_git} "$@"\n')
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
     result = run("diff", "HEAD", "--as-of", "2016-03-31")

@@ -311,6 +311,50 @@ def read_regular(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
+class UnsafeRead(UncoopError):
+    """A file of a folder the user named that uncoop will not read (a link, not a regular file, too big)."""
+
+
+def read_below(folder: Path, name: str, limit: int) -> bytes:
+    """The bytes of `folder/name` (the read door for folders a user names, such as --templates):
+    `folder` itself and every component of `name` are opened without following links, the end must
+    be a regular file of at most `limit` bytes.  FileNotFoundError when it is not there;
+    `UnsafeRead` saying why for anything else."""
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise UnsafeRead(f"{name} is not a plain relative name")
+    if os.path.islink(folder):
+        raise UnsafeRead(f"{folder} is a symlink; name the real folder")
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            child = _step(fd, part, os.O_RDONLY | (os.O_NONBLOCK if last else os.O_DIRECTORY), folder / name)
+            os.close(fd)
+            fd = child
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeRead(f"{folder / name} is not a regular file")
+        if info.st_size > limit:
+            raise UnsafeRead(f"{folder / name} is {info.st_size} bytes, over the limit of {limit}")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + 1)[:limit]
+    finally:
+        os.close(fd)
+
+
+def _step(fd: int, part: str, flags: int, shown: Path) -> int:
+    """Open `part` below the folder `fd` without following a link."""
+    try:
+        return os.open(part, flags | os.O_NOFOLLOW, dir_fd=fd)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(part, fd):
+            raise UnsafeRead(f"{shown} goes through the symlink {part}; uncoop does not follow links there") from None
+        if exc.errno == errno.ENOTDIR:
+            raise FileNotFoundError(shown) from None
+        raise
+
+
 def _fsync(fd: int) -> None:
     try:
         os.fsync(fd)

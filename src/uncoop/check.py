@@ -18,7 +18,7 @@ from typing import Any
 from .dates import Quarter
 from .load import Loaded, Matrix
 from .problem import Location, Problem, dotted
-from .rules import RULES, effective, finding
+from .rules import RULES, effective, finding, weakens_nothing
 from .vocab import ENDED
 
 
@@ -526,7 +526,7 @@ def known_rules(ctx: Context) -> Iterator[Problem]:
     m = ctx.matrix
     if m.meta is None:
         return
-    for code in m.meta.value.rules:
+    for code, level in m.meta.value.rules.items():
         if code not in RULES:
             hint = suggest(code, RULES)
             yield finding(
@@ -534,6 +534,13 @@ def known_rules(ctx: Context) -> Iterator[Problem]:
                 m.at(m.meta, "rules", code, key=True),
                 f"rules: '{code}' is not a finding code",
                 hint or "see `uncoop rules`",
+            )
+        elif not RULES[code].tunable and not weakens_nothing(RULES[code], level):
+            yield finding(
+                "invalid-value",
+                m.at(m.meta, "rules", code),
+                f"rules: '{code}' is a validity error; matrix.yaml cannot set it to {level} (it stays an error)",
+                "only follow-up findings (plan, language, timeline) and warnings may be tuned; fix the data instead",
             )
 
 

@@ -7,11 +7,11 @@ repository, unknown revision, shallow clone); callers turn it into exit 2.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .problem import UncoopError, printable
+from .run import ProgramError, run
 
 # a tree entry is data from a pull request: its path parts must be plain names
 _BAD_PART = re.compile(r"[\x00-\x1f\x7f]")
@@ -27,18 +27,26 @@ class GitError(UncoopError):
     pass
 
 
-def _git(cwd: Path, *args: str, binary: bool = False) -> str | bytes:
+# a repository's own configuration may not start programs either: git would run an fsmonitor
+# hook even for a read
+_OVERRIDES = ("-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false")
+
+
+def _start(cwd: Path, args: tuple[str, ...], stdin: bytes | None = None) -> bytes:
+    """git with `args` on the repository holding `cwd`, through the program door."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if done.returncode != 0:
-        raise GitError(
-            done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0]
-            if done.stderr.strip()
-            else f"git {' '.join(args)} failed"
-        )
-    return done.stdout if binary else done.stdout.decode("utf-8", "replace")
+        done = run(["git", "-C", str(cwd), *_OVERRIDES, *args], stdin=stdin)
+    except ProgramError as exc:
+        raise GitError(str(exc)) from None
+    if done.code != 0:
+        message = done.err.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise GitError(message[0] if message else f"git {' '.join(args)} failed")
+    return done.out
+
+
+def _git(cwd: Path, *args: str, binary: bool = False) -> str | bytes:
+    out = _start(cwd, args)
+    return out if binary else out.decode("utf-8", "replace")
 
 
 def toplevel(cwd: Path) -> Path:
@@ -93,16 +101,10 @@ def files_at(cwd: Path, rev: str, folder: Path) -> dict[str, bytes]:
                 entries.append((name, sha))
     if not entries:
         return {}
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=top,
-        capture_output=True,
-        input="".join(f"{sha}\n" for _, sha in entries).encode(),
-        check=False,
-    )
-    if done.returncode != 0:
-        raise GitError(f"git cat-file could not read the files of {rev}")
-    batch = done.stdout
+    try:
+        batch = _start(top, ("cat-file", "--batch"), stdin="".join(f"{sha}\n" for _, sha in entries).encode())
+    except GitError:
+        raise GitError(f"git cat-file could not read the files of {rev}") from None
     files, pos = {}, 0
     for name, _ in entries:
         try:

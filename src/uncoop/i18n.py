@@ -68,6 +68,38 @@ def localized(value: str | dict[str, str] | None, lang: str) -> LText:
 
 
 @cache
+def country_name(code: str, lang: str) -> str:
+    """A country's short name in `lang`, from the ISO 3166-1 list and its translations that
+    pycountry ships: the common name where one is used (Syria, Iran), else the ISO name; in
+    French or Arabic the translation of the common name, or of the ISO name where the common
+    name has none."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    names = [n for n in (getattr(country, "common_name", None), country.name) if n]
+    if lang == "en":
+        return _UN_USAGE.get((code, lang), names[0])
+    if (code, lang) in _UN_USAGE:
+        return _UN_USAGE[code, lang]
+    local = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+    known = getattr(local, "_catalog", {})  # a name translated the same (Iran) is still translated
+    for name in names:
+        if name in known:
+            return local.gettext(name)
+    return names[0]
+
+
+# where the UN's own short name differs from the ISO list's translation (UNTERM)
+_UN_USAGE = {
+    ("PS", "en"): "State of Palestine",
+    ("PS", "fr"): "État de Palestine",
+    ("MM", "fr"): "Myanmar",
+}
+
+
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """uncoop's own words in `lang`, compiled in memory from the .po catalog."""
     if lang == "en":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .locate import Locator, remember
-from .problem import Location, Problem
+from .problem import Location, Problem, printable
 from .records import LIST_FILES, Activity, Area, MatrixFile, Organization, Update
 from .rules import finding
 
@@ -131,6 +131,26 @@ def _folder_expected(rel: tuple[str, ...]) -> bool:
     return len(rel) == 1 or not rel[1].endswith((".yaml", ".yml"))
 
 
+def _odd_name(name: str) -> bool:
+    """A name that is not UTF-8 (Python holds its bytes as lone surrogates) or holds a control
+    character: no output format could name it faithfully, so uncoop does not read it."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return printable(name) != name
+
+
+def _odd_name_problem(shown_dir: str, name: str) -> Problem:
+    shown = printable(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    return _problem(
+        f"{shown_dir}/{shown}",
+        "unsafe-path",
+        "this name is not UTF-8 text or holds a control character, so it is not read",
+        "rename it with plain UTF-8 characters",
+    )
+
+
 def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[Problem]]:
     """The YAML files of a matrix as (display path, real path, kind), refusing unsafe ones."""
     found: list[tuple[str, Path, str]] = []
@@ -146,6 +166,9 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
         for name in list(dirnames):
             if name.startswith("."):
                 dirnames.remove(name)
+            elif _odd_name(name):
+                dirnames.remove(name)
+                problems.append(_odd_name_problem(shown_dir, name))
             elif not _folder_expected(rel_parts + (name,)):
                 dirnames.remove(name)
                 problems.append(
@@ -168,6 +191,9 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
                 )
         for name in sorted(filenames):
             if name.startswith(".") or (not rel_parts and name in _DOCUMENTS):
+                continue
+            if _odd_name(name):
+                problems.append(_odd_name_problem(shown_dir, name))
                 continue
             if rel_parts == ("analysis",) and name.endswith(".md"):
                 continue

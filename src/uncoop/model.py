@@ -113,6 +113,21 @@ ItemId = Annotated[str, _ident(_ITEM, "id", "M1"), _pattern(_ITEM)]
 Currency = Annotated[str, _ident(_CURRENCY, "ISO 4217 currency code", "USD"), _pattern(_CURRENCY)]
 
 
+def _country(value: Any) -> str:
+    """An ISO 3166-1 alpha-2 code that names a country (pycountry's list of the standard)."""
+    import pycountry
+
+    value = _written(value)
+    if not isinstance(value, str) or not re.fullmatch("[A-Z]{2}", value):
+        raise PydanticCustomError("invalid_id", "a country is an ISO 3166-1 code of two capitals, like 'ML' (Mali)")
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise PydanticCustomError("invalid_id", f"'{value}' is not an ISO 3166-1 country code; write it like 'ML'")
+    return value
+
+
+Country = Annotated[str, PlainValidator(_country), _pattern("[A-Z]{2}")]
+
+
 def _schema_string(pattern: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "pattern": pattern})
 
@@ -178,6 +193,7 @@ _SCHEMA_NAMES = (
     "ActivityId",
     "ItemId",
     "Currency",
+    "Country",
     "_unique",
 )
 vars(_records).update({name: globals()[name] for name in _SCHEMA_NAMES}, Field=Field, AfterValidator=AfterValidator)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         ActivityId,
         AreaCode,
         AreaId,
+        Country,
         Currency,
         Day,
         ItemId,
@@ -264,6 +265,8 @@ class Activity:
     source: Annotated[list[Paragraph], Field(min_length=1)]
     leads: Leads
     partners: Annotated[list[OrgId], AfterValidator(_unique)] = field(default_factory=list)
+    # where the work takes place, when the final document names it (ISO 3166-1 alpha-2)
+    countries: Annotated[list[Country], AfterValidator(_unique)] = field(default_factory=list)
     status: Status
     dates: Dates
     milestones: list[Milestone] = field(default_factory=list)
@@ -327,7 +330,7 @@ _SHAPES: dict[str, Any] = {
     "Period": Annotated[Any, PERIOD],
     **dict.fromkeys(("Number", "Percent"), float),
     **dict.fromkeys(("PositiveInt", "Paragraph"), int),
-    **dict.fromkeys(("OrgId", "AreaId", "AreaCode", "ActivityId", "ItemId", "Currency"), str),
+    **dict.fromkeys(("OrgId", "AreaId", "AreaCode", "ActivityId", "ItemId", "Currency", "Country"), str),
     "Field": lambda *args, **kwargs: "constraint",
     "AfterValidator": lambda *args, **kwargs: "constraint",
     "_unique": None,

@@ -9,16 +9,25 @@ bytes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
+from .atomic import UnsafeRead, read_below
 from .i18n import RTL, long_date, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
+
+# What a user's templates (--templates) may cost, each limit one clear template error past it.
+# The bundled report is about 0.4 MB of HTML and its largest template 12 KB.
+TEMPLATE_BYTES = 1 << 20  # one template file
+OUTPUT_CHARS = 32 << 20  # the whole document
+REPEAT = 1_000_000  # a number handed to an operator, a function or a filter; a repeated string's length
+MEMORY = 1 << 30  # what rendering may add to the process (a backstop for what the checks above miss)
 
 
 def shipped_templates() -> Path:
@@ -38,11 +47,11 @@ def environment(folders: list[Path], sandboxed: bool = True):
     else wrote (--templates): it can read the view but never reach Python internals.  The
     shipped templates alone are uncoop's own code and render without the sandbox's checks on
     every attribute (a third of the time of a large report)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    env = (SandboxedEnvironment if sandboxed else Environment)(
-        loader=FileSystemLoader([str(f) for f in folders]),
+    shipped = FileSystemLoader([str(f) for f in folders[-1:]])
+    env = (_budgeted() if sandboxed else Environment)(
+        loader=ChoiceLoader([*(_user_folder(f) for f in folders[:-1]), shipped]),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "svg", "svg.j2"), default_for_string=False),
         trim_blocks=True,
@@ -51,6 +60,9 @@ def environment(folders: list[Path], sandboxed: bool = True):
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(md=md_text, code=md_code, mermaid=mermaid_text, safe_url=safe_url, plain=str)
+    if sandboxed:
+        env.filters.update({name: _counted(env.filters[name]) for name in _SIZED})
+        env.globals["lipsum"] = _counted(env.globals["lipsum"])
     env.globals.update(
         CELLS=CELLS,
         GANTT_WIDTH=GANTT_WIDTH,
@@ -69,13 +81,45 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     """The report as a stream of text, so a large one is written without being held whole."""
     env = language_environment(view.lang, fmt, folder)
     rtl = view.lang in RTL
-    template = env.get_template(FORMATS[fmt])
+    user = folder is not None
+    with _memory_budget(user):
+        template = env.get_template(FORMATS[fmt])
     pieces = template.generate(r=view, rtl=rtl, dir="rtl" if rtl else "ltr")
+    written = 0
     while True:  # ~1 MB at a time: few writes, little held, no Python work per piece
-        chunk = "".join(islice(pieces, 20000))
+        with _memory_budget(user):
+            chunk = "".join(islice(pieces, 20000))
         if not chunk:
             return
+        written += len(chunk)
+        if user and written > OUTPUT_CHARS:
+            from jinja2 import TemplateError
+
+            raise TemplateError(f"the templates wrote more than {OUTPUT_CHARS >> 20} M characters; that is the limit")
         yield chunk
+
+
+@contextlib.contextmanager
+def _memory_budget(on: bool) -> Iterator[None]:
+    """While a user's templates run, the process may grow by MEMORY at most: past it Python
+    raises MemoryError, which the command reports as a template error (Linux; elsewhere a no-op)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            now = int(statm.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        on = False
+    if not on:
+        yield
+        return
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    cap = now + MEMORY if before[1] == resource.RLIM_INFINITY else min(now + MEMORY, before[1])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, before[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
 
 
 def language_environment(lang: str, fmt: str = "html", folder: Path | None = None):
@@ -159,3 +203,84 @@ def render_pdf(view: ReportView, folder: Path | None = None) -> bytes:
 
 
 PDF_VARIANT = "pdf/a-2a"
+
+
+def _user_folder(folder: Path):
+    """Templates from a folder the user named, through the read door: no link anywhere on the way
+    (a template folder linking to /etc/passwd or the cache key would print it), regular files of
+    at most TEMPLATE_BYTES, UTF-8 or a template error naming the file."""
+    from jinja2 import BaseLoader, TemplateError, TemplateNotFound
+
+    class Loader(BaseLoader):
+        def get_source(self, environment, template: str):
+            try:
+                data = read_below(folder, template, TEMPLATE_BYTES)
+            except FileNotFoundError:
+                raise TemplateNotFound(template) from None
+            except (UnsafeRead, OSError) as exc:
+                raise TemplateError(f"--templates: {exc}") from None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TemplateError(
+                    f"{folder / template}: byte {exc.start} is not UTF-8; save the template as UTF-8"
+                ) from None
+            return text, str(folder / template), lambda: True
+
+    return Loader()
+
+
+# the filters and text methods whose numbers are sizes of what they make
+_SIZED = ("center", "indent", "wordwrap", "truncate")
+_SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+
+
+def _too_big(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > REPEAT
+
+
+def _refuse(what: str):
+    from jinja2.sandbox import SecurityError
+
+    return SecurityError(f"{what} is over the templates' limit of {REPEAT:,}")
+
+
+def _counted(function):
+    """`function` refusing a number over REPEAT (`center(10**9)`, `lipsum(2000000)`)."""
+
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def checked(*args, **kwargs):
+        if any(_too_big(v) for v in (*args, *kwargs.values())):
+            raise _refuse(f"a number given to {getattr(function, '__name__', 'a filter')}")
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _budgeted():
+    """The sandbox with repetition, powers and sizes held to REPEAT: `'a' * 10**9`, `9 ** 9 ** 9`
+    or `'x'.center(10**9)` is a one-line error, not gigabytes or minutes (amounts of money are
+    numbers like any other: only sizes are limited)."""
+
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Budgeted(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, int) and abs(right) > 64 and left not in (0, 1, -1):
+                raise _refuse("a power")
+            if operator == "*" and hasattr(left, "__len__") and isinstance(right, int) and len(left) * right > REPEAT:
+                raise _refuse("a repeated text's length")
+            if operator == "*" and hasattr(right, "__len__") and isinstance(left, int) and len(right) * left > REPEAT:
+                raise _refuse("a repeated text's length")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context, __obj, *args, **kwargs):
+            name = getattr(__obj, "__name__", "")
+            sized = isinstance(getattr(__obj, "__self__", None), str) and name in _SIZED_METHODS
+            if sized and any(_too_big(v) for v in (*args, *kwargs.values())):
+                raise _refuse(f"a number given to {name}")
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return Budgeted

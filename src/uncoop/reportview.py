@@ -19,7 +19,7 @@ from typing import NamedTuple, overload
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
 from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, rate
-from .i18n import N_, STATUS_WORDS, LText, localized, long_date, number, quarter_text, translations, when
+from .i18n import N_, STATUS_WORDS, LText, country_name, localized, long_date, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .problem import Problem, Severity, printable, sort_problems
@@ -123,6 +123,7 @@ class ActivityCard:
     source: list[int]
     leads: Leads
     partners: list[str]
+    countries: list[str]  # their names in the report's language
     dates: Dates
     milestones: list[MilestoneRow]
     deliverables: list[DeliverableRow]
@@ -491,6 +492,7 @@ def _activity(
         source=act.source,
         leads=Leads(*([Org(shown.get(o, o), names.get(o, o)) for o in getattr(act.leads, side)] for side in SIDES)),
         partners=[shown.get(o, o) for o in act.partners],
+        countries=[country_name(c, lang) for c in act.countries],
         dates=act.dates,
         milestones=[
             MilestoneRow(

@@ -19,6 +19,7 @@ from .i18n import N_
 from .problem import Location, Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
+FOLLOW_UP = frozenset({"plan", "language", "timeline"})  # the stages of findings a Matrix may tune
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,13 @@ class Rule:
     tally: str = ""  # what the status summary counts, as in "3 reports late"; "|" parts: one|many
     style: str = ""  # rich style of the label in the terminal
     slipping: bool = False  # counts against an activity being on time in the report
+
+    @property
+    def tunable(self) -> bool:
+        """Whether matrix.yaml may switch it off or lower it: follow-up findings and warnings
+        may be tuned, a validity error (files, schema, ids, references, dates) may not, or a pull
+        request could switch off the very errors it brings."""
+        return self.severity is not E or self.stage in FOLLOW_UP
 
 
 def _timeline(code: str, group: str, label: str, tally: str, style: str, summary: str, slipping: bool = False) -> Rule:
@@ -133,17 +141,26 @@ LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.
 
 def effective(problems: list[Problem], overrides: Mapping[str, str]) -> list[Problem]:
     """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
-    matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default."""
+    matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default.
+    An override that would weaken a rule that is not `tunable` has no effect (`check` says so).
+    """
     out = []
     for problem in problems:
         rule = RULES.get(problem.code)
         level = overrides.get(problem.code) or ("off" if rule is not None and not rule.enabled else None)
+        if level is not None and rule is not None and not rule.tunable and not weakens_nothing(rule, level):
+            level = None
         if level == "off":
             continue
         if level is not None and LEVELS[level] != problem.severity:
             problem = replace(problem, severity=LEVELS[level])
         out.append(problem)
     return out
+
+
+def weakens_nothing(rule: Rule, level: str) -> bool:
+    """Whether `level` keeps `rule` at least as severe as the catalogue has it."""
+    return level != "off" and LEVELS[level] >= rule.severity
 
 
 def finding(code: str, where: Location, message: str, hint: str = "", key: str = "", **figures: object) -> Problem:

@@ -469,3 +469,10 @@ def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str
         else:
             result.append((act.id, act.status, 0, None))
     return result
+
+
+def reported_states(m: Matrix, as_of: date) -> dict[str, ActivityState]:
+    """Each activity's status and progress as its reports left them on `as_of` (what `status`
+    shows), without judging it: for exports that say what happened."""
+    by_activity = _reports_by_activity(visible_updates(m, as_of))
+    return {r.value.id: activity_state(r, by_activity.get(r.value.id, []), as_of) for r in m.activities}

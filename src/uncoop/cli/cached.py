@@ -127,7 +127,7 @@ class Cached:
                     write_atomic(self.shard_path(name), shard.chunks(self.secret), self.scope)
             for old in ("records.cache", "records.pickle"):  # what earlier versions wrote
                 remove(self.folder / old, self.scope)
-        except (OSError, UnsafeWrite) as exc:
+        except (OSError, UnsafeWrite, ValueError, TypeError) as exc:  # ValueError: text no file can hold
             # the run already has its answer; only the next run is slower
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             warn_once(f"cache not saved: {reason}")

@@ -27,7 +27,16 @@ from .options import (
     SideFilter,
     StatusFormat,
 )
-from .output import default_format, emit_findings, exit_code, only_changed, only_paths, required_langs, summary_line
+from .output import (
+    default_format,
+    emit_findings,
+    exit_code,
+    only_changed,
+    only_paths,
+    paths_inside,
+    required_langs,
+    summary_line,
+)
 from .revisions import with_plan_as_committed
 from .workspace import LoadProgress, check_filters, language, load_checked, repo_root, resolve_matrix
 
@@ -79,6 +88,8 @@ def validate(
     from ..problem import sort_problems
 
     root = resolve_matrix(matrix, paths)
+    if paths:
+        paths_inside(paths, root)
     today = resolve_today(as_of)
     langs = required_langs(require_lang)
     cached = Cached(root, no_cache)

@@ -11,11 +11,22 @@ from .options import Level
 from .workspace import write_file, write_scope
 
 
-def only_paths(problems: list, paths: list[Path], base: Path) -> list:
-    """Keep findings located in the given files or directories (finding paths are relative to `base`)."""
-    missing = [str(p) for p in paths if not p.exists()]
+def paths_inside(paths: list[Path], root: Path) -> None:
+    """Usage errors (exit 2) for PATHS that do not exist or lie outside the Matrix: "0 errors"
+    about a file uncoop never read would be a false all-clear."""
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
     if missing:
         raise Fail(f"no such file or directory: {', '.join(missing)}")
+    matrix = Path(os.path.abspath(root))
+    outside = [str(p) for p in paths if not Path(os.path.abspath(p)).is_relative_to(matrix)]
+    if outside:
+        raise Fail(
+            f"not in the Matrix {root}: {', '.join(outside)}; name files under it, or pass --matrix for another Matrix"
+        )
+
+
+def only_paths(problems: list, paths: list[Path], base: Path) -> list:
+    """Keep findings located in the given files or directories (finding paths are relative to `base`)."""
     wanted = [p.absolute() for p in paths]
     kept = []
     for problem in problems:

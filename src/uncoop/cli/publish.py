@@ -1,5 +1,6 @@
 """Commands that publish the Matrix: the Progress and Evaluation Report and the calendar."""
 
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -148,7 +149,8 @@ def _pdf(view, templates: Path | None) -> bytes:
     from ..render import PdfUnavailable, render_pdf
 
     try:
-        return render_pdf(view, templates)
+        with _template_errors():
+            return render_pdf(view, templates)
     except PdfUnavailable as exc:
         raise Fail(
             f"--format pdf needs WeasyPrint: pip install 'uncoop[pdf]' (and Debian's libpango-1.0-0); {exc}"
@@ -170,16 +172,29 @@ def _slippage(loaded, until: date, tree: Path) -> list:
 def _render(view, fmt: str, templates: Path | None):
     """The report's chunks; a template error becomes one line and exit 2 (a half-written file is
     removed by the atomic writer)."""
-    from jinja2 import TemplateError
-
     from ..render import render_chunks
 
-    try:
+    with _template_errors():
         yield from render_chunks(view, fmt, templates)
+
+
+@contextlib.contextmanager
+def _template_errors():
+    """A user's template failing, or past a limit, is one line and exit 2, for every format."""
+    from jinja2 import TemplateError
+
+    from ..render import MEMORY
+
+    try:
+        yield
     except (TemplateError, ArithmeticError) as exc:  # the sandbox refuses huge ranges with OverflowError
         lineno, filename = getattr(exc, "lineno", None), getattr(exc, "filename", None)
         where = f"{filename}:{lineno}: " if lineno else ""
         raise Fail(f"template error: {where}{getattr(exc, 'message', None) or exc}") from None
+    except MemoryError:
+        raise Fail(
+            f"template error: the templates needed more than {MEMORY >> 30} GB of memory; that is the limit"
+        ) from None
 
 
 @command()

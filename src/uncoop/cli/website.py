@@ -125,16 +125,21 @@ def _pagefind() -> list[str] | None:
 
 
 def _index(folder: Path) -> None:
-    import subprocess
+    """Pagefind through the program door: in an empty folder of its own, so a `pagefind.yml` in the
+    repository (or wherever uncoop was started) cannot name its log file or its output."""
+    from ..run import ProgramError, run
 
     pagefind = _pagefind()
     assert pagefind is not None
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    done = subprocess.run(
-        [*pagefind, "--site", str(folder), "--silent"], capture_output=True, text=True, env=env, timeout=600
-    )
-    if done.returncode != 0:
-        raise Fail(f"Pagefind could not index {folder}: {(done.stderr or done.stdout).strip()[:500]}")
+    site = os.path.realpath(folder)
+    argv = [*pagefind, "--site", site, "--output-path", os.path.join(site, "pagefind"), "--silent"]
+    try:
+        done = run(argv)
+    except ProgramError as exc:
+        raise Fail(f"Pagefind could not index {folder}: {exc}") from None
+    if done.code != 0:
+        said = (done.err or done.out).decode("utf-8", "replace").strip()[:500]
+        raise Fail(f"Pagefind could not index {folder}: {said}")
     sys.stderr.write(f"indexed {folder} for search (Pagefind)\n")
 
 
