@@ -109,15 +109,18 @@ def csv_form(run, tmp_path):
 
 def answer(path, **answers):
     """Fill the answer column of rows named 'activity/what[/item]'."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    out = lines[:2]
-    for line in lines[2:]:
-        cells = line.split(",")
+    import csv
+    import io
+
+    stamp, body = path.read_text(encoding="utf-8").split("\n", 1)
+    rows = list(csv.reader(io.StringIO(body)))
+    for cells in rows[1:]:
         key = "/".join(filter(None, (cells[0], cells[2], cells[1])))
         if key in answers:
             cells[-1] = answers[key]
-        out.append(",".join(cells))
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    path.write_text(stamp + "\n" + out.getvalue(), encoding="utf-8")
     return path
 
 
@@ -149,8 +152,11 @@ def test_csv_cells_from_the_data_cannot_run_in_a_spreadsheet(matrix_dir, run, tm
     from tests.conftest import edit, hum
 
     edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: '=HYPERLINK(\"https://evil.example\")'")
-    text = csv_form(run, tmp_path).read_text()
-    assert '\n"HUM-01"' not in text and ",status,'=HYPERLINK(" in text.replace('"', "")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_form(run, tmp_path).read_text().split("\n", 1)[1])))
+    assert ["HUM-01", "", "status", '\'=HYPERLINK("https://evil.example")', "implementation"] in rows
 
 
 def test_a_zip_bomb_or_a_workbook_missing_its_sheets_is_refused_in_one_line(matrix_dir, run, tmp_path):

@@ -727,3 +727,339 @@ def test_the_batch_read_answers_missing_files_and_odd_names(repo):
         None,  # a folder is not a file
         None,  # a name that cannot be asked on one line is not asked
     ]
+
+
+# --- text hygiene: the reader refuses odd characters, and every writer is safe on its own ------
+#
+# Each attack is performed twice where it can be: once as a pull request would (the reader must
+# refuse it, located and coded), and once with the reader's character check switched off, as if
+# a future input path forgot it: the writer must still keep its medium well-formed.
+
+import csv  # noqa: E402
+import email  # noqa: E402
+import email.policy  # noqa: E402
+import io  # noqa: E402
+import tempfile  # noqa: E402
+import zipfile  # noqa: E402
+
+from defusedxml import ElementTree as SafeET  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from uncoop import model  # noqa: E402
+
+AS_OF = "2016-12-31"
+
+
+@pytest.fixture
+def reader_bypassed(monkeypatch):
+    """The schema's character check off: what reaches the writers is whatever the YAML holds."""
+    monkeypatch.setattr(model, "_clean", lambda text, odd: text)
+
+
+def _command_lines(text: str) -> list[str]:
+    """Lines a CI runner would run as workflow commands (it breaks lines at LF and CR)."""
+    return [line for line in re.split(r"\r\n|\r|\n", text) if line.lstrip().startswith("::") or "##[" in line]
+
+
+def _milestone_title(matrix_dir: Path, title: str) -> None:
+    edit(hum(matrix_dir), "    title: Technical working group formed", f"    title: {json.dumps(title)}")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what"),
+    [
+        ("    title: Technical working group formed", '    title: "Technical\\nworking group"', "line break U+000A"),
+        ("    unit: meetings", '    unit: "meet\\rings"', "line break U+000D"),
+        ("    title: High-level working group formed", '    title: "High\\tlevel"', "tab U+0009"),
+        ("  en: OIC-OCHA Plan of Action", '  en: "Plan \\u2028of Action"', "line break U+2028"),
+        ("  en: OIC-OCHA Plan of Action", '  en: "Plan \\u2066of Action"', "bidirectional control U+2066"),
+        ("  - mechanism: OCHA core budget", '  - mechanism: "OCHA \\uFFFE budget"', "noncharacter U+FFFE"),
+        ("  - mechanism: OCHA core budget", '  - mechanism: "OCHA \\uFDD0 budget"', "noncharacter U+FDD0"),
+        ("description: Strengthen and extend", 'description: "Stren\\rgthen" #', "line break U+000D"),
+    ],
+)
+def test_the_reader_refuses_odd_characters_where_they_would_break_an_output(matrix_dir, run, old, new, what):
+    text = hum(matrix_dir).read_text()
+    line = text[: text.index(old)].count("\n") + 1
+    edit(hum(matrix_dir), old, new)
+    result = run("validate", "--as-of", AS_OF)
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
+    (finding,) = [f for f in result.stdout.splitlines() if "control-character" in f]
+    assert finding.startswith(f"matrix/activities/humanitarian/HUM-01.yaml:{line}:") and what in finding
+    assert "(" in finding and finding.endswith(")")  # a hint says what to do
+
+
+def test_prose_may_hold_line_feeds_and_tabs_and_the_bundled_matrix_holds_no_odd_character(matrix_dir, run):
+    edit(hum(matrix_dir), "description: Strengthen", 'description: "Line one\\n\\tline two. Strengthen')
+    edit(hum(matrix_dir), "Plan of Action.  # comment kept", 'Plan of Action."')
+    assert run("validate", "--as-of", AS_OF).exit_code == 0
+    bundled = subprocess.run([UNCOOP, "validate"], cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    assert bundled.returncode == 0 and bundled.stderr.startswith("0 errors"), bundled.stderr
+
+
+def _boundary(eml: Path) -> str:
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message.is_multipart()
+    return message.get_boundary()
+
+
+def test_a_line_equal_to_the_mime_boundary_adds_no_part_to_the_reminder(matrix_dir, run, tmp_path, reader_bypassed):
+    assert run("remind", "--as-of", AS_OF, "-f", "eml", "--out", str(tmp_path / "first")).exit_code == 0
+    boundary = _boundary(tmp_path / "first" / "reminder-2016-12-31-OCHA.eml")
+    _milestone_title(matrix_dir, f"Technical\n--{boundary}\nContent-Type: text/html\n\n<b>pay here</b>\n--{boundary}")
+    assert run("remind", "--as-of", AS_OF, "-f", "eml", "--out", str(tmp_path / "eml")).exit_code == 0
+    data = (tmp_path / "eml" / "reminder-2016-12-31-OCHA.eml").read_bytes()
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    parts = [p.get_content_type() for p in message.walk() if not p.is_multipart()]
+    assert parts.count("text/plain") == 1 and "text/html" not in parts, parts
+    assert f"--{boundary}" in message.get_body(("plain",)).get_content()  # the data, shown as text
+
+
+def test_a_line_feed_in_a_name_or_the_matrix_title_is_no_traceback_and_no_header(
+    matrix_dir, run, tmp_path, reader_bypassed
+):
+    edit(
+        matrix_dir / "organizations.yaml",
+        "name: Office for the Coordination of Humanitarian Affairs",
+        'name: "OCHA\\nBcc: victim@example.org"',
+    )
+    edit(matrix_dir / "matrix.yaml", "title:", 'title: "Matrix\\n::error file=x::forged"\nold_title:')
+    text = (matrix_dir / "matrix.yaml").read_text()
+    (matrix_dir / "matrix.yaml").write_text(re.sub(r"old_title:.*?\n(?=\S)", "", text, flags=re.S))
+    result = run("remind", "--as-of", AS_OF, "-f", "eml", "--out", str(tmp_path / "eml"))
+    assert result.exit_code == 0, result.stderr
+    message = email.message_from_bytes(
+        (tmp_path / "eml" / "reminder-2016-12-31-OCHA.eml").read_bytes(), policy=email.policy.default
+    )
+    assert "Bcc" not in message and "\n" not in message["Subject"] and "OCHA Bcc" in message["Subject"]
+    calendar = run("calendar", "--as-of", AS_OF)
+    assert calendar.exit_code == 0 and "internal error" not in calendar.stderr
+    assert _command_lines(calendar.stdout) == []
+
+
+def _csv_rows(folder: Path) -> list[list[str]]:
+    (path,) = [p for p in folder.iterdir() if "OCHA" in p.name]
+    stamp, body = path.read_bytes().decode("utf-8").split("\n", 1)  # bytes: a CR stays a CR
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    again = io.StringIO()
+    csv.writer(again, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    assert again.getvalue() == body, "every cell is quoted"
+    return rows
+
+
+def test_a_carriage_return_or_tab_in_a_title_cannot_make_a_csv_formula(matrix_dir, run, tmp_path, reader_bypassed):
+    edit(
+        hum(matrix_dir),
+        "    title: Coordination meetings held in Geneva",
+        '    title: "Meetings\\r=HYPERLINK(\\"https://evil.example\\")"',
+    )
+    _milestone_title(matrix_dir, "\t=1+1")
+    result = run("forms", "--period", "2015-Q1", "-f", "csv", "--out", str(tmp_path / "csv"), "--org", "OCHA")
+    assert result.exit_code == 0, result.stderr
+    cells = [cell for row in _csv_rows(tmp_path / "csv") for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'\t=1+1 (June 2015)" in cells
+    assert any(c.startswith("Meetings\r=HYPERLINK") for c in cells)  # inside one quoted cell
+
+
+def test_no_line_of_text_output_is_a_workflow_command(matrix_dir, run, tmp_path, reader_bypassed):
+    _milestone_title(matrix_dir, "x\n::error file=matrix/matrix.yaml,line=1::forged\n##[warning]forged too")
+    # valid for the reader too: the terminal's own wrapping would start a line with '::'
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", "  en: OIC-OCHA Plan of Action ::error file=a::wrapped")
+    outputs = {
+        "status": run("status", "--as-of", AS_OF),
+        "status markdown": run("status", "--as-of", AS_OF, "--format", "markdown"),
+        "letters": run("remind", "--as-of", AS_OF),
+        "iati": run("export", "iati", "--as-of", AS_OF, "--out", "-", "--prefix", "XM-EXAMPLE"),
+    }
+    for width in ("60", "75", "90", "140"):
+        os.environ["COLUMNS"] = width
+        try:
+            outputs[f"status {width}"] = run("status", "--as-of", AS_OF)
+        finally:
+            del os.environ["COLUMNS"]
+    assert "forged" in outputs["letters"].stdout
+    for name, result in outputs.items():
+        assert result.exit_code in (0, 1), (name, result.stderr)
+        assert _command_lines(result.stdout + "\n" + result.stderr) == [], name
+
+
+def test_the_github_format_still_writes_its_annotations(matrix_dir, run):
+    edit(hum(matrix_dir), "status: implementation", "status: implementing")
+    result = run("validate", "--format", "github", "--as-of", AS_OF)
+    assert result.exit_code == 1 and result.stdout.startswith("::error file=")
+
+
+def test_a_noncharacter_keeps_the_iati_file_and_the_workbook_well_formed(matrix_dir, run, tmp_path, reader_bypassed):
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", '  en: "Plan\\uFFFE of \\uFFFF Action"')
+    iati = run("export", "iati", "--as-of", AS_OF, "--out", "-", "--prefix", "XM-EXAMPLE")
+    assert iati.exit_code == 0, iati.stderr
+    titles = [n.text for n in SafeET.fromstring(iati.stdout.encode()).iter("narrative")]
+    assert "Plan\ufffd of \ufffd Action" in titles
+    assert run("forms", "--period", "2015-Q1", "--out", str(tmp_path / "x"), "--org", "OCHA").exit_code == 0
+    _workbook_opens(next((tmp_path / "x").iterdir()))
+    xlf = tmp_path / "fr.xlf"
+    assert run("translation", "export", "--lang", "fr", "--out", str(xlf)).exit_code == 0
+    SafeET.fromstring(xlf.read_bytes())
+
+
+def _workbook_opens(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                SafeET.fromstring(book.read(name))
+    load_workbook(path, read_only=True).close()
+
+
+# the property: any text in every text field, and every output either refuses it at validation or
+# stays well-formed in its medium (checked with the reader's character check off, so the writers
+# are tried on everything, not only on what the reader lets through)
+
+_TEXT_KEYS = {
+    "title",
+    "name",
+    "acronym",
+    "unit",
+    "mechanism",
+    "place",
+    "host",
+    "description",
+    "note",
+    "narrative",
+    "obstacles",
+    "next_steps",
+    "progress_note",
+}
+_PIECES = st.sampled_from(
+    [
+        "::",
+        "::error file=a,line=1::x",
+        "##[warning]",
+        "##vso[task.setvariable]",
+        "--",
+        "=_",
+        "Content-Type: text/html",
+        "Bcc: a@example.org",
+        "=",
+        "+",
+        "-",
+        "@",
+        ",",
+        '"',
+        ";",
+        "<",
+        "&",
+        "]]>",
+        "\\",
+        " ",
+        "x",
+        "é",
+        "ج",
+    ]
+)
+_CHARS = st.sampled_from(
+    list("\n\r\t\x0b\x0c\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202a\u202e\u2066\u2069\u200f\ufffe\uffff\ufdd0\ufeff")
+)
+_HOSTILE = st.lists(st.one_of(_PIECES, _CHARS), min_size=1, max_size=8).map("".join)
+
+
+def _fill(value, text: str, key: str = ""):
+    if isinstance(value, dict):
+        return {k: _fill(v, text, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, text, key) for v in value]
+    if isinstance(value, str) and key in _TEXT_KEYS:
+        return text + "x"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _hostile_matrix(target: Path, text: str) -> None:
+    import yaml
+
+    for path in FIXTURE_MATRIX.rglob("*.yaml"):
+        data = _fill(yaml.safe_load(path.read_text()), text)
+        out = target / path.relative_to(FIXTURE_MATRIX)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data) + "\n")  # JSON is YAML; every odd character escaped
+
+
+FIXTURE_MATRIX = Path(__file__).parent / "fixtures" / "matrix"
+_EXAMPLES = max(4, hypothesis_settings().max_examples // 20)  # 5 here, 50 with CI=true
+
+
+def _well_formed_outputs(run, out: Path) -> None:
+    results = {
+        "status": run("status", "--as-of", AS_OF),
+        "status markdown": run("status", "--as-of", AS_OF, "--format", "markdown"),
+        "status json": run("status", "--as-of", AS_OF, "--format", "json"),
+        "letters": run("remind", "--as-of", AS_OF),
+        "eml": run("remind", "--as-of", AS_OF, "-f", "eml", "--out", str(out / "eml")),
+        "csv": run("forms", "--period", "2015-Q1", "-f", "csv", "--out", str(out / "csv")),
+        "xlsx": run("forms", "--period", "2015-Q1", "--out", str(out / "xlsx")),
+        "iati": run("export", "iati", "--as-of", AS_OF, "--out", "-", "--prefix", "XM-EXAMPLE"),
+        "calendar": run("calendar", "--as-of", AS_OF),
+        "xliff": run("translation", "export", "--lang", "fr", "--out", str(out / "fr.xlf")),
+    }
+    for name, result in results.items():
+        said = result.stdout + "\n" + result.stderr
+        assert result.exit_code in (0, 1, 2) and "internal error" not in said and "Traceback" not in said, (name, said)
+        assert _command_lines(said) == [], name
+    if results["status json"].exit_code in (0, 1):
+        json.loads(results["status json"].stdout)
+    if results["iati"].exit_code == 0:
+        SafeET.fromstring(results["iati"].stdout.encode())
+    if (out / "fr.xlf").exists():
+        SafeET.fromstring((out / "fr.xlf").read_bytes())
+    for eml in (out / "eml").glob("*.eml") if (out / "eml").exists() else []:
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        parts = [p.get_content_type() for p in message.walk() if not p.is_multipart()]
+        assert parts.count("text/plain") == 1 and all(p == "text/plain" or p.startswith("application/") for p in parts)
+        assert set(message.keys()) <= {
+            "Subject",
+            "Date",
+            "X-Uncoop-Organization",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+            "Content-Language",
+        }
+    for form in (out / "csv").glob("*.csv") if (out / "csv").exists() else []:
+        for cell in (c for row in _csv_rows_of(form) for c in row):
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell
+    for book in (out / "xlsx").glob("*.xlsx") if (out / "xlsx").exists() else []:
+        _workbook_opens(book)
+
+
+def _csv_rows_of(path: Path) -> list[list[str]]:
+    body = path.read_bytes().decode("utf-8").split("\n", 1)[1]
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    again = io.StringIO()
+    csv.writer(again, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    assert again.getvalue() == body, "every cell is quoted"
+    return rows
+
+
+@hypothesis_settings(max_examples=_EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_HOSTILE)
+def test_any_text_in_every_field_is_refused_or_every_output_stays_well_formed(run, tmp_path, monkeypatch, text):
+    from uncoop.problem import ODD_IN_LINE
+
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    _hostile_matrix(folder / "matrix", text)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("UNCOOP_MATRIX", str(folder / "matrix"))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    checked = run("validate", "--as-of", AS_OF)
+    assert checked.exit_code in (0, 1) and "internal error" not in checked.stderr
+    if ODD_IN_LINE.search(text):  # every title holds it: refused, located
+        assert "control-character" in checked.stdout, checked.stdout
+    assert _command_lines(checked.stdout + checked.stderr) == []
+    with monkeypatch.context() as bypass:
+        bypass.setattr(model, "_clean", lambda text, odd: text)
+        _well_formed_outputs(run, folder / "out")

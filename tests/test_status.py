@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO, edit, golden, hum
 from uncoop.check import validate
-from uncoop.console import render_status
+from uncoop.console import render_status, safe
 from uncoop.timeline import snapshot
 from uncoop.view import build_view
 
@@ -75,14 +75,21 @@ def test_fail_on_warning_and_exit_zero(matrix_dir, run):
 
 
 def test_markup_and_escape_sequences_in_data_are_shown_literally(matrix_dir):
-    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", '  en: "[bold]Plan[/bold] \\u202eevil [/]"')
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", '  en: "[bold]Plan[/bold] evil [/]"')
     matrix, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
     assert problems == []
     out = io.StringIO()
     render_status(build_view(matrix, snapshot(matrix, date(2015, 2, 15))), out, width=100, color=True)
     text = out.getvalue()
     assert "[bold]Plan[/bold]" in text and "[/]" in text
-    assert "\u202e" not in text
+
+
+def test_a_bidi_override_never_reaches_the_terminal(matrix_dir):
+    edit(hum(matrix_dir), "  en: OIC-OCHA Plan of Action", '  en: "Plan \\u202eevil"')
+    _, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    assert [(p.code, p.location.line) for p in problems] == [("control-character", 3)]
+    assert "U+202E" in problems[0].message
+    assert "\u202e" not in str(safe("Plan \u202eevil"))
 
 
 def test_no_color_is_respected(matrix_dir, run, monkeypatch):

@@ -19,6 +19,7 @@ from .i18n import RTL, STATUS_WORDS, localized, long_date, quarter_text, transla
 from .load import Matrix
 from .notice import notice_line, provenance
 from .owing import Duties, due_date
+from .problem import xml_chars
 from .timeline import active_entries, visible_updates
 from .vocab import STATUSES
 
@@ -41,8 +42,9 @@ def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[st
 
 
 def _text(cell: Any, value: object) -> None:
-    """Data is text: openpyxl would read a leading '=' as a formula."""
-    cell.value = "" if value is None else str(value)
+    """Data is text: openpyxl would read a leading '=' as a formula; a character XML 1.0 cannot
+    hold would make the workbook's part ill-formed, so it becomes U+FFFD."""
+    cell.value = "" if value is None else xml_chars(str(value))
     cell.data_type = "s"
 
 
@@ -266,10 +268,15 @@ def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, pla
             row += 1
 
 
+# what a spreadsheet opening a CSV reads as the start of a formula (a tab or CR before one too)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cell(value: object) -> str:
-    """A spreadsheet opening a CSV runs what starts with = + - @: such text gets an apostrophe."""
+    """Such text gets an apostrophe, so the spreadsheet keeps it text; the writer quotes every
+    cell, so a line break or a comma inside one can never start a row or a cell."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: str = "") -> bytes:
@@ -283,7 +290,7 @@ def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     out.write(
         f"# uncoop form {FORM_VERSION}, organization={org}, period={quarter}, revision={revision}, language={lang}\n"
     )
-    table = csv.writer(out, lineterminator="\n")
+    table = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     table.writerow(["activity", "item", "what", "plan", "answer"])
     for ident, status, pct, source in active_entries(matrix, org, quarter):
         act = matrix.activity_by_id[ident].value

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from .dates import Quarter
 from .load import Matrix
 from .notice import provenance
+from .problem import xml_clean_tree
 from .records import Activity, Organization
 from .timeline import ActivityState, reported_states, visible_updates
 from .vocab import LANGS
@@ -113,7 +114,7 @@ def export(matrix: Matrix, as_of: date, prefix: str, reporting_org: Organization
             ET.SubElement(activity, "sector", {"code": sector, "vocabulary": SECTOR_VOCABULARY})
         _funding(activity, act, orgs, unidentified, refs)
         _results(activity, act, actuals.get(act.id, {}))
-    ET.indent(root, "  ")
+    ET.indent(xml_clean_tree(root), "  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     xml = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
     return Export(xml, len(records), sorted(unidentified))

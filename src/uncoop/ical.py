@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from .i18n import localized, quarter_text, translations, when
 from .load import Matrix
+from .markup import header_text
 from .owing import Duties, due_date, reporting_quarters
 from .timeline import visible_updates
 from .vocab import ENDED
@@ -93,7 +94,8 @@ def to_ical(items: list[Deadline], as_of: date, title: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//uncoop//UN-OIC Cooperation Matrix//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", title)
+    # an X- property is written as given: one line, or the calendar would not be written at all
+    cal.add("x-wr-calname", header_text(title))
     stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)  # deterministic, not the clock
     for item in items:
         event = Event()

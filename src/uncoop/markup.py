@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from .i18n import N_
@@ -84,6 +85,15 @@ def safe_url(url: str) -> str | None:
     if not value.lower().startswith(("http://", "https://", "mailto:")):
         return None
     return quote(value, safe=_URL_SAFE.replace("'", "").replace("(", "").replace(")", ""))
+
+
+_NOT_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(text: object) -> str:
+    """Data inside an e-mail header: one line (a line break would end the header or crash the
+    writer), control characters made spaces."""
+    return " ".join(_NOT_IN_HEADER.sub(" ", str(text)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +172,132 @@ def json_stream(fields: Iterable[tuple[str, object]]) -> Iterator[bytes]:
             empty = False
         yield b"[]" if empty else b"\n  ]"
     yield b"\n}\n" if not first else b"}\n"
+
+
+# --- text to a terminal or a CI log ---------------------------------------------------------
+
+# What a CI runner reads as a command in its log: GitHub's `::name ...::`, once the blanks that
+# start the line are trimmed, and the older `##[name]` (and Azure's `##vso[`) anywhere in a line.
+# The runner breaks lines at LF and CR; the other breaks are counted too, to be safe.
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_COMMAND = re.compile(rf"(?:(?<=[{_BREAKS}])|^)([^\S{_BREAKS}]*)(?=::)|##(?=(?:vso)?\[)", re.IGNORECASE)
+# the end of what was written so far that could still become a command with the next write
+_UNDECIDED_START = re.compile(r"\A[^\S\n\r]*:?\Z")
+_UNDECIDED_END = re.compile(r"##?(?:v(?:s(?:o)?)?)?\Z", re.IGNORECASE)
+
+
+def log_safe(text: str) -> str:
+    """Text for a terminal or a CI log: a line that would start a workflow command gets a
+    backslash before its `::` (`\\::error ...`), and `##[` becomes `# #[` (a space, which stays
+    valid inside a JSON string; the runner compares culture-sensitively, so an invisible
+    character could be ignored and is no cure).  Everything uncoop writes
+    to standard output and error passes here (`LogGuard`); only the `github` findings format,
+    whose lines are meant as commands and escape their data themselves, goes around it."""
+    if "::" not in text and "##" not in text:
+        return text
+    return _COMMAND.sub(lambda m: m.group(1) + "\\" if m.group(1) is not None else "# #", text)
+
+
+class LogGuard:
+    """A text stream that passes everything written through `log_safe`, line by line, however
+    the writes cut the lines (a table drawn piece by piece, a report written in chunks)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._pending = ""
+        self._mid_line = False  # what was last passed on ended inside a line
+        self._bytes: BytesGuard | None = None
+
+    def write(self, text: str) -> int:
+        if self._bytes is not None:
+            self._bytes.finish()  # bytes written before this text come first
+        self._pending += text
+        cut = max(self._pending.rfind("\n"), self._pending.rfind("\r")) + 1
+        if cut:
+            self._emit(self._pending[:cut])
+            self._pending = self._pending[cut:]
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def _emit(self, text: str) -> None:
+        # a piece that continues a line is not at a line's start: a letter in front says so
+        self._stream.write(log_safe("x" + text)[1:] if self._mid_line else log_safe(text))
+        self._mid_line = not text.endswith(("\n", "\r"))
+
+    def flush(self) -> None:
+        """Pass on all but a tail that the next write could still turn into a command."""
+        pending = self._pending
+        undecided = _UNDECIDED_END.search(pending)
+        keep = len(undecided.group()) if undecided else 0
+        if not self._mid_line and _UNDECIDED_START.match(pending):
+            keep = len(pending)
+        if len(pending) > keep:
+            self._emit(pending[: len(pending) - keep])
+            self._pending = pending[len(pending) - keep :]
+        self._stream.flush()
+
+    def finish(self) -> Any:
+        """Pass on everything (the command is done, or bytes follow); the stream underneath."""
+        if self._pending:
+            self._emit(self._pending)
+            self._pending = ""
+        self._stream.flush()
+        return self._stream
+
+    @property
+    def unguarded(self) -> Any:
+        """The stream underneath, for what is meant as commands (the `github` format) or is no
+        text at all (a PDF): the caller says so by asking for it."""
+        if self._bytes is not None:
+            self._bytes.finish()
+        return self.finish()
+
+    @property
+    def buffer(self) -> BytesGuard:
+        """Bytes (JSON, a calendar) are guarded the same way, after the text written before."""
+        self.finish()
+        if self._bytes is None:
+            self._bytes = BytesGuard(self._stream.buffer)
+        return self._bytes
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...: the stream's own
+        return getattr(self._stream, name)
+
+
+class _Encoder:
+    """Text onto a byte stream, every byte kept (`surrogateescape` round-trips what is not UTF-8)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> None:
+        self.raw.write(text.encode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+class BytesGuard:
+    """`LogGuard` for bytes: the same lines neutralised, every other byte as written.  Lines are
+    cut at LF and CR bytes, which never stand inside a UTF-8 character."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._text = LogGuard(_Encoder(raw))
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+
+    def finish(self) -> Any:
+        self._text.finish()
+        return self._raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJson
 from pydantic_core import PydanticCustomError
 
 from .dates import FlexDate, Quarter, parse_day
+from .problem import ODD_IN_LINE, ODD_IN_PROSE, odd_character
 from .vocab import LANGS
 
 # Strictness is per field: strict dataclasses would refuse the dicts we validate.
@@ -28,20 +29,41 @@ def _written(value: Any) -> Any:
     return getattr(value, "text", value)
 
 
-def _text(value: Any) -> str | dict[str, str]:
-    value = _written(value)
-    if isinstance(value, str):
-        if not value.strip():
-            raise ValueError("text is empty")
-        return value
-    if isinstance(value, dict) and value:
-        for lang, text in value.items():
-            if lang not in LANGS:
-                raise ValueError(f"unknown language '{lang}'; use one of {', '.join(LANGS)}")
-            if not isinstance(_written(text), str) or not _written(text).strip():
-                raise ValueError(f"the '{lang}' text must be a non-empty string")
-        return {lang: _written(text) for lang, text in value.items()}
-    raise ValueError("expected text, or a map of language to text like {en: ..., fr: ..., ar: ...}")
+def _clean(text: str, odd: re.Pattern) -> str:
+    """The text, or the `odd_character` error naming the first character it may not hold."""
+    match = odd.search(text)
+    if match:
+        what, hint = odd_character(match.group(), odd is ODD_IN_PROSE)
+        where = f" at character {match.start() + 1}" if len(text) > 1 else ""
+        raise PydanticCustomError(
+            "odd_character", "{what}{where}; {hint}", {"what": what, "where": where, "hint": hint}
+        )
+    return text
+
+
+def _texts(odd: re.Pattern):
+    def check(value: Any) -> str | dict[str, str]:
+        value = _written(value)
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("text is empty")
+            return _clean(value, odd)
+        if isinstance(value, dict) and value:
+            for lang, text in value.items():
+                if lang not in LANGS:
+                    raise ValueError(f"unknown language '{lang}'; use one of {', '.join(LANGS)}")
+                if not isinstance(_written(text), str) or not _written(text).strip():
+                    raise ValueError(f"the '{lang}' text must be a non-empty string")
+                _clean(_written(text), odd)
+            return {lang: _written(text) for lang, text in value.items()}
+        raise ValueError("expected text, or a map of language to text like {en: ..., fr: ..., ar: ...}")
+
+    return check
+
+
+def _plain(value: Any) -> Any:
+    """A plain string field (a URL, a key) holds one line of text like a title."""
+    return _clean(value, ODD_IN_LINE) if isinstance(value, str) else value
 
 
 _TEXT_SCHEMA = {
@@ -55,7 +77,12 @@ _TEXT_SCHEMA = {
         },
     ]
 }
-Text = Annotated[Any, PlainValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+# The two kinds of text, used by every field that holds words: Text is one line (ids, titles,
+# names, units); Prose may hold line feeds and tabs (descriptions, narratives, obstacles, next
+# steps, notes).  Neither holds what problem.ODD_IN_LINE / ODD_IN_PROSE name.
+Text = Annotated[Any, PlainValidator(_texts(ODD_IN_LINE)), WithJsonSchema(_TEXT_SCHEMA)]
+Prose = Annotated[Any, PlainValidator(_texts(ODD_IN_PROSE)), WithJsonSchema(_TEXT_SCHEMA)]
+Plain = AfterValidator(_plain)
 
 
 def _ident(pattern: str, what: str, example: str) -> PlainValidator:
@@ -151,6 +178,8 @@ from .records import *  # noqa: E402,F403 - every record class, for the schema's
 
 _SCHEMA_NAMES = (
     "Text",
+    "Prose",
+    "Plain",
     "Day",
     "When",
     "Period",

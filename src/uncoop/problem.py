@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 # C0 and C1 controls, DEL, and the line/paragraph separators some consumers break lines on
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -24,6 +25,62 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
     )
+
+
+# What no text field of the Matrix may hold (the reader refuses it: model.Text, model.Prose):
+# C0 and C1 controls and DEL; the line and paragraph separators; the bidi embedding, override and
+# isolate controls, which reorder what a terminal, a letter or a log shows around them (the
+# direction marks LRM, RLM and ALM stay allowed); lone surrogates; Unicode noncharacters, which
+# XML 1.0 and spreadsheets refuse.  A multi-line field may also hold LF and tab.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
+)
+_ODD = "\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff" + _NONCHARACTERS
+ODD_IN_LINE = re.compile(f"[\x00-\x0a{_ODD}]")
+ODD_IN_PROSE = re.compile(f"[\x00-\x08{_ODD}]")
+
+
+def odd_character(char: str, multiline: bool = False) -> tuple[str, str]:
+    """What a refused character is, and what to do: (its name, a hint)."""
+    code = ord(char)
+    if char in "\n\r\u2028\u2029\x85\x0b\x0c":
+        if multiline:
+            return f"line break U+{code:04X}", "break lines with a plain line feed (a new line in the file)"
+        return f"line break U+{code:04X}", "write it on one line; line breaks belong in descriptions and narratives"
+    if char == "\t":
+        return "tab U+0009", "use a space"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return (
+            f"bidirectional control U+{code:04X}",
+            "remove it; it reorders the text around it (the marks U+200E and U+200F are allowed)",
+        )
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"control character U+{code:04X}", "remove it"
+    return f"noncharacter U+{code:04X}", "remove it; it is not text"
+
+
+# XML 1.0 allows tab, LF, CR and the rest of Unicode but for the surrogates and U+FFFE, U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_chars(text: str) -> str:
+    """Text any XML 1.0 writer may put in a file (IATI, XLIFF, the parts of a workbook): what XML
+    cannot hold becomes U+FFFD, so a file is never ill-formed (the reader refuses such characters
+    in the first place; this keeps each writer safe on its own)."""
+    return _NOT_XML.sub("\ufffd", text) if _NOT_XML.search(text) else text
+
+
+def xml_clean_tree(root: Any) -> Any:
+    """An ElementTree tree with `xml_chars` applied to every text, tail and attribute, in place:
+    the one pass each XML writer makes before serialising."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_chars(element.text)
+        if element.tail:
+            element.tail = xml_chars(element.tail)
+        for name, value in element.attrib.items():
+            element.attrib[name] = xml_chars(value)
+    return root
 
 
 class UncoopError(Exception):

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
         Paragraph,
         Percent,
         Period,
+        Plain,
         PositiveInt,
+        Prose,
         Text,
         When,
         _unique,
@@ -91,7 +93,7 @@ class DataNotice:
     checked by the focal points) or illustrative (made up to show the tool at work)."""
 
     status: Provenance = "confirmed"
-    note: Text | None = None
+    note: Prose | None = None
 
 
 @record
@@ -119,7 +121,7 @@ class Languages:
 @record
 class MatrixFile:
     title: Text
-    description: Text | None = None
+    description: Prose | None = None
     adopted: Adoption
     period: Span
     reporting: Reporting
@@ -170,7 +172,7 @@ class Organization:
     participant: Annotated[bool, Field(strict=True)] = False
     parent: OrgId | None = None
     acronym: Text | None = None
-    url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$"), Plain] | None = None
     # its IATI organisation identifier (e.g. XM-DAC-41114), for `uncoop export iati`
     iati_ref: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+$")] | None = None
 
@@ -186,7 +188,7 @@ class Area:
     code: AreaCode
     title: Text
     paragraphs: Annotated[list[Paragraph], Field(min_length=1)]
-    description: Text | None = None
+    description: Prose | None = None
     # its OECD DAC CRS purpose code (5 digits), the sector of its activities in the IATI export
     sector: Annotated[str, Field(strict=True, pattern=r"^[0-9]{5}$")] | None = None
 
@@ -251,7 +253,7 @@ class Funding:
 @record
 class Link:
     title: Text
-    url: Annotated[str, Field(strict=True, pattern=r"^(https?://|mailto:)\S+$")]
+    url: Annotated[str, Field(strict=True, pattern=r"^(https?://|mailto:)\S+$"), Plain]
 
 
 @record
@@ -259,7 +261,7 @@ class Activity:
     id: ActivityId
     title: Text
     area: AreaId
-    description: Text | None = None
+    description: Prose | None = None
     source: Annotated[list[Paragraph], Field(min_length=1)]
     leads: Leads
     partners: Annotated[list[OrgId], AfterValidator(_unique)] = field(default_factory=list)
@@ -284,12 +286,12 @@ class Entry:
     status: Status
     progress: Percent
     # why progress is lower than the previous report said (silences progress-regression)
-    progress_note: Text | None = None
-    milestones_done: dict[str, Day] = field(default_factory=dict)
-    indicators: dict[str, Number] = field(default_factory=dict)
-    narrative: Text | None = None
-    obstacles: Text | None = None
-    next_steps: Text | None = None
+    progress_note: Prose | None = None
+    milestones_done: dict[Annotated[str, Plain], Day] = field(default_factory=dict)
+    indicators: dict[Annotated[str, Plain], Number] = field(default_factory=dict)
+    narrative: Prose | None = None
+    obstacles: Prose | None = None
+    next_steps: Prose | None = None
 
 
 @record
@@ -321,7 +323,8 @@ FILE_KINDS = {
 # fields through these, so a warm run never imports the schema.
 TEXT, DAY, WHEN, PERIOD = "text", "day", "when", "period"
 _SHAPES: dict[str, Any] = {
-    "Text": Annotated[Any, TEXT],
+    **dict.fromkeys(("Text", "Prose"), Annotated[Any, TEXT]),
+    "Plain": "constraint",
     "Day": Annotated[Any, DAY],
     "When": Annotated[Any, WHEN],
     "Period": Annotated[Any, PERIOD],

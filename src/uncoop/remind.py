@@ -16,7 +16,7 @@ from .dates import Quarter
 from .health import Late, late_items
 from .i18n import localized, long_date, quarter_text, translations, when
 from .load import Matrix
-from .markup import md_text
+from .markup import header_text, md_text
 from .notice import notice_line, provenance
 from .timeline import Snapshot
 
@@ -127,10 +127,16 @@ def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -
     return "\n".join(lines)
 
 
+# Content-independent, and never inside a part: the text goes quoted-printable, which writes
+# every '=' as '=3D', and the forms base64, which has no '_': no line of a part can equal it
+BOUNDARY = "=_uncoop-reminder_="
+
+
 def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, bytes] | None = None) -> bytes:
     """The reminder as an e-mail message to send from one's own mail program: no addresses are
     known to the Matrix, so To and From are left for the sender; the date is the as-of date.
-    `forms` (file name -> workbook) are attached: the forms of the reports it still owes."""
+    `forms` (file name -> workbook) are attached: the forms of the reports it still owes.
+    Built by the standard library's EmailMessage (SMTP line ends); header values are one line."""
     from datetime import datetime
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -138,21 +144,18 @@ def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, b
 
     _ = translations(lang).gettext
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = _("Quarterly progress report: %(name)s") % {"name": reminder.name}
+    message["Subject"] = header_text(_("Quarterly progress report: %(name)s") % {"name": reminder.name})
     message["Date"] = format_datetime(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC))
-    message["X-Uncoop-Organization"] = reminder.organization
-    message.set_content(letter(reminder, as_of, lang))
+    message["X-Uncoop-Organization"] = header_text(reminder.organization)
+    message.set_content(letter(reminder, as_of, lang), cte="quoted-printable")
     for name, data in sorted((forms or {}).items()):
         message.add_attachment(
             data,
             maintype="application",
             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=name,
+            filename=header_text(name),
         )
     message["Content-Language"] = lang  # after set_content, which replaces every Content-* header
-    if message.is_multipart():  # the same boundary for the same letter: same bytes, same input
-        import hashlib
-
-        seed = f"{reminder.organization}/{as_of.isoformat()}/{lang}".encode()
-        message.set_boundary("uncoop-" + hashlib.sha256(seed).hexdigest()[:24])
+    if message.is_multipart():  # the same boundary for every letter: same bytes, same input
+        message.set_boundary(BOUNDARY)
     return bytes(message)

@@ -61,7 +61,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("missing-file", E, "read", "matrix.yaml, organizations.yaml or areas.yaml is missing"),
     Rule("unreadable", E, "read", "the file could not be read"),
     Rule("invalid-utf8", E, "read", "the file is not UTF-8; the message names the byte"),
-    Rule("control-character", E, "read", "a control character or lone surrogate in the text"),
+    Rule(
+        "control-character",
+        E,
+        "read",
+        "a control character, bidi control, noncharacter or lone surrogate in the text, "
+        "or a line break in a one-line field",
+    ),
     Rule("merge-conflict", E, "read", "an unresolved git merge-conflict marker, even inside a string"),
     Rule("yaml-syntax", E, "read", "the file is not valid YAML"),
     Rule("yaml-anchor", E, "read", "an anchor (&name); anchors and aliases can hide alias bombs"),

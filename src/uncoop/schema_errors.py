@@ -77,6 +77,11 @@ def _one(error: dict, model: Any, path: str, positions: Positions, prefix: tuple
     if kind in _MISSING:
         return finding("missing-field", where, f"missing required field '{dotted(loc)}'", "add it")
     message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "odd_character":  # a character no text may hold (problem.ODD_IN_LINE)
+        ctx = error.get("ctx", {})
+        return finding(
+            "control-character", where, f"{dotted(loc)}: {ctx.get('what')}{ctx.get('where')}", str(ctx.get("hint"))
+        )
     if kind in _CODES:
         return finding(_CODES[kind], where, f"{dotted(loc)}: {message}")
     if kind == "too_short":

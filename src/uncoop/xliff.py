@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
+from .problem import xml_clean_tree
+
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 HASH_CONTEXT = "x-uncoop-source-sha256"
@@ -83,7 +85,7 @@ def write(files: list[tuple[str, list[OutUnit]]], source_lang: str, target_lang:
         body = ET.SubElement(file, _q("body"))
         for unit in units:
             _unit(body, unit)
-    ET.indent(root, space="  ")
+    ET.indent(xml_clean_tree(root), space="  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 

@@ -84,6 +84,7 @@ def boundary(body: Callable[[], int]) -> int:
     # A command is a short burst that keeps what it builds until it exits: the cyclic
     # collector would only rescan live records (measured: unpickling the cache 4x slower).
     gc.disable()
+    streams = _guard_streams()
     try:
         return body() or 0
     except UncoopError as exc:
@@ -112,6 +113,30 @@ def boundary(body: Callable[[], int]) -> int:
         # saved last: positions found while reporting are kept for the next run
         Cached.save_all()
         gc.enable()
+        _unguard_streams(streams)
+
+
+def _guard_streams() -> tuple:
+    """Standard output and error through `markup.LogGuard` while a command runs: no text from
+    the data can print a line that a CI runner would take as a workflow command."""
+    from ..markup import LogGuard
+
+    streams = (sys.stdout, sys.stderr)
+    if not isinstance(sys.stdout, LogGuard):
+        sys.stdout, sys.stderr = LogGuard(sys.stdout), LogGuard(sys.stderr)
+    return streams
+
+
+def _unguard_streams(streams: tuple) -> None:
+    from ..markup import LogGuard
+
+    for guard in (sys.stdout, sys.stderr):
+        if isinstance(guard, LogGuard) and guard not in streams:
+            try:
+                guard.finish()
+            except (BrokenPipeError, ValueError):  # the reader went away, or the stream was closed
+                pass
+    sys.stdout, sys.stderr = streams
 
 
 def today() -> date:

@@ -52,7 +52,10 @@ def emit_findings(problems: list, fmt: str, sarif: Path | None, gitlab: Path | N
     from ..formats import FORMATTERS, step_summary
 
     if fmt in FORMATTERS:
-        sys.stdout.write(FORMATTERS[fmt](problems))
+        # the github format's lines are workflow commands by design (their data escaped in
+        # formats.py); every other text goes through the log guard
+        out = getattr(sys.stdout, "unguarded", sys.stdout) if fmt == "github" else sys.stdout
+        out.write(FORMATTERS[fmt](problems))
     for path, name in ((sarif, "sarif"), (gitlab, "gitlab")):
         if path is not None:
             write_file(path, FORMATTERS[name](problems).encode("utf-8"), write_scope(root).named(path))

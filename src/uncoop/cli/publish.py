@@ -93,7 +93,8 @@ def report(
         if len(formats) != 1:
             raise Fail("--out - writes one format: add --format md, html or pdf")
         if formats == ["pdf"]:
-            sys.stdout.buffer.write(_pdf(view, templates))
+            # a PDF is not text: it goes around the log guard, unchanged
+            getattr(sys.stdout, "unguarded", sys.stdout).buffer.write(_pdf(view, templates))
         else:
             for chunk in _render(view, formats[0], templates):
                 sys.stdout.write(chunk)

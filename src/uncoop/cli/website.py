@@ -202,7 +202,7 @@ def export_iati(
         raise Fail(f"--prefix {ref!r} is not an IATI organisation identifier (letters, digits, '-', '.', '_')")
     done = export(loaded, when, ref, orgs[ident])
     if str(out) == "-":
-        sys.stdout.buffer.write(done.xml) if hasattr(sys.stdout, "buffer") else sys.stdout.write(done.xml.decode())
+        sys.stdout.write(done.xml.decode())  # text, so it passes the log guard like every text
     else:
         write_file(out, done.xml, write_scope(loaded.root).named(out))
         sys.stderr.write(f"wrote {out}: {done.activities} activities (IATI 2.03)\n")
