@@ -85,6 +85,22 @@ def test_what_is_not_a_form_is_refused_in_one_line(matrix_dir, run, tmp_path):
     assert result.exit_code == 1 and result.stdout == wanted + " (send back the .xlsx from uncoop forms)\n"
 
 
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"])
+def test_a_workbook_with_broken_xml_is_one_finding_not_an_internal_error(matrix_dir, run, tmp_path, part):
+    import zipfile
+
+    forms = tmp_path / "forms"
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(forms / "report-2015-Q1-OCHA.xlsx") as form, zipfile.ZipFile(broken, "w") as out:
+        for info in form.infolist():
+            data = form.read(info)
+            out.writestr(info, data[: len(data) // 2] if info.filename == part else data)
+    result = run("import", str(broken), "--submitted", "2015-04-10")
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert result.stdout.startswith(f"{broken}: error[unreadable] not a workbook uncoop wrote (")
+
+
 def test_merged_cells_and_a_huge_file_are_refused(matrix_dir, run, tmp_path):
     forms = tmp_path / "forms"
     run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(forms))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -137,7 +138,8 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
             modified = book.properties.modified
         finally:
             book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, SyntaxError) as exc:
+        # SyntaxError: the XML parsers' errors (ElementTree's and lxml's) derive from it
         return None, [
             finding(
                 "unreadable",
