@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import UnsafeRead, read_below
-from .i18n import RTL, long_date, translations, when
+from .i18n import RTL, long_date, percent, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
 
@@ -180,6 +180,7 @@ def language_environment(lang: str, fmt: str = "html", folder: Path | None = Non
         )
     else:
         env.filters.update(ldate=lambda d: long_date(d, lang), when=lambda d: when(d, lang))
+    env.filters["percent"] = lambda value: percent(value, lang)
     gettext = translations(lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(
