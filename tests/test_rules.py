@@ -86,7 +86,9 @@ def test_only_disputed_selects_conflicting_reports(run, matrix_dir):
     assert {f["code"] for f in doc["findings"]} == {"conflicting-reports", "progress-regression"}
     assert doc["summary"]["findings"]["conflicting-reports"] == 2
     table = " ".join(run("status", "--as-of", "2015-02-15", "--only", "disputed").stdout.split())
-    assert "1 activity (1 implementation) [1 at risk]; 2 conflicting reports, 1 progress regression" in table
+    assert (
+        "1 activity (1 implementation) [1 on track]; 2 conflicting reports, 1 progress regression" in table
+    )  # disputed reports are a data gap, not a risk
     assert "reports disagree, progress fell" in table
 
 

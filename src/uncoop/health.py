@@ -1,5 +1,10 @@
-"""How each activity, area and institution is doing, in three words and the reasons why.
+"""How each activity, area and institution is doing, in two dimensions kept apart.
 
+*Delivery* (schedule, milestones, progress against elapsed time, reported status) is rated on
+track / at risk / off track; *evidence gaps* (no indicator, no recent update, reports that
+disagree, missing reports) are listed beside it and never change the rating: a gap in the plan
+or the reporting is not a risk to delivery, and folding it in hid the real risks.  Everything is
+read from the findings that survive `rules:`, so a finding switched off leaves no trace here.
 The rule is `rules.HEALTH_RULE`; `uncoop rules` prints it and the README shows it (generated).
 Reasons are values (a message marked for translation and its figures), so the report, the
 terminal and JSON say them in their own language.  Derived only from the snapshot.
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .i18n import N_
-from .rules import HEALTH_RULE
+from .rules import EVIDENCE_CODES, HEALTH_RULE
 from .timeline import ActivityState, Snapshot
 
 RULE = HEALTH_RULE  # spelt in the catalogue, which `uncoop rules` prints without importing this module
@@ -40,8 +45,9 @@ class Reason:
 
 @dataclass
 class Health:
-    rating: str  # on-track | at-risk | off-track
-    reasons: list[Reason] = field(default_factory=list)
+    rating: str  # on-track | at-risk | off-track: delivery only
+    reasons: list[Reason] = field(default_factory=list)  # why the rating is what it is
+    gaps: list[Reason] = field(default_factory=list)  # what the evidence lacks, beside the rating
 
     @property
     def symbol(self) -> str:
@@ -57,14 +63,27 @@ def _expected(s: ActivityState) -> float | None:
     return None if span <= 0 or at <= start else min(100.0, 100.0 * (at - start).days / span)
 
 
+def overdue(s: ActivityState) -> tuple[bool, set[str]]:
+    """Whether the planned end, and which milestones, are overdue by the surviving findings."""
+    end, milestones = False, set()
+    for f in s.findings:
+        if f.code == "overdue-activity":
+            end = True
+        elif f.code == "overdue-milestone" and f.key:
+            milestones.add(f.key.split("/", 1)[1])
+    return end, milestones
+
+
 def of_activity(s: ActivityState, as_of) -> Health | None:
-    """The activity's rating and reasons; None when it is closed or cancelled."""
+    """The activity's delivery rating with its reasons, and its evidence gaps; None when it is
+    closed or cancelled."""
     if s.ended:
         return None
     codes = Counter(f.code for f in s.findings)
     act = s.activity
     severe, moderate = [], []
-    if codes["overdue-activity"]:
+    end_overdue, late_ids = overdue(s)
+    if end_overdue:
         end = act.dates.planned_end.end
         severe.append(
             Reason(
@@ -82,7 +101,7 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
                 (("progress", f"{s.progress:g}"), ("expected", f"{expected or 0:.0f}")),
             )
         )
-    late = [m for m in act.milestones if m.id not in s.milestones_done and m.due.end < as_of]
+    late = [m for m in act.milestones if m.id in late_ids]
     if late:
         moderate.append(
             Reason(
@@ -91,14 +110,25 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
                 (("n", len(late)), ("date", min(late, key=lambda m: m.due.end).due)),
             )
         )
-    if codes["stale"]:
-        moderate.append(Reason("reporting", N_("no recent update")))
-    if codes["conflicting-reports"] or codes["progress-regression"]:
-        moderate.append(Reason("reporting", N_("its reports disagree or its progress fell")))
-    if not act.indicators:
-        moderate.append(Reason("indicators", N_("no indicator to measure it by")))
+    if s.status == "pipeline" and act.dates.planned_start.end < as_of:
+        moderate.append(
+            Reason("status", N_("not started though planned to start %(date)s"), (("date", act.dates.planned_start),))
+        )
+    elif s.status == "suspended":
+        moderate.append(Reason("status", N_("reported suspended")))
     rating = OFF_TRACK if severe else AT_RISK if moderate else ON_TRACK
-    return Health(rating, severe + moderate)
+    return Health(rating, severe + moderate, _gaps(s, codes))
+
+
+def _gaps(s: ActivityState, codes: Counter) -> list[Reason]:
+    gaps = []
+    if not s.activity.indicators:
+        gaps.append(Reason("indicators", N_("no indicator to measure it by")))
+    if codes["stale"]:
+        gaps.append(Reason("reporting", N_("no recent update")))
+    if any(codes[code] for code in EVIDENCE_CODES if code != "stale"):
+        gaps.append(Reason("reporting", N_("its reports disagree or its progress fell")))
+    return gaps
 
 
 def of_group(ratings: list[Health], reports_missing: int = 0) -> Health:
@@ -116,15 +146,16 @@ def of_group(ratings: list[Health], reports_missing: int = 0) -> Health:
         reasons.append(
             Reason("progress", N_("%(n)s of %(total)s activities at risk"), (("n", counts[AT_RISK]), ("total", rated)))
         )
+    gaps = []
     if reports_missing:
-        reasons.append(Reason("reporting", N_("%(n)s quarterly report(s) missing"), (("n", reports_missing),)))
+        gaps.append(Reason("reporting", N_("%(n)s quarterly report(s) missing"), (("n", reports_missing),)))
     if rated and counts[OFF_TRACK] * 3 > rated:
         rating = OFF_TRACK
-    elif counts[OFF_TRACK] or (rated and counts[AT_RISK] * 3 > rated) or reports_missing:
+    elif counts[OFF_TRACK] or (rated and counts[AT_RISK] * 3 > rated):
         rating = AT_RISK
     else:
         rating = ON_TRACK
-    return Health(rating, reasons)
+    return Health(rating, reasons, gaps)
 
 
 @dataclass
@@ -136,6 +167,11 @@ class HealthReport:
     def counts(self) -> dict[str, int]:
         found = Counter(h.rating for h in self.activities.values())
         return {rating: found[rating] for rating in RATINGS}
+
+    def gap_counts(self) -> dict[str, int]:
+        """How many rated activities have each evidence gap, by its message."""
+        found = Counter(g.message for h in self.activities.values() for g in h.gaps)
+        return dict(sorted(found.items()))
 
 
 def rate(snap: Snapshot, areas: list[str]) -> HealthReport:
@@ -176,15 +212,17 @@ class Late:
 
 
 def late_items(snap: Snapshot) -> list[Late]:
-    """Every planned end and milestone past due on open activities, most late first."""
+    """Every planned end and milestone past due on open activities, most late first: those whose
+    overdue finding survives `rules:` (an override leaves no trace in the lists either)."""
     items = []
     for s in snap.activities:
         if s.ended:
             continue
+        end_overdue, late_ids = overdue(s)
         end = s.activity.dates.planned_end
-        if end.end < snap.as_of:
+        if end_overdue:
             items.append(Late(s, None, end, (snap.as_of - end.end).days))
         for m in s.activity.milestones:
-            if m.id not in s.milestones_done and m.due.end < snap.as_of:
+            if m.id in late_ids:
                 items.append(Late(s, m, m.due, (snap.as_of - m.due.end).days))
     return sorted(items, key=lambda i: (-i.days, i.state.activity.id, i.milestone.id if i.milestone else ""))

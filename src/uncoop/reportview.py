@@ -18,7 +18,7 @@ from typing import NamedTuple, overload
 
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
-from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, rate
+from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, overdue, rate
 from .i18n import N_, STATUS_WORDS, LText, country_name, localized, long_date, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
@@ -281,6 +281,7 @@ class Rated:
     symbol: str
     words: str
     reasons: list[str]
+    gaps: list[str] = field(default_factory=list)  # evidence gaps, beside the rating
 
 
 @dataclass
@@ -402,6 +403,7 @@ class ReportView:
     decisions: list[Decision]
     notice: Notice
     health_counts: list[tuple[Rated, int]]
+    gap_counts: list[tuple[str, int]] = field(default_factory=list)  # evidence gaps, in words, beside
     symbol: str = ""  # the document symbol, as UN documents carry one
     sentences: list[str] = field(default_factory=list)  # the executive summary, in words
     decision_groups: list[DecisionGroup] = field(default_factory=list)
@@ -469,8 +471,11 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
 
 
 def _rated(health: Health, gettext: Callable[[str], str], lang: str = "en") -> Rated:
-    reasons = [r.text(gettext, lambda d: when(d, lang)) for r in health.reasons]
-    return Rated(health.rating, health.symbol, gettext(WORDS[health.rating]), reasons)
+    def said(r):
+        return r.text(gettext, lambda d: when(d, lang))
+
+    words = gettext(WORDS[health.rating])
+    return Rated(health.rating, health.symbol, words, [said(r) for r in health.reasons], [said(g) for g in health.gaps])
 
 
 def _activity(
@@ -484,6 +489,7 @@ def _activity(
 ) -> ActivityCard:
     act, entry = s.activity, s.latest.entry if s.latest else None
     gettext = translations(lang).gettext
+    late_ids = overdue(s)[1]
     return ActivityCard(
         id=act.id,
         title=localized(act.title, lang),
@@ -501,7 +507,7 @@ def _activity(
                 localized(m.title, lang),
                 m.due,
                 s.milestones_done.get(m.id),
-                m.id not in s.milestones_done and m.due.end < as_of and not s.ended,
+                m.id in late_ids,
             )
             for m in act.milestones
         ],
@@ -740,6 +746,7 @@ def build_report(
         decisions=decisions,
         notice=Notice(provenance, gettext(PROVENANCE_WORDS[provenance]), localized(meta_file.provenance.note, lang)),
         health_counts=[(_rated(Health(r), gettext), counts[r]) for r in RATINGS],
+        gap_counts=[(gettext(message), n) for message, n in health.gap_counts().items()],
         symbol=document_symbol(snap.as_of),
         sentences=summary_sentences(summary, counts, late, institutions, lang, snap.as_of)
         + ([changes_sentence(changes, lang)] if changes else []),

@@ -214,15 +214,22 @@ def slipping() -> frozenset[str]:
     return frozenset(rule.code for rule in RULES.values() if rule.slipping)
 
 
+# The findings that are evidence gaps, not risks to delivery: shown beside the rating (health.py)
+EVIDENCE_CODES = ("stale", "conflicting-reports", "progress-regression")
+
 # How `health.py` rates activities, areas and institutions; printed by `uncoop rules`.
 HEALTH_RULE = """\
-An activity is off track when it is past its planned end and not closed, or when its reported
-progress trails the share of planned time elapsed by more than off_track_points. It is at risk
-when a milestone is overdue, it has had no update for stale_days, its reports disagree or its
-progress fell, or it has no indicator to be measured by (¶54). Otherwise it is on track. Closed
-and cancelled activities are not rated. An area, or an institution by the activities it leads,
-is off track when more than a third of its rated activities are; at risk when any is off track
-or more than a third are at risk; otherwise on track. An institution with a quarterly report
-missing is at least at risk. Each rating is shown with a symbol and words (✓ on track,
-▲ at risk, ✗ off track), never by colour alone, and with its reasons.
+Two dimensions, kept apart. Delivery: an activity is off track when it is past its planned end
+and not closed, or when its reported progress trails the share of planned time elapsed by more
+than off_track_points (judged only while it is reported in implementation: a pipeline activity
+has no progress to judge, a suspended one is rated by its status); at risk when a milestone is
+overdue, when it is still in the pipeline after its planned start, or when it is reported
+suspended; otherwise on track. Evidence gaps, listed beside the rating and never changing it:
+no indicator to measure it by (¶54), no update for stale_days, reports that disagree or
+progress that fell; for an institution, its missing quarterly reports. Only findings left by
+matrix.yaml's rules: count, in both. Closed and cancelled activities are not rated. An area,
+or an institution by the activities it leads, is off track when more than a third of its rated
+activities are; at risk when any is off track or more than a third are at risk; otherwise on
+track. Each rating is shown with a symbol and words (✓ on track, ▲ at risk, ✗ off track),
+never by colour alone, with its reasons and then its gaps.
 """

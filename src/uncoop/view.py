@@ -184,7 +184,11 @@ def _activity_json(state: ActivityState, lang: str, health: Health | None) -> di
         "findings": sorted({f.code for f in state.findings}),
         "health": None
         if health is None
-        else {"rating": health.rating, "reasons": [{"kind": r.kind, "text": r.text()} for r in health.reasons]},
+        else {
+            "rating": health.rating,
+            "reasons": [{"kind": r.kind, "text": r.text()} for r in health.reasons],
+            "gaps": [{"kind": g.kind, "text": g.text()} for g in health.gaps],
+        },
     }
 
 
