@@ -36,6 +36,11 @@ class Form:
     data: bytes
 
 
+def form_name(org: str, quarter: Quarter, suffix: str = "xlsx") -> str:
+    """The file name of a form, as `uncoop forms` writes it and a reminder attaches and names it."""
+    return f"report-{quarter}-{org}.{suffix}"
+
+
 def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[str]:
     """Who owes a report for `quarter`, given the updates submitted by `as_of`."""
     return Duties(matrix, visible_updates(matrix, as_of)).owing(quarter)
