@@ -165,7 +165,7 @@ def import_returns(
         typer.Option(
             "--submitted",
             metavar="DATE",
-            help="The day the return was sent (default: when the workbook was last saved).",
+            help="The day the returns were sent (default: each form's date of this report).",
         ),
     ] = None,
     dry_run: Annotated[
@@ -184,11 +184,16 @@ def import_returns(
     from ..dates import parse_day
     from ..formats import format_text
     from ..problem import sort_problems
-    from ..returns import read_csv_return, read_return
+    from ..returns import read_csv_return, read_return, submitted_day
     from ..timeline import active_entries
     from .editing import _edit_update
 
-    loaded, _ = load_checked(matrix, today())
+    now = today()
+    try:
+        given = parse_day(submitted) if submitted else None
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
+    loaded, _ = load_checked(matrix, now)
     root = loaded.root
     status = 0
     for path in files:
@@ -200,15 +205,14 @@ def import_returns(
             sys.stdout.write(format_text(sort_problems(problems)))
             status = 1
             continue
-        try:
-            day = parse_day(submitted) if submitted else found.filled
-        except ValueError as exc:
-            raise Fail(str(exc)) from None
+        day, problems = submitted_day(found, given, now)
         if day is None:
-            raise Fail(f"{path}: the file does not say when it was filled; add --submitted DATE")
-        if not submitted:
+            sys.stdout.write(format_text(sort_problems(problems)))
+            status = 1
+            continue
+        if given and found.filled and found.filled != given:
             sys.stderr.write(
-                f"{path}: submitted {day.isoformat()}, when the workbook was last saved (--submitted to say)\n"
+                f"{path}: submitted {given.isoformat()} (--submitted), not the form's {found.filled.isoformat()}\n"
             )
         target = root / "updates" / str(found.quarter) / f"{found.organization}.yaml"
         shown = f"updates/{found.quarter}/{found.organization}.yaml"
