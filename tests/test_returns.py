@@ -344,6 +344,16 @@ def test_the_form_s_date_of_this_report_is_the_day_submitted(matrix_dir, run, tm
     assert result.exit_code == 0, result.stdout + result.stderr
     update = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
     assert "submitted: 2015-04-12" in update
+    # as the README's cycle says: status as of the quarter's deadline shows the report on time
+    status = json.loads(run("status", "--as-of", "2015-06-30", "--format", "json").stdout)
+    cells = dict(
+        zip(
+            status["reporting"]["quarters"],
+            next(r["cells"] for r in status["reporting"]["institutions"] if r["id"] == "OCHA"),
+            strict=True,
+        )
+    )
+    assert cells["2015-Q1"] == "submitted"
     # --submitted says otherwise: it wins, and the run says it differs from the form
     again = run("import", str(path), "--submitted", "2015-04-20", "--dry-run")
     assert "submitted 2015-04-20 (--submitted), not the form's 2015-04-12" in again.stderr
@@ -354,7 +364,10 @@ def test_the_form_s_date_of_this_report_is_the_day_submitted(matrix_dir, run, tm
     [
         (None, "ret.xlsx!Cover!B3: error[missing-field] the return does not give the date of this report"),
         ("last Tuesday", "ret.xlsx!Cover!B3: error[invalid-date] the date of this report 'last Tuesday' is not a date"),
-        (datetime(2014, 12, 31), "ret.xlsx!Cover!B3: error[invalid-date] the date of this report, 2014-12-31, is before"),
+        (
+            datetime(2014, 12, 31),
+            "ret.xlsx!Cover!B3: error[invalid-date] the date of this report, 2014-12-31, is before",
+        ),
         (datetime(2999, 1, 1), "ret.xlsx!Cover!B3: error[invalid-date] the date of this report, 2999-01-01, is after"),
     ],
 )

@@ -252,7 +252,9 @@ def _report_date(shown: str, cover: Any, quarter: Quarter, problems: list[Proble
         return None, at
     if not isinstance(value, datetime | date):
         problems.append(
-            finding("invalid-date", at, f"the date of this report '{value}' is not a date cell", "type it as 2015-10-15")
+            finding(
+                "invalid-date", at, f"the date of this report '{value}' is not a date cell", "type it as 2015-10-15"
+            )
         )
         return None, at
     day = value.date() if isinstance(value, datetime) else value
