@@ -318,3 +318,75 @@ def test_a_return_whose_sheets_claim_a_hundred_thousand_rows_is_refused(matrix_d
     result = run("import", str(claimed), "--submitted", "2015-04-10")
     assert result.exit_code == 1
     assert "goes past row 2,000 or column 30 (its stated dimensions are 99,999 x 11)" in result.stdout
+
+
+def _tree(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _ocha_return(run, tmp_path, date_cell):
+    """OCHA's 2015-Q1 form with one answer, its Cover's date of this report set to `date_cell`."""
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(tmp_path / "forms"))
+    book = load_workbook(tmp_path / "forms" / "report-2015-Q1-OCHA.xlsx")
+    cover = book.worksheets[0]
+    assert cover["A3"].value == "Date of this report" and cover["B3"].protection.locked is False
+    assert [v.type for v in cover.data_validations.dataValidation] == ["date"]
+    cover["B3"] = date_cell
+    book["Report"]["I2"] = "The second meeting was held."
+    path = tmp_path / "ret.xlsx"
+    book.save(path)
+    return path
+
+
+def test_the_form_s_date_of_this_report_is_the_day_submitted(matrix_dir, run, tmp_path):
+    path = _ocha_return(run, tmp_path, datetime(2015, 4, 12))
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    update = (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").read_text()
+    assert "submitted: 2015-04-12" in update
+    # as the README's cycle says: status as of the quarter's deadline shows the report on time
+    status = json.loads(run("status", "--as-of", "2015-06-30", "--format", "json").stdout)
+    cells = dict(
+        zip(
+            status["reporting"]["quarters"],
+            next(r["cells"] for r in status["reporting"]["institutions"] if r["id"] == "OCHA"),
+            strict=True,
+        )
+    )
+    assert cells["2015-Q1"] == "submitted"
+    # --submitted says otherwise: it wins, and the run says it differs from the form
+    again = run("import", str(path), "--submitted", "2015-04-20", "--dry-run")
+    assert "submitted 2015-04-20 (--submitted), not the form's 2015-04-12" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("cell", "wanted"),
+    [
+        (None, "ret.xlsx!Cover!B3: error[missing-field] the return does not give the date of this report"),
+        ("last Tuesday", "ret.xlsx!Cover!B3: error[invalid-date] the date of this report 'last Tuesday' is not a date"),
+        (
+            datetime(2014, 12, 31),
+            "ret.xlsx!Cover!B3: error[invalid-date] the date of this report, 2014-12-31, is before",
+        ),
+        (datetime(2999, 1, 1), "ret.xlsx!Cover!B3: error[invalid-date] the date of this report, 2999-01-01, is after"),
+    ],
+)
+def test_without_a_date_of_this_report_import_refuses_and_writes_nothing(matrix_dir, run, tmp_path, cell, wanted):
+    path = _ocha_return(run, tmp_path, cell)
+    before = _tree(matrix_dir)
+    result = run("import", str(path))
+    assert result.exit_code == 1 and wanted in result.stdout, result.stdout + result.stderr
+    assert _tree(matrix_dir) == before  # byte for byte: no update, no folder, never today's date
+
+
+def test_a_csv_return_needs_submitted_and_says_so(matrix_dir, run, tmp_path):
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--format", "csv", "--out", str(tmp_path / "forms"))
+    lines = (tmp_path / "forms" / "report-2015-Q1-OCHA.csv").read_text().splitlines()
+    filled = [line[: -len('""')] + '"Met in Jeddah."' if ',"narrative",' in line else line for line in lines]
+    path = tmp_path / "ret.csv"
+    path.write_text("\n".join(filled) + "\n")
+    before = _tree(matrix_dir)
+    refused = run("import", str(path))
+    assert refused.exit_code == 1 and "ret.csv:1:1: error[missing-field]" in refused.stdout
+    assert "add --submitted DATE" in refused.stdout and _tree(matrix_dir) == before
+    assert run("import", str(path), "--submitted", "2015-04-10").exit_code == 0

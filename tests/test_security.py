@@ -1046,7 +1046,11 @@ def _well_formed_outputs(run, out: Path) -> None:
             "Content-Transfer-Encoding",
             "MIME-Version",
             "Content-Language",
+            "X-Unsent",
+            "To",
+            "From",
         }
+        assert all(len(message[h].addresses) == 1 for h in ("To", "From") if message[h] is not None)
     for form in (out / "csv").glob("*.csv") if (out / "csv").exists() else []:
         for cell in (c for row in _csv_rows_of(form) for c in row):
             assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell

@@ -25,6 +25,8 @@ from .vocab import STATUSES
 
 STAMP_SHEET = "uncoop"
 FORM_VERSION = "1"
+# the Cover's "date of this report" cell (B3), which the institution fills and `import` reads
+DATE_ROW, DATE_COL = 3, 2
 # the answer columns of the Report sheet, after the plan's
 ANSWERS = ("status", "progress", "narrative", "obstacles", "next_steps")
 
@@ -34,6 +36,11 @@ class Form:
     organization: str
     quarter: Quarter
     data: bytes
+
+
+def form_name(org: str, quarter: Quarter, suffix: str = "xlsx") -> str:
+    """The file name of a form, as `uncoop forms` writes it and a reminder attaches and names it."""
+    return f"report-{quarter}-{org}.{suffix}"
 
 
 def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[str]:
@@ -65,6 +72,7 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     rows = [
         (_("Institution"), f"{localized(record.name, lang)} ({org})"),
         (_("Quarter"), quarter_text(quarter.year, quarter.number, lang)),
+        (_("Date of this report"), ""),  # DATE_ROW: a date cell, filled by the institution
     ]
     if meta is not None:
         point = getattr(meta.focal_points, record.side)
@@ -80,7 +88,8 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         (
             _("How to fill in"),
             _(
-                "Change only the white cells of the Report, Milestones and Indicators sheets; "
+                "Write the date of this report above (a date, e.g. 2015-10-15), then change only "
+                "the white cells of the Report, Milestones and Indicators sheets; "
                 "values carried over from an earlier report are marked so: check them."
             ),
         ),
@@ -91,6 +100,7 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         _text(cover.cell(i, 2), value)
         cover.cell(i, 2).alignment = Alignment(wrap_text=True, vertical="top")
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 22, 90
+    _date_cell(cover, quarter, _)
 
     answer = PatternFill("solid", fgColor="FFFFFF")
     plan = PatternFill("solid", fgColor="E8E8E8")
@@ -167,6 +177,30 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     out = io.BytesIO()
     book.save(out)
     return _stable(out.getvalue(), quarter)
+
+
+def _date_cell(cover: Any, quarter: Quarter, _: Any) -> None:
+    """The date of this report: an open, white date cell that refuses text and any day before the
+    quarter began; `import` reads it as the day the report was submitted."""
+    from openpyxl.styles import PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    start = quarter.start
+    rule = DataValidation(
+        type="date",
+        operator="greaterThanOrEqual",
+        formula1=f"DATE({start.year},{start.month},{start.day})",
+        allow_blank=True,
+        showErrorMessage=True,
+        error=_("Type the date of this report as a date, e.g. 2015-10-15, not before the quarter began."),
+    )
+    cover.add_data_validation(rule)
+    cell = cover.cell(DATE_ROW, DATE_COL)
+    cell.value = None
+    cell.number_format = "yyyy-mm-dd"
+    cell.fill = PatternFill("solid", fgColor="FFFFFF")
+    cell.protection = Protection(locked=False)
+    rule.add(cell)
 
 
 def _stable(data: bytes, quarter: Quarter) -> bytes:

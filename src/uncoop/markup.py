@@ -105,6 +105,26 @@ def header_text(text: object) -> str:
     return one_line(_NOT_IN_HEADER.sub(" ", str(text)))
 
 
+def header_address(header: str, name: object, addr_spec: str, policy: Any) -> Any:
+    """An address header of one address: `name <addr_spec>`, or the bare address when the header
+    as `policy` folds it would not read back as exactly that one address (Python 3.11's folder
+    drops the quotes of a long display name, so a name holding ', x@y' would add a recipient)."""
+    from email import message_from_bytes
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import default
+
+    shown = header_text(name)
+    wanted = Address(display_name=shown, addr_spec=addr_spec)
+    alone = EmailMessage(policy=policy)
+    alone[header] = wanted
+    back = message_from_bytes(bytes(alone), policy=default)[header]
+    got: tuple[Any, ...] = tuple(getattr(back, "addresses", ()))
+    if len(got) == 1 and got[0].addr_spec == addr_spec and got[0].display_name == shown:
+        return wanted
+    return Address(addr_spec=addr_spec)
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """How one state of a reporting-grid cell is shown: symbols, not words, so the grid reads in

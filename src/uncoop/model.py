@@ -127,6 +127,23 @@ def _country(value: Any) -> str:
 
 Country = Annotated[str, PlainValidator(_country), _pattern("[A-Z]{2}")]
 
+# An e-mail address as a letter's To or From takes it: local@domain, dot-atoms only (no quotes,
+# spaces, commas, angle brackets or line breaks: nothing a header could read as a second
+# address or a second header), a domain of at least two labels.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+"
+
+
+def _email(value: Any) -> str:
+    value = _written(value)
+    if not isinstance(value, str) or len(value) > 254 or not re.fullmatch(_EMAIL, value):
+        raise PydanticCustomError("invalid_email", "not an e-mail address; write it like 'name@example.org'")
+    return value
+
+
+Email = Annotated[str, PlainValidator(_email), _pattern(_EMAIL)]
+
 
 def _schema_string(pattern: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "pattern": pattern})
@@ -194,6 +211,7 @@ _SCHEMA_NAMES = (
     "ItemId",
     "Currency",
     "Country",
+    "Email",
     "_unique",
 )
 vars(_records).update({name: globals()[name] for name in _SCHEMA_NAMES}, Field=Field, AfterValidator=AfterValidator)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Country,
         Currency,
         Day,
+        Email,
         ItemId,
         Number,
         OrgId,
@@ -79,6 +80,7 @@ class Reporting:
 class FocalPoint:
     organization: OrgId
     title: Text
+    contact: Email | None = None  # the From of its reminders (`uncoop remind --format eml`)
 
 
 @record
@@ -175,6 +177,8 @@ class Organization:
     url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$"), Plain] | None = None
     # its IATI organisation identifier (e.g. XM-DAC-41114), for `uncoop export iati`
     iati_ref: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+$")] | None = None
+    # where its reminders go: the To of `uncoop remind --format eml`
+    contact: Email | None = None
 
 
 @record
@@ -330,7 +334,7 @@ _SHAPES: dict[str, Any] = {
     "Period": Annotated[Any, PERIOD],
     **dict.fromkeys(("Number", "Percent"), float),
     **dict.fromkeys(("PositiveInt", "Paragraph"), int),
-    **dict.fromkeys(("OrgId", "AreaId", "AreaCode", "ActivityId", "ItemId", "Currency", "Country"), str),
+    **dict.fromkeys(("OrgId", "AreaId", "AreaCode", "ActivityId", "ItemId", "Currency", "Country", "Email"), str),
     "Field": lambda *args, **kwargs: "constraint",
     "AfterValidator": lambda *args, **kwargs: "constraint",
     "_unique": None,

@@ -5,10 +5,16 @@ What is owed comes from the snapshot (the owing rule of `status`): the quarterly
 the activities the institution leads.  Letters are text in the chosen language, as plain text,
 Markdown or an e-mail message (RFC 5322, built with the standard library, never sent).
 Deterministic: the date of a letter is the as-of date.
+
+An e-mail letter goes To the institution's `contact` and From its focal point's (when the Matrix
+gives them), marked `X-Unsent: 1` so that a mail program opens it as a draft to check and send.
+A focal point writes no letter to itself: the institution a focal point belongs to (or one with
+the focal point's own address) gets no reminder from it; `status` still shows what it owes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
@@ -16,7 +22,7 @@ from .dates import Quarter
 from .health import Late, late_items
 from .i18n import localized, long_date, quarter_text, translations, when
 from .load import Matrix
-from .markup import header_text, md_text
+from .markup import header_address, header_text, md_text
 from .notice import notice_line, provenance
 from .timeline import Snapshot
 
@@ -32,6 +38,9 @@ class Reminder:
     late: list[tuple[str, str]]  # (quarter, submitted)
     overdue: list[Late]
     provenance: str = "confirmed"  # the Matrix's (notice.py): an illustrative letter says so
+    contact: str | None = None  # the institution's address: the To of an e-mail letter
+    sender_contact: str | None = None  # its focal point's address: the From
+    to_self: bool = False  # the focal point's own institution: no letter is written
 
 
 def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang: str = "en") -> list[Reminder]:
@@ -39,6 +48,7 @@ def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang
     meta = matrix.meta.value if matrix.meta else None
     names = {o.value.id: str(localized(o.value.name, lang)) for o in matrix.organizations}
     sides = {o.value.id: o.value.side for o in matrix.organizations}
+    contacts = {o.value.id: o.value.contact for o in matrix.organizations}
     late_work: dict[str, list[Late]] = {}
     for item in late_items(snap):
         for org in item.leads:
@@ -60,19 +70,34 @@ def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang
         overdue = late_work.get(org, [])
         if not missing and not overdue:
             continue
-        sender = ""
+        sender, sender_contact, to_self = "", None, False
         if meta is not None:
             point = getattr(meta.focal_points, sides.get(org, row.side))
-            sender = f"{localized(point.title, lang)} ({point.organization})"
+            sender, sender_contact = f"{localized(point.title, lang)} ({point.organization})", point.contact
+            to_self = org == point.organization or (point.contact is not None and point.contact == contacts.get(org))
         owed = [q for q, c in pairs if c.state == "missing"]
         out.append(
-            Reminder(org, names.get(org, org), row.side, sender, missing, owed, late, overdue, provenance(matrix))
+            Reminder(
+                org,
+                names.get(org, org),
+                row.side,
+                sender,
+                missing,
+                owed,
+                late,
+                overdue,
+                provenance(matrix),
+                contacts.get(org),
+                sender_contact,
+                to_self,
+            )
         )
     return sorted(out, key=lambda r: r.organization)
 
 
-def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -> str:
-    """The reminder as text (or Markdown, with every piece of data escaped)."""
+def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False, forms: Sequence[str] = ()) -> str:
+    """The reminder as text (or Markdown, with every piece of data escaped); `forms` are the file
+    names of the forms attached to it, named in the text so the reader knows what to fill in."""
     _ = translations(lang).gettext
     esc = md_text if markdown else str
     bullet = "- "
@@ -87,6 +112,16 @@ def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False) -
     if reminder.missing:
         lines.append(_("We have not yet received your report for:"))
         lines += [bullet + _("%(quarter)s, due %(due)s") % {"quarter": q, "due": d} for q, d in reminder.missing]
+        lines.append("")
+    if forms:
+        lines.append(
+            translations(lang).ngettext(
+                "Attached is the form to fill in and send back:",
+                "Attached are the forms to fill in and send back, one per quarter:",
+                len(forms),
+            )
+        )
+        lines += [bullet + esc(name) for name in forms]
         lines.append("")
     if reminder.overdue:
         lines.append(_("Past due on the activities you lead:"))
@@ -133,10 +168,11 @@ BOUNDARY = "=_uncoop-reminder_="
 
 
 def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, bytes] | None = None) -> bytes:
-    """The reminder as an e-mail message to send from one's own mail program: no addresses are
-    known to the Matrix, so To and From are left for the sender; the date is the as-of date.
-    `forms` (file name -> workbook) are attached: the forms of the reports it still owes.
-    Built by the standard library's EmailMessage (SMTP line ends); header values are one line."""
+    """The reminder as an e-mail draft to check and send from one's own mail program: To the
+    institution's contact, From its focal point's (each left out when the Matrix gives none),
+    `X-Unsent: 1`, dated the as-of date.  `forms` (file name -> workbook) are attached and named
+    in the text: the forms of the reports it still owes.  Built by the standard library's
+    EmailMessage (SMTP line ends); header values are one line, an address header one address."""
     from datetime import datetime
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -144,11 +180,19 @@ def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, b
 
     _ = translations(lang).gettext
     message = EmailMessage(policy=SMTP)
+    # headers are folded only past RFC 5322's 998-character limit, so a name stays quoted
+    headers = SMTP.clone(max_line_length=998)
+    if reminder.contact:
+        message["To"] = header_address("To", reminder.name, reminder.contact, headers)
+    if reminder.sender_contact:
+        message["From"] = header_address("From", reminder.sender, reminder.sender_contact, headers)
     message["Subject"] = header_text(_("Quarterly progress report: %(name)s") % {"name": reminder.name})
     message["Date"] = format_datetime(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC))
     message["X-Uncoop-Organization"] = header_text(reminder.organization)
-    message.set_content(letter(reminder, as_of, lang), cte="quoted-printable")
-    for name, data in sorted((forms or {}).items()):
+    message["X-Unsent"] = "1"  # a draft: Thunderbird and Outlook open it to be checked and sent
+    attached = sorted((forms or {}).items())
+    message.set_content(letter(reminder, as_of, lang, forms=[pair[0] for pair in attached]), cte="quoted-printable")
+    for name, data in attached:
         message.add_attachment(
             data,
             maintype="application",
@@ -158,4 +202,4 @@ def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, b
     message["Content-Language"] = lang  # after set_content, which replaces every Content-* header
     if message.is_multipart():  # the same boundary for every letter: same bytes, same input
         message.set_boundary(BOUNDARY)
-    return bytes(message)
+    return message.as_bytes(policy=headers)

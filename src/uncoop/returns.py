@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .dates import Quarter
-from .forms import STAMP_SHEET, plan_row
+from .forms import DATE_COL, DATE_ROW, STAMP_SHEET, plan_row
 from .load import Matrix
 from .problem import Location, Problem
 from .rules import finding
@@ -54,7 +54,8 @@ class Return:
     organization: str
     quarter: Quarter
     edits: list[tuple[str, str, object]]  # (activity, field, value), as `uncoop update --set` makes
-    filled: date | None  # when the workbook was last saved, if it says
+    filled: date | None  # the date of this report the form gives (its Cover's date cell), if any
+    filled_at: Location  # where that date is (or would be) written, for a finding about it
 
 
 class _Grid:
@@ -135,7 +136,6 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
         book = load_workbook(path, read_only=True, data_only=False)
         try:
             grids = [_Grid.read(sheet) for sheet in book.worksheets]
-            modified = book.properties.modified
         finally:
             book.close()
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, SyntaxError) as exc:
@@ -239,8 +239,57 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
                 edits += reader(shown, sheet, row, str(ident), matrix, problems)
     if not problems and _no_answer(asked, edits):
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one white cell"))
-    filled = modified.date() if isinstance(modified, datetime) else None
-    return (None if problems else Return(org, quarter, edits, filled)), problems
+    filled, filled_at = _report_date(shown, sheets[0], quarter, problems)
+    return (None if problems else Return(org, quarter, edits, filled, filled_at)), problems
+
+
+def _report_date(shown: str, cover: Any, quarter: Quarter, problems: list[Problem]) -> tuple[date | None, Location]:
+    """The Cover's date of this report: a date cell not before the quarter began, or blank (None);
+    never the workbook's save date, which says when someone last opened it, not when it was sent."""
+    at = _at(shown, cover, DATE_ROW, DATE_COL)
+    value = cover.cell(DATE_ROW, DATE_COL).value
+    if value in (None, ""):
+        return None, at
+    if not isinstance(value, datetime | date):
+        problems.append(
+            finding(
+                "invalid-date", at, f"the date of this report '{value}' is not a date cell", "type it as 2015-10-15"
+            )
+        )
+        return None, at
+    day = value.date() if isinstance(value, datetime) else value
+    if day < quarter.start:
+        problems.append(
+            finding(
+                "invalid-date",
+                at,
+                f"the date of this report, {day.isoformat()}, is before {quarter} began",
+                "write the day the report was sent",
+            )
+        )
+    return day, at
+
+
+def submitted_day(found: Return, given: date | None, today: date) -> tuple[date | None, list[Problem]]:
+    """The day a return counts as submitted: --submitted, else the form's date of this report;
+    neither is a located finding, never today's date silently; a day after today is refused."""
+    day = given or found.filled
+    if day is None:
+        return None, [
+            finding(
+                "missing-field",
+                found.filled_at,
+                "the return does not give the date of this report",
+                "fill in the Cover's 'Date of this report', or add --submitted DATE"
+                if isinstance(found.filled_at, CellLocation)
+                else "add --submitted DATE (the day it was sent)",
+            )
+        ]
+    if day > today:
+        return None, [
+            finding("invalid-date", found.filled_at, f"the date of this report, {day.isoformat()}, is after today")
+        ]
+    return day, []
 
 
 def _not_percent(number: float, written: str, where: Location) -> Problem | None:
@@ -474,4 +523,4 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
             edits.append((ident, field, value))
     if not problems and _no_answer(asked, edits):
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one answer"))
-    return (None if problems else Return(org, quarter, edits, None)), problems
+    return (None if problems else Return(org, quarter, edits, None, Location(shown, 1, 1))), problems

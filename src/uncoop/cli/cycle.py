@@ -48,6 +48,13 @@ def remind(
         of_side = {o.value.id for o in loaded.organizations if o.value.side == side.value}
         wanted = of_side if wanted is None else wanted & of_side
     found = reminders(loaded, snapshot(loaded, when), wanted, chosen)
+    for r in found:
+        if r.to_self:  # said, never skipped silently
+            sys.stderr.write(
+                f"no reminder to {r.organization}: it is its focal point's own institution "
+                "(uncoop status still shows what it owes)\n"
+            )
+    found = [r for r in found if not r.to_self]
     if not found:
         sys.stderr.write(f"nothing is owed as of {when.isoformat()}: no reminder written\n")
         return 0
@@ -67,16 +74,32 @@ def remind(
             data = letter(r, when, chosen, markdown).encode()
         write_file(path, data, scope)
     sys.stderr.write(f"wrote {len(found)} reminder(s) to {out}\n")
+    if fmt is RemindFormat.eml:
+        _say_missing_addresses(found)
     return 0
+
+
+def _say_missing_addresses(found) -> None:
+    """A draft without To or From is still written (the sender fills it in), and said so."""
+    no_to = [r.organization for r in found if not r.contact]
+    if no_to:
+        sys.stderr.write(
+            f"{len(no_to)} letter(s) have no To: no contact in organizations.yaml for {', '.join(no_to)}\n"
+        )
+    no_from = sorted({r.side for r in found if not r.sender_contact})
+    if no_from:
+        sys.stderr.write(
+            f"letters from the {' and '.join(no_from)} focal point have no From: "
+            "no contact under focal_points in matrix.yaml\n"
+        )
 
 
 def _forms_of(loaded, reminder, lang: str) -> dict[str, bytes]:
     """The report forms of the quarters an institution still owes, to attach to its reminder."""
-    from ..forms import workbook
+    from ..forms import form_name, workbook
 
     return {
-        f"report-{q}-{reminder.organization}.xlsx": workbook(loaded, reminder.organization, q, lang)
-        for q in reminder.owed
+        form_name(reminder.organization, q): workbook(loaded, reminder.organization, q, lang) for q in reminder.owed
     }
 
 
@@ -108,7 +131,7 @@ def forms(
     except ValueError as exc:
         raise Fail(str(exc)) from None
     try:
-        from ..forms import csv_form, owing_institutions, workbook
+        from ..forms import csv_form, form_name, owing_institutions, workbook
     except ImportError:  # pragma: no cover - the extra is part of [test]
         raise Fail("uncoop forms needs openpyxl: pip install 'uncoop[forms]'") from None
     day = today()
@@ -127,7 +150,7 @@ def forms(
         revision = ""
     scope = write_scope(loaded.root).named(out, folder=True)
     for name in wanted:
-        path = out / f"report-{quarter}-{name}.{fmt.value}"
+        path = out / form_name(name, quarter, fmt.value)
         make = workbook if fmt is FormFormat.xlsx else csv_form
         write_file(path, make(loaded, name, quarter, chosen, revision), scope)
     sys.stderr.write(f"wrote {len(wanted)} form(s) to {out}\n")
@@ -142,7 +165,7 @@ def import_returns(
         typer.Option(
             "--submitted",
             metavar="DATE",
-            help="The day the return was sent (default: when the workbook was last saved).",
+            help="The day the returns were sent (default: each form's date of this report).",
         ),
     ] = None,
     dry_run: Annotated[
@@ -161,11 +184,16 @@ def import_returns(
     from ..dates import parse_day
     from ..formats import format_text
     from ..problem import sort_problems
-    from ..returns import read_csv_return, read_return
+    from ..returns import read_csv_return, read_return, submitted_day
     from ..timeline import active_entries
     from .editing import _edit_update
 
-    loaded, _ = load_checked(matrix, today())
+    now = today()
+    try:
+        given = parse_day(submitted) if submitted else None
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
+    loaded, _ = load_checked(matrix, now)
     root = loaded.root
     status = 0
     for path in files:
@@ -177,15 +205,14 @@ def import_returns(
             sys.stdout.write(format_text(sort_problems(problems)))
             status = 1
             continue
-        try:
-            day = parse_day(submitted) if submitted else found.filled
-        except ValueError as exc:
-            raise Fail(str(exc)) from None
+        day, problems = submitted_day(found, given, now)
         if day is None:
-            raise Fail(f"{path}: the file does not say when it was filled; add --submitted DATE")
-        if not submitted:
+            sys.stdout.write(format_text(sort_problems(problems)))
+            status = 1
+            continue
+        if given and found.filled and found.filled != given:
             sys.stderr.write(
-                f"{path}: submitted {day.isoformat()}, when the workbook was last saved (--submitted to say)\n"
+                f"{path}: submitted {given.isoformat()} (--submitted), not the form's {found.filled.isoformat()}\n"
             )
         target = root / "updates" / str(found.quarter) / f"{found.organization}.yaml"
         shown = f"updates/{found.quarter}/{found.organization}.yaml"
