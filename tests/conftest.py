@@ -20,6 +20,14 @@ settings.register_profile("ci", max_examples=1000, derandomize=True, deadline=No
 settings.register_profile("dev", max_examples=100, derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """CI checks what is committed: a run that would rewrite goldens, README tables or samples there
+    could never fail, so it is refused (regenerate with tests/regen.py and commit the diff)."""
+    if os.environ.get("CI") and os.environ.get("UNCOOP_REGEN"):
+        raise pytest.UsageError("UNCOOP_REGEN is refused in CI: run tests/regen.py locally and commit")
+
+
 FIXTURE = Path(__file__).parent / "fixtures" / "matrix"
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"

@@ -65,7 +65,7 @@ def test_a_draft_says_so_until_the_focal_points_analysis_exists(matrix_dir, run,
 
 
 def test_the_document_symbol_date_and_original_language(bundled):
-    for lang, original in (("en", "Original: English"), ("fr", "Original\u00a0: anglais")):
+    for lang, original in (("en", "Original: English"), ("fr", "Original\u202f: anglais")):
         md = render(view(bundled, lang), "md")
         head = md.split("\n", 1)[0]
         assert head.startswith("UN-OIC/PER/2016/0331 · ") and original in head

@@ -71,3 +71,15 @@ def test_the_developer_hooks_run_what_ci_runs():
     text = (REPO / ".pre-commit-config.yaml").read_text()
     for entry in ("entry: ruff check", "entry: ruff format", "entry: mypy", "entry: lint-imports"):
         assert entry in text
+
+
+def test_ci_refuses_to_regenerate_what_it_checks():
+    env = {**os.environ, "CI": "true", "UNCOOP_REGEN": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--co", "tests/test_rules.py"],
+        cwd=Path(__file__).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and "UNCOOP_REGEN is refused in CI" in done.stdout + done.stderr

@@ -226,6 +226,24 @@ def test_a_template_cannot_spend_gigabytes_or_minutes(matrix_dir, run, tmp_path,
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY or grown >= 0  # limit restored
 
 
+def test_a_template_cannot_spend_minutes_of_processor_time(matrix_dir, run, tmp_path, monkeypatch):
+    import resource
+
+    from uncoop import render
+
+    monkeypatch.setattr(render, "SECONDS", 1.0)  # the real budget, shortened so the test is quick
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"  # 10**10 turns
+    (folder / "report.md.j2").write_text(loops + "\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    result = report_with(folder, run)
+    assert result.exit_code == 2 and "s of processor time; that is the limit" in result.stderr, result.stderr
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_utime - before < 30  # stopped, not hours
+    (folder / "report.md.j2").write_text("{{ r.lang }}\n")  # the budget is the templates' only
+    assert report_with(folder, run).exit_code == 0
+
+
 def test_the_pdf_reports_a_templates_error_as_the_other_formats_do(matrix_dir, run, tmp_path):
     pytest.importorskip("weasyprint")
     folder = tmp_path / "tpl"

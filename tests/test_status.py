@@ -204,7 +204,7 @@ def test_every_small_output_says_when_its_data_are_illustrative(matrix_dir, run,
     table = run("status", "--as-of", "2015-02-15").stdout
     assert " ".join(table.split()).count(line) == 1
     markdown = run("status", "--as-of", "2015-02-15", "--format", "markdown", "--lang", "fr").stdout
-    assert "> À propos des données : fictives" in markdown
+    assert "> À propos des données\u202f: fictives" in markdown
     assert json.loads(run("status", "--as-of", "2015-02-15", "--format", "json").stdout)["provenance"] == "illustrative"
     letters = run("remind", "--as-of", "2015-02-15").stdout
     assert letters.count(line) == letters.count("\nTo: ") + letters.startswith("To: ") > 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import date
 from functools import cache, lru_cache
 from html import escape
@@ -99,6 +100,29 @@ _UN_USAGE = {
 }
 
 
+NNBSP = "\u202f"  # espace fine insécable
+_BEFORE = re.compile(r"(?:(?<=\S)|^)[ \u00a0]?([;:!?])(?=\s|$|[)»*_])")  # not "https://", "12:30"
+_PERCENT = re.compile(r"(?<=[\ds)])[ \u00a0]?(%%|%(?![(%a-z]))")  # "45 %", "%(p)s %%"
+_OPEN, _CLOSE = re.compile(r"«[ \u00a0]?"), re.compile(r"[ \u00a0]?»")
+
+
+def french_typography(text: str) -> str:
+    """A narrow no-break space before ; : ! ? and %, and inside « », as French printing wants
+    them: never a line break before the sign, never the sign glued to the word."""
+    text = _BEFORE.sub(NNBSP + r"\1", text)
+    text = _PERCENT.sub(NNBSP + r"\1", text)
+    return _CLOSE.sub(NNBSP + "»", _OPEN.sub("«" + NNBSP, text))
+
+
+def percent(value: float, lang: str) -> str:
+    """'45%', '45\u202f%' in French (the sign never alone at the start of a line)."""
+    return f"{value:g}" + (NNBSP + "%" if lang == "fr" else "%")
+
+
+# each language's typography, applied to its catalog once when it is compiled (one home)
+TYPOGRAPHY = {"fr": french_typography}
+
+
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """uncoop's own words in `lang`, compiled in memory from the .po catalog."""
@@ -110,6 +134,15 @@ def translations(lang: str) -> gettext.NullTranslations:
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
+    typeset = TYPOGRAPHY.get(lang)
+    if typeset is not None:
+        for message in catalog:
+            if not message.id:  # the header
+                continue
+            if isinstance(message.string, str):
+                message.string = typeset(message.string)
+            elif message.string:  # plural forms
+                message.string = tuple(typeset(text) for text in message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

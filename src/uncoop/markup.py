@@ -32,12 +32,21 @@ _MD_ENTITY = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _AUTOLINK = re.compile(r"(?i)(:)(//)|\b(www)(\.)|(@)")
 
 
+# runs of blanks become one space; no-break spaces stay (French puts a narrow one before ; : ! ?)
+_BLANKS = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def one_line(text: object) -> str:
+    """Text on one line: each run of blanks and line breaks one space, no-break spaces kept."""
+    return _BLANKS.sub(" ", str(text)).strip(" ")
+
+
 def md_text(text: object) -> str:
     """Data text inside Markdown (a paragraph or a table cell): one line, shown literally.
 
     Keeps a `fallback` mark for text shown in another language than asked (i18n.LText)."""
     fallback = getattr(text, "fallback", None)
-    value = printable(" ".join(str(text).split()))
+    value = printable(one_line(text))
     value = _UNDERSCORE.sub(r"\\_", value.translate(_MD_ENTITY).translate(_MD_ESCAPE))
     value = _AUTOLINK.sub(_break_autolink, value)
     if _BLOCK_START.match(value):
@@ -56,7 +65,7 @@ def _break_autolink(match: re.Match) -> str:
 def md_code(text: object) -> str:
     """Data text as a Markdown code span (e.g. a file location), whatever backticks it holds;
     `|` escaped so it cannot end a table cell."""
-    value = printable(" ".join(str(text).split())).replace("|", "\\|")
+    value = printable(one_line(text)).replace("|", "\\|")
     run = max((len(m) for m in re.findall(r"`+", value)), default=0)
     fence = "`" * (run + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
@@ -71,7 +80,7 @@ _MERMAID = str.maketrans({c: f"#{ord(c)};" for c in "#:;<>%{}"})
 def mermaid_text(text: object) -> str:
     """Data text inside a Mermaid gantt line.  Callers start each line with uncoop's own text
     (an activity id), so data never stands where a `title`, `click` or `section` would."""
-    return printable(" ".join(str(text).split())).translate(_MERMAID)
+    return printable(one_line(text)).translate(_MERMAID)
 
 
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
@@ -93,7 +102,7 @@ _NOT_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def header_text(text: object) -> str:
     """Data inside an e-mail header: one line (a line break would end the header or crash the
     writer), control characters made spaces."""
-    return " ".join(_NOT_IN_HEADER.sub(" ", str(text)).split())
+    return one_line(_NOT_IN_HEADER.sub(" ", str(text)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ import functools
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from .atomic import UnsafeRead, read_below
-from .i18n import RTL, long_date, translations, when
+from .i18n import RTL, long_date, percent, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
 
@@ -28,6 +29,7 @@ TEMPLATE_BYTES = 1 << 20  # one template file
 OUTPUT_CHARS = 32 << 20  # the whole document
 REPEAT = 1_000_000  # a number handed to an operator, a function or a filter; a repeated string's length
 MEMORY = 1 << 30  # what rendering may add to the process (a backstop for what the checks above miss)
+SECONDS = 120.0  # processor time a user's templates may spend (the shipped ones take ~2 s at 2,000 activities)
 
 
 def shipped_templates() -> Path:
@@ -82,12 +84,13 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
     env = language_environment(view.lang, fmt, folder)
     rtl = view.lang in RTL
     user = folder is not None
-    with _memory_budget(user):
+    clock = _Clock(SECONDS if user else None)
+    with _memory_budget(user), clock:
         template = env.get_template(FORMATS[fmt])
     pieces = template.generate(r=view, rtl=rtl, dir="rtl" if rtl else "ltr")
     written = 0
     while True:  # ~1 MB at a time: few writes, little held, no Python work per piece
-        with _memory_budget(user):
+        with _memory_budget(user), clock:
             chunk = "".join(islice(pieces, 20000))
         if not chunk:
             return
@@ -97,6 +100,41 @@ def render_chunks(view: ReportView, fmt: str, folder: Path | None = None) -> Ite
 
             raise TemplateError(f"the templates wrote more than {OUTPUT_CHARS >> 20} M characters; that is the limit")
         yield chunk
+
+
+class _Clock:
+    """Processor time left to a user's templates, spent only while they run: a loop of 10**10 empty
+    turns is a template error after SECONDS, not hours (a profiling timer: Unix, main thread)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.left = seconds
+        self.before: Any = None  # the SIGPROF handler to put back
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        if self.left is None or threading.current_thread() is not threading.main_thread():
+            return
+        if self.left <= 0:
+            self._expired()
+        self.before = signal.signal(signal.SIGPROF, self._expired)
+        signal.setitimer(signal.ITIMER_PROF, self.left)
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.before is None:
+            return
+        left, _ = signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, self.before)
+        self.left, self.before = left, None
+
+    def _expired(self, *signal: object) -> None:
+        from jinja2 import TemplateError
+
+        self.left = 0.0
+        raise TemplateError(f"the templates ran for more than {SECONDS:g} s of processor time; that is the limit")
 
 
 @contextlib.contextmanager
@@ -142,6 +180,7 @@ def language_environment(lang: str, fmt: str = "html", folder: Path | None = Non
         )
     else:
         env.filters.update(ldate=lambda d: long_date(d, lang), when=lambda d: when(d, lang))
+    env.filters["percent"] = lambda value: percent(value, lang)
     gettext = translations(lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(
