@@ -18,12 +18,12 @@ MARKS = "status: implementation\nfield_provenance:\n  leads.oic: inferred\n  fun
 WORDS = {
     "en": ("Not stated in the final document", "inferred (reasoned from the final document, not stated in it): OIC leads",
            "illustrative (made up to show how follow-up works): funding"),
-    "fr": ("Non énoncé dans le document final", "déduit (du document final, qui ne l'énonce pas) : chefs de file OCI",
-           "fictif (inventé pour illustrer le suivi) : financement"),
+    "fr": ("Non énoncé dans le document final", "déduit (du document final, qui ne l'énonce pas)\u202f: chefs de file OCI",
+           "fictif (inventé pour illustrer le suivi)\u202f: financement"),
     "ar": ("غير منصوص عليه في الوثيقة الختامية", "مستنتَج (من الوثيقة الختامية دون أن تنص عليه): الجهات الرائدة من منظمة التعاون الإسلامي",
            "توضيحي (مفترض لتوضيح كيفية المتابعة): التمويل"),
 }
-SEMICOLON = {"en": "; ", "fr": " ; ", "ar": "؛ "}
+SEMICOLON = {"en": "; ", "fr": "\u202f; ", "ar": "؛ "}  # French printing: a narrow no-break space
 
 
 def _card(text: str, act: str, nxt: str) -> str:
