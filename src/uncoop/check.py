@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .dates import Quarter
+from .i18n import N_
 from .load import Loaded, Matrix
 from .owing import over_budget
 from .problem import Location, Problem, dotted
@@ -294,9 +295,18 @@ def _negative_reported(ctx: Context, record: Loaded, i: int, reported: dict, act
             yield finding(
                 "negative-value",
                 ctx.matrix.at(record, "entries", i, "indicators", ident),
-                f"{act.id} indicator {ident} reported as {value:g}, below zero",
+                N_("%(id)s indicator %(indicator)s reported as %(value)s, below zero"),
                 f"report a value of 0 or more, or add `allow_negative: true` to {ident} in {act.id}",
+                id=act.id,
+                indicator=ident,
+                value=f"{value:g}",
             )
+
+
+NEGATIVE_PLAN = {
+    "baseline": N_("%(id)s indicator %(indicator)s has baseline %(value)s, below zero"),
+    "target": N_("%(id)s indicator %(indicator)s has target %(value)s, below zero"),
+}
 
 
 @register
@@ -314,8 +324,11 @@ def indicator_values(ctx: Context) -> Iterator[Problem]:
                     yield finding(
                         "negative-value",
                         m.at(record, "indicators", n, name),
-                        f"{record.value.id} indicator {ind.id} has {name} {value:g}, below zero",
+                        NEGATIVE_PLAN[name],
                         "write 0 or more, or add `allow_negative: true` if the measure can fall below zero",
+                        id=record.value.id,
+                        indicator=ind.id,
+                        value=f"{value:g}",
                     )
 
 

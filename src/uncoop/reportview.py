@@ -752,14 +752,16 @@ def build_report(
         ),
         marked=any(record_provenance(s, provenance) not in (provenance, "confirmed") for s in snap.activities),
         analysis=read_analysis(analysis_root or matrix.root, snap.as_of, lang),
-        errors=error_lines(problems),
+        errors=error_lines(problems, lang),
     )
 
 
-def error_lines(problems: Iterable[Problem]) -> list[str]:
-    """The validity errors as `file:line:col: message` lines, in file order."""
+def error_lines(problems: Iterable[Problem], lang: str = "en") -> list[str]:
+    """The validity errors as `file:line:col: message` lines, in file order, each message in the
+    report's language where its check wrote it for translation (negative-value)."""
+    gettext = translations(lang).gettext
     return [
-        f"{p.location}: {printable(p.message)}"
+        f"{p.location}: {printable(p.said(gettext, lambda d: when(d, lang)))}"
         for p in sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     ]
 
