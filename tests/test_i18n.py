@@ -218,7 +218,7 @@ _GLUED_OR_BREAKABLE = re.compile(
 )
 
 
-def _french_lines(path):
+def _visible_lines(path):
     """The sample's visible French text, line by line: without code, CSS, table rulers, and
     without the data still shown in English (marked as such, which the translation issue owns)."""
     text = path.read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ def _french_lines(path):
 @pytest.mark.parametrize("suffix", [".md", ".html"])
 def test_french_typography_holds_over_the_whole_french_report(suffix):
     sample = REPO / "reports" / f"progress-report-2016-03-31.fr{suffix}"
-    wrong = [line for line in _french_lines(sample) if _GLUED_OR_BREAKABLE.search(line)]
+    wrong = [line for line in _visible_lines(sample) if _GLUED_OR_BREAKABLE.search(line)]
     assert wrong == [], f"{len(wrong)} lines, e.g. {wrong[:3]}"
 
 
@@ -273,3 +273,77 @@ def test_arabic_days_late_agree_from_zero_to_a_hundred():
     assert all(said[n] == f"بتأخير {n} أيام" for n in range(3, 11))  # few: plural noun
     assert said[11] == "بتأخير 11 يومًا" and said[111] == "بتأخير 111 يومًا"  # many: accusative singular
     assert said[100] == "بتأخير 100 يوم" and said[101] == "بتأخير 101 يوم"  # other: genitive singular
+
+
+@pytest.mark.parametrize("lang", ["fr"])  # organizations.yaml gives no Arabic acronym
+def test_no_institution_is_written_with_its_english_acronym_where_the_language_has_its_own(lang):
+    """PNUD, not UNDP, in French: wherever organizations.yaml gives an acronym in the language,
+    the sample report never shows the English id in that language's own text."""
+    import yaml
+
+    organizations = yaml.safe_load((REPO / "matrix" / "organizations.yaml").read_text())["organizations"]
+    own = {o["id"]: o["acronym"].get(lang) for o in organizations if isinstance(o.get("acronym"), dict)}
+    own = {org: acronym for org, acronym in own.items() if acronym and acronym != org}
+    assert len(own) >= 10
+    for suffix in (".md", ".html"):
+        lines = _visible_lines(REPO / "reports" / f"progress-report-2016-03-31.{lang}{suffix}")
+        for org, acronym in own.items():
+            english = re.compile(rf"(?<![\w-]){re.escape(org)}(?![\w-])")
+            assert not [line for line in lines if english.search(line)], (org, acronym, suffix)
+
+
+def _glossary():
+    import yaml
+
+    return yaml.safe_load((LOCALE_DIR / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_catalogs_use_the_glossarys_terms(lang):
+    """A term of the glossary is translated by its fixed form wherever uncoop's English says it
+    (a focal point is a coordonnateur and a جهة الاتصال everywhere, never a second word)."""
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "uncoop.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    strays = []
+    for term in _glossary():
+        english = re.compile(term.get("en_match") or rf"(?i)\b{re.escape(term['en'])}\b")
+        wanted = re.compile(term[lang]["match"])
+        for message in catalog:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            said = message.string[-1] if isinstance(message.string, tuple) else message.string
+            if message.id and english.search(ids[-1]) and not wanted.search(said):
+                strays.append((term["en"], ids[-1], said))
+    assert strays == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_bundled_data_use_the_glossarys_names(lang, bundled):
+    """Data text that names the OIC or the Matrix in English names it by the glossary's form in
+    its French and Arabic versions."""
+    terms = [t for t in _glossary() if t["en"] in ("Organisation of Islamic Cooperation", "United Nations")]
+    strays, checked = [], 0
+    for text in _texts(bundled[1]):
+        if not isinstance(text, dict) or lang not in text or "en" not in text:
+            continue
+        for term in terms:
+            if term["en"] in text["en"]:
+                checked += 1
+                if not re.search(term[lang]["match"], text[lang]):
+                    strays.append((term["en"], text[lang]))
+    assert checked and strays == []
+
+
+def _texts(value):
+    """Every text of a record tree (dicts of languages included), depth first."""
+    import dataclasses
+
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name))

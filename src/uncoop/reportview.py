@@ -522,7 +522,9 @@ def _activity(
         obstacles=localized(entry.obstacles, lang) if entry else "",
         next_steps=localized(entry.next_steps, lang) if entry else "",
         last_update=s.last_update,
-        reported_by=s.latest.update.value.organization if s.latest else None,
+        reported_by=shown.get(s.latest.update.value.organization, s.latest.update.value.organization)
+        if s.latest
+        else None,
         labels=[gettext(RULES[code].label) for code in sorted({f.code for f in s.findings}) if RULES[code].label],
         links=[LinkRow(localized(link.title, lang), safe_url(link.url)) for link in act.links],
         health=_rated(health, gettext, lang) if health else None,
