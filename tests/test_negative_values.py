@@ -21,21 +21,37 @@ def _tree(root):
 @pytest.mark.parametrize(
     ("old", "new", "where", "english", "french", "arabic"),
     [
-        ("    target: 8\n", "    target: -4\n", "HUM-01.yaml:28:13", "HUM-01 indicator I1 has target -4, below zero",
-         "HUM-01, indicateur I1\u202f: la cible -4 est inférieure à zéro", "HUM-01، المؤشر I1: القيمة المستهدفة -4 أقل من الصفر"),
-        ("    baseline: 0\n", "    baseline: -2\n", "HUM-01.yaml:27:15", "HUM-01 indicator I1 has baseline -2, below zero",
-         "HUM-01, indicateur I1\u202f: la valeur de référence -2 est inférieure à zéro",
-         "HUM-01، المؤشر I1: قيمة خط الأساس -2 أقل من الصفر"),
+        (
+            "    target: 8\n",
+            "    target: -4\n",
+            "HUM-01.yaml:28:13",
+            "HUM-01 indicator I1 has target -4, below zero",
+            "HUM-01, indicateur I1\u202f: la cible -4 est inférieure à zéro",
+            "HUM-01، المؤشر I1: القيمة المستهدفة -4 أقل من الصفر",
+        ),
+        (
+            "    baseline: 0\n",
+            "    baseline: -2\n",
+            "HUM-01.yaml:27:15",
+            "HUM-01 indicator I1 has baseline -2, below zero",
+            "HUM-01, indicateur I1\u202f: la valeur de référence -2 est inférieure à zéro",
+            "HUM-01، المؤشر I1: قيمة خط الأساس -2 أقل من الصفر",
+        ),
     ],
 )
-def test_a_negative_plan_value_is_a_located_finding_unless_allowed(matrix_dir, run, tmp_path, old, new, where, english, french, arabic):
+def test_a_negative_plan_value_is_a_located_finding_unless_allowed(
+    matrix_dir, run, tmp_path, old, new, where, english, french, arabic
+):
     act = hum(matrix_dir)
     edit(act, old, new)
     result = run("validate", "--as-of", "2016-12-31")
     assert result.exit_code == 1 and f"{where}: error[negative-value] {english}" in result.stdout
     # the report lists the validity errors up front, in its language
     for lang, words in (("en", english), ("fr", french), ("ar", arabic)):
-        assert run("report", "--as-of", "2015-02-15", "--lang", lang, "--format", "md", "--out", str(tmp_path)).exit_code == 0
+        assert (
+            run("report", "--as-of", "2015-02-15", "--lang", lang, "--format", "md", "--out", str(tmp_path)).exit_code
+            == 0
+        )
         report = next(tmp_path.glob(f"progress-report-2015-02-15{'' if lang == 'en' else '.' + lang}.md")).read_text()
         assert f"{where}: {words}" in report
     act.write_text(re.sub(r"(\n    target: -?\d+\n)", r"\1    allow_negative: true\n", act.read_text(), count=1))

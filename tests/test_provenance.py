@@ -16,12 +16,21 @@ from tests.conftest import REPO, edit, hum
 
 MARKS = "status: implementation\nfield_provenance:\n  leads.oic: inferred\n  funding: illustrative\n"
 WORDS = {
-    "en": ("Not stated in the final document", "inferred (reasoned from the final document, not stated in it): OIC leads",
-           "illustrative (made up to show how follow-up works): funding"),
-    "fr": ("Non énoncé dans le document final", "déduit (du document final, qui ne l'énonce pas)\u202f: chefs de file OCI",
-           "fictif (inventé pour illustrer le suivi)\u202f: financement"),
-    "ar": ("غير منصوص عليه في الوثيقة الختامية", "مستنتَج (من الوثيقة الختامية دون أن تنص عليه): الجهات الرائدة من منظمة التعاون الإسلامي",
-           "توضيحي (مفترض لتوضيح كيفية المتابعة): التمويل"),
+    "en": (
+        "Not stated in the final document",
+        "inferred (reasoned from the final document, not stated in it): OIC leads",
+        "illustrative (made up to show how follow-up works): funding",
+    ),
+    "fr": (
+        "Non énoncé dans le document final",
+        "déduit (du document final, qui ne l'énonce pas)\u202f: chefs de file OCI",
+        "fictif (inventé pour illustrer le suivi)\u202f: financement",
+    ),
+    "ar": (
+        "غير منصوص عليه في الوثيقة الختامية",
+        "مستنتَج (من الوثيقة الختامية دون أن تنص عليه): الجهات الرائدة من منظمة التعاون الإسلامي",
+        "توضيحي (مفترض لتوضيح كيفية المتابعة): التمويل",
+    ),
 }
 SEMICOLON = {"en": "; ", "fr": "\u202f; ", "ar": "؛ "}  # French printing: a narrow no-break space
 
@@ -111,9 +120,10 @@ def test_every_bundled_activity_says_what_the_final_document_does_not_state():
     for a in acts:
         for field_name in a["field_provenance"]:
             head, _, tail = field_name.partition(".")
-            assert (a[head][tail] if tail else a.get(head)), (a["id"], field_name)
+            assert a[head][tail] if tail else a.get(head), (a["id"], field_name)
         assert a["field_provenance"]["dates"] == "illustrative"
-    inferred = {k: sum(a["field_provenance"].get(k) == "inferred" for a in acts) for k in ("leads.un", "leads.oic", "partners")}
+    sides = ("leads.un", "leads.oic", "partners")
+    inferred = {k: sum(a["field_provenance"].get(k) == "inferred" for a in acts) for k in sides}
     with_partners = sum(bool(a.get("partners")) for a in acts)
     readme = " ".join((REPO / "matrix" / "README.md").read_text().split())
     assert (

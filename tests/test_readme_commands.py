@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,9 +124,10 @@ def plan_as_committed(r: Repo) -> None:
     """On a copy whose history begins after the biennium there is no plan of 2015 to read: exit 2,
     as the README says; in one that kept its Matrix since 2015 it judges by the deadline of then."""
     r.git_history()
-    assert "no commit of matrix on or before 2015-06-30" in r(
-        "uncoop status --as-of 2015-06-30 --plan-as-committed", code=2
-    ).stderr
+    assert (
+        "no commit of matrix on or before 2015-06-30"
+        in r("uncoop status --as-of 2015-06-30 --plan-as-committed", code=2).stderr
+    )
     shutil.rmtree(r.root / ".git")
     git(r.root, "init", "-q", "-b", "main")
     git(r.root, "add", "-A")
@@ -168,7 +168,8 @@ def diff_base_head(r: Repo) -> None:
 def diff_gitlab(r: Repo) -> None:  # the GitLab job's line, with the variable GitLab sets
     _moved(r)
     git(r.root, "update-ref", "refs/remotes/origin/main", "HEAD~1")
-    line = 'uncoop diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"'.replace("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
+    variable = "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    line = f'uncoop diff "origin/{variable}"'.replace(variable, "main")
     assert "HUM-07" in r(line).stdout
 
 
@@ -180,7 +181,8 @@ def schema_out(r: Repo) -> None:  # "a test fails when they drift": the committe
 
 def report_as_of(r: Repo) -> None:
     """Writes reports/progress-report-2016-03-31.md and .html: the committed samples, byte for byte."""
-    committed = {n: (r.root / "reports" / n).read_bytes() for n in ("progress-report-2016-03-31.md", "progress-report-2016-03-31.html")}
+    names = ("progress-report-2016-03-31.md", "progress-report-2016-03-31.html")
+    committed = {n: (r.root / "reports" / n).read_bytes() for n in names}
     for name in committed:
         (r.root / "reports" / name).unlink()
     r("uncoop report --as-of 2016-03-31")
@@ -297,8 +299,8 @@ def iati_out(r: Repo) -> None:  # YOUR-ORG-ID: XM-EXAMPLE
     _iati(r, "matrix.iati.xml")
 
 
-def iati_site(r: Repo) -> None:
-    site_plain(r)
+def iati_site(r: Repo) -> None:  # into the site's folder (site_out builds one; here it is made)
+    (r.root / "_site").mkdir()
     _iati(r, "_site/matrix.iati.xml")
 
 
@@ -420,7 +422,8 @@ CASES: dict[str, Callable[[Repo], None]] = {
     "uncoop translation import fr.xlf… [--dry-run]": translation_import,
     "uncoop new activity": new_activity,
     "uncoop fmt": fmt_plain,
-    "for l in en fr ar; do uncoop report --as-of 2016-03-31 --lang $l; uncoop report --as-of 2016-03-31 --lang $l --format pdf; done": sample_loop,
+    "for l in en fr ar; do uncoop report --as-of 2016-03-31 --lang $l; "
+    "uncoop report --as-of 2016-03-31 --lang $l --format pdf; done": sample_loop,
 }
 # shown in the README, run elsewhere: the command and why not here
 ELSEWHERE = {

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .i18n import N_, translations
-from .vocab import FIELD_PROVENANCES, MARKABLE_FIELDS
+from .vocab import FIELD_PROVENANCES, MARKABLE_FIELDS, FieldProvenance, MarkableField
 
 PROVENANCE_WORDS = {
     "confirmed": N_("confirmed"),
@@ -54,14 +54,16 @@ MARK_WORDS = {
 }
 
 
-def field_marks(marks: Mapping[str, str], lang: str) -> list[str]:
+def field_marks(marks: Mapping[MarkableField, FieldProvenance], lang: str) -> list[str]:
     """What an activity's `field_provenance` says, in words of the language: one phrase per kind
     that marks a field (inferred first), its fields in the order an activity holds them; none
     for an activity whose every field is as the document states it."""
     _ = translations(lang).gettext
     phrases = []
     for kind in FIELD_PROVENANCES:
-        fields = [_(FIELD_WORDS[f]) for f in MARKABLE_FIELDS if marks.get(f) == kind]
+        fields = [
+            _(FIELD_WORDS[f]) for f, k in sorted(marks.items(), key=lambda m: MARKABLE_FIELDS.index(m[0])) if k == kind
+        ]
         if fields:
             phrases.append(_(MARK_WORDS[kind]) % {"fields": _(", ").join(fields)})
     return phrases

@@ -19,7 +19,15 @@ PROVENANCES = ("confirmed", "provisional", "illustrative")
 FIELD_PROVENANCES = ("inferred", "illustrative")
 # the fields of an activity that `field_provenance` can mark, in the order an activity holds them
 MARKABLE_FIELDS = (
-    "leads.un", "leads.oic", "partners", "countries", "dates", "milestones", "deliverables", "indicators", "funding"
+    "leads.un",
+    "leads.oic",
+    "partners",
+    "countries",
+    "dates",
+    "milestones",
+    "deliverables",
+    "indicators",
+    "funding",
 )
 # a cell of the reporting grid: one institution, one quarter
 CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
