@@ -81,6 +81,20 @@ def test_a_mark_outside_the_vocabulary_is_a_located_error(matrix_dir, run):
     assert "'leads.un', 'leads.oic'" in result.stdout  # the fields that can be marked are named
 
 
+def test_a_mark_on_a_field_the_activity_lacks_is_a_located_warning(matrix_dir, run):
+    edit(
+        hum(matrix_dir),
+        "status: implementation\n",
+        "field_provenance:\n  deliverables: illustrative\nstatus: implementation\n",
+    )
+    result = run("validate", "--as-of", "2016-12-31")
+    assert result.exit_code == 0  # a warning: nothing untrue about data that exists
+    wanted = (
+        "HUM-01.yaml:13:17: warning[stray-provenance] HUM-01 marks deliverables illustrative, but has no deliverables"
+    )
+    assert wanted in result.stdout
+
+
 def test_the_notice_is_in_every_output(matrix_dir, run, tmp_path):
     """status, letters and the forms' cover carry the one line (tests/test_status.py); here the
     report, every page of the site and every activity of the IATI file, in their languages."""

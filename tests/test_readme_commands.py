@@ -443,6 +443,7 @@ def test_every_readme_command_is_run_or_listed():
         assert any(line in c for c in shown), line
 
 
+@pytest.mark.slow  # 38 end-to-end runs on the bundled Matrix: about a minute of one core
 @pytest.mark.parametrize("case", sorted(set(CASES.values()), key=lambda f: f.__name__), ids=lambda f: f.__name__)
 def test_readme_command(repo, case):
     case(repo)

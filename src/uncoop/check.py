@@ -549,6 +549,27 @@ def funded_and_benchmarked(ctx: Context) -> Iterator[Problem]:
 
 
 @register
+def provenance_marks(ctx: Context) -> Iterator[Problem]:
+    """A field `field_provenance` marks inferred or illustrative is one the activity holds: a mark
+    on nothing says something of data that is not there.
+
+    `funding: illustrative` on an activity without funding -> stray-provenance.
+    """
+    m = ctx.matrix
+    for record in m.activities:
+        act = record.value
+        for name in act.field_provenance:
+            head, _, side = name.partition(".")
+            if not (getattr(act.leads, side) if side else getattr(act, head)):
+                yield finding(
+                    "stray-provenance",
+                    m.at(record, "field_provenance", name),
+                    f"{act.id} marks {name} {act.field_provenance[name]}, but has no {name}",
+                    f"drop `{name}` from field_provenance, or add the {name} it speaks of",
+                )
+
+
+@register
 def known_rules(ctx: Context) -> Iterator[Problem]:
     """Codes named under `rules:` in matrix.yaml exist.
 
