@@ -229,3 +229,15 @@ def test_a_closed_pipe_ends_quietly_with_exit_0():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "{\n" and done.stderr == ""
+
+
+@pytest.mark.parametrize("command", [["status"], ["report", "--format", "md"], ["site", "--no-search", "--lang", "en"]])
+def test_a_state_after_the_matrix_period_is_said_unless_a_date_was_asked(matrix_dir: Path, run, tmp_path, command):
+    """Run in 2026 on a 2014-2016 Matrix, "today" is years after the period: status, the report and
+    the site each say so once, and stay quiet when --as-of names the day."""
+    out = ["--out", str(tmp_path / "out")] if command[0] != "status" else []
+    quiet = run(*command, *out, "--as-of", "2016-03-31")
+    said = run(*command, *out)
+    assert said.exit_code == quiet.exit_code and said.exit_code in (0, 1)
+    assert said.stderr.count("note: the Matrix period ended") == 1 and "use --as-of" in said.stderr
+    assert "period ended" not in quiet.stderr

@@ -31,6 +31,7 @@ from .output import (
     default_format,
     emit_findings,
     exit_code,
+    note_period_ended,
     only_changed,
     only_paths,
     paths_inside,
@@ -152,12 +153,7 @@ def status(
     if plan_as_committed:
         loaded, problems = with_plan_as_committed(loaded, problems, when, day)
     check_filters(loaded, area, org)
-    period = loaded.meta.value.period if loaded.meta else None
-    if period is not None and when > period.end and as_of is None:
-        sys.stderr.write(
-            f"note: the Matrix period ended {period.end.isoformat()}; this is the state as of today, "
-            f"{when.isoformat()} (use --as-of {period.end.isoformat()} for the end of the period)\n"
-        )
+    note_period_ended(loaded, when, as_of)
     view = build_view(
         loaded,
         snapshot(loaded, when),

@@ -11,6 +11,17 @@ from .options import Level
 from .workspace import write_file, write_scope
 
 
+def note_period_ended(loaded, when, as_of: str | None) -> None:
+    """Say so when "today" falls after the Matrix period and no --as-of was given: the state
+    then is not the one the period closed on (status, report and site alike)."""
+    period = loaded.meta.value.period if loaded.meta else None
+    if period is not None and when > period.end and as_of is None:
+        sys.stderr.write(
+            f"note: the Matrix period ended {period.end.isoformat()}; this is the state as of today, "
+            f"{when.isoformat()} (use --as-of {period.end.isoformat()} for the end of the period)\n"
+        )
+
+
 def paths_inside(paths: list[Path], root: Path) -> None:
     """Usage errors (exit 2) for PATHS that do not exist or lie outside the Matrix: "0 errors"
     about a file uncoop never read would be a false all-clear."""

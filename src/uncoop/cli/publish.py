@@ -10,6 +10,7 @@ import typer
 
 from .app import Fail, command, resolve_today, today
 from .options import Areas, AsOf, Language, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
+from .output import note_period_ended
 from .revisions import with_plan_as_committed
 from .workspace import check_filters, language, load_checked, repo_root, write_file, write_scope
 
@@ -72,6 +73,7 @@ def report(
         loaded, problems = with_plan_as_committed(loaded, problems, when, day)
     if loaded.meta is None:
         raise Fail("the report needs a valid matrix.yaml")
+    note_period_ended(loaded, when, as_of)
     if templates is not None and not templates.is_dir():
         raise Fail(f"--templates {templates} is not a directory")
     chosen = language(loaded, lang)

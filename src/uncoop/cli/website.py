@@ -9,6 +9,7 @@ import typer
 
 from .app import Fail, app, command, resolve_today, today
 from .options import AsOf, Lang, MatrixDir
+from .output import note_period_ended
 from .workspace import load_checked, repo_root, unknown, write_file, write_scope
 
 MARK = ".uncoop-site"  # lists what the last run wrote, so a re-run removes pages that are gone
@@ -52,6 +53,7 @@ def site(
     loaded, problems = load_checked(matrix, day)
     if loaded.meta is None:
         raise Fail("the site needs a valid matrix.yaml")
+    note_period_ended(loaded, when, as_of)
     langs = [option.value for option in lang] if lang else list(LANGS)
     langs = list(dict.fromkeys(langs))
     root = repo_root(loaded.root)
