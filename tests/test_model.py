@@ -117,6 +117,8 @@ def test_the_vocabulary_types_spell_the_same_words_as_its_tuples():
         (vocab.Status, vocab.STATUSES),
         (vocab.FundingStatus, vocab.FUNDING_STATUSES),
         (vocab.Provenance, vocab.PROVENANCES),
+        (vocab.FieldProvenance, vocab.FIELD_PROVENANCES),
+        (vocab.MarkableField, vocab.MARKABLE_FIELDS),
     ]
     for literal, words in pairs:
         assert typing.get_args(literal) == words

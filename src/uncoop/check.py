@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .dates import Quarter
+from .i18n import N_
 from .load import Loaded, Matrix
 from .owing import over_budget
 from .problem import Location, Problem, dotted
@@ -294,9 +295,18 @@ def _negative_reported(ctx: Context, record: Loaded, i: int, reported: dict, act
             yield finding(
                 "negative-value",
                 ctx.matrix.at(record, "entries", i, "indicators", ident),
-                f"{act.id} indicator {ident} reported as {value:g}, below zero",
+                N_("%(id)s indicator %(indicator)s reported as %(value)s, below zero"),
                 f"report a value of 0 or more, or add `allow_negative: true` to {ident} in {act.id}",
+                id=act.id,
+                indicator=ident,
+                value=f"{value:g}",
             )
+
+
+NEGATIVE_PLAN = {
+    "baseline": N_("%(id)s indicator %(indicator)s has baseline %(value)s, below zero"),
+    "target": N_("%(id)s indicator %(indicator)s has target %(value)s, below zero"),
+}
 
 
 @register
@@ -314,8 +324,11 @@ def indicator_values(ctx: Context) -> Iterator[Problem]:
                     yield finding(
                         "negative-value",
                         m.at(record, "indicators", n, name),
-                        f"{record.value.id} indicator {ind.id} has {name} {value:g}, below zero",
+                        NEGATIVE_PLAN[name],
                         "write 0 or more, or add `allow_negative: true` if the measure can fall below zero",
+                        id=record.value.id,
+                        indicator=ind.id,
+                        value=f"{value:g}",
                     )
 
 
@@ -533,6 +546,27 @@ def funded_and_benchmarked(ctx: Context) -> Iterator[Problem]:
                 f"{act.id} has no indicator",
                 "add indicators: [{id, title, unit, baseline, target}]",
             )
+
+
+@register
+def provenance_marks(ctx: Context) -> Iterator[Problem]:
+    """A field `field_provenance` marks inferred or illustrative is one the activity holds: a mark
+    on nothing says something of data that is not there.
+
+    `funding: illustrative` on an activity without funding -> stray-provenance.
+    """
+    m = ctx.matrix
+    for record in m.activities:
+        act = record.value
+        for name in act.field_provenance:
+            head, _, side = name.partition(".")
+            if not (getattr(act.leads, side) if side else getattr(act, head)):
+                yield finding(
+                    "stray-provenance",
+                    m.at(record, "field_provenance", name),
+                    f"{act.id} marks {name} {act.field_provenance[name]}, but has no {name}",
+                    f"drop `{name}` from field_provenance, or add the {name} it speaks of",
+                )
 
 
 @register

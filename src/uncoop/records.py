@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from .vocab import FundingStatus, Lang, Provenance, Side, Status
+from .vocab import FieldProvenance, FundingStatus, Lang, MarkableField, Provenance, Side, Status
 
 if TYPE_CHECKING:
     from pydantic import AfterValidator, Field
@@ -271,6 +271,9 @@ class Activity:
     partners: Annotated[list[OrgId], AfterValidator(_unique)] = field(default_factory=list)
     # where the work takes place, when the final document names it (ISO 3166-1 alpha-2)
     countries: Annotated[list[Country], AfterValidator(_unique)] = field(default_factory=list)
+    # each field the source document does not state: `inferred` (reasoned from it) or
+    # `illustrative` (made up); a field not named here is as the document states it
+    field_provenance: dict[MarkableField, FieldProvenance] = field(default_factory=dict)
     status: Status
     dates: Dates
     milestones: list[Milestone] = field(default_factory=list)

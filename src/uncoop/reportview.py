@@ -22,7 +22,7 @@ from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, 
 from .i18n import N_, STATUS_WORDS, LText, country_name, localized, long_date, number, quarter_text, translations, when
 from .load import Matrix
 from .markup import mermaid_text, safe_url
-from .notice import PROVENANCE_WORDS
+from .notice import PROVENANCE_WORDS, field_marks
 from .problem import Problem, Severity, printable, sort_problems
 from .records import Adoption, Dates, Meeting, Span
 from .rules import RULES, slipping
@@ -139,6 +139,7 @@ class ActivityCard:
     health: Rated | None  # None: closed or cancelled
     provenance: str  # confirmed | provisional | illustrative
     marked: bool  # its provenance differs from the document's notice: the only case a † tells something
+    not_stated: list[str]  # which fields the final document does not state, in words (notice.field_marks)
 
 
 class Cards(Sequence[ActivityCard]):
@@ -535,6 +536,7 @@ def _activity(
         health=_rated(health, gettext, lang) if health else None,
         provenance=record_provenance(s, provenance),
         marked=record_provenance(s, provenance) not in (provenance, "confirmed"),
+        not_stated=field_marks(act.field_provenance, lang),
     )
 
 
@@ -759,14 +761,16 @@ def build_report(
         ),
         marked=any(record_provenance(s, provenance) not in (provenance, "confirmed") for s in snap.activities),
         analysis=read_analysis(analysis_root or matrix.root, snap.as_of, lang),
-        errors=error_lines(problems),
+        errors=error_lines(problems, lang),
     )
 
 
-def error_lines(problems: Iterable[Problem]) -> list[str]:
-    """The validity errors as `file:line:col: message` lines, in file order."""
+def error_lines(problems: Iterable[Problem], lang: str = "en") -> list[str]:
+    """The validity errors as `file:line:col: message` lines, in file order, each message in the
+    report's language where its check wrote it for translation (negative-value)."""
+    gettext = translations(lang).gettext
     return [
-        f"{p.location}: {printable(p.message)}"
+        f"{p.location}: {printable(p.said(gettext, lambda d: when(d, lang)))}"
         for p in sort_problems(p for p in problems if p.severity >= Severity.ERROR)
     ]
 

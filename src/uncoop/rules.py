@@ -113,6 +113,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     # plan quality (¶54 asks for funding mechanisms and benchmarks); off unless matrix.yaml turns them on
     Rule("unfunded-activity", W, "plan", "an active activity with no funding entry (¶54)", enabled=False),
     Rule("no-indicators", W, "plan", "an active activity with no indicator to benchmark it by (¶54)", enabled=False),
+    Rule("stray-provenance", W, "plan", "`field_provenance` marks a field the activity does not hold"),
     # languages (only with --require-lang, or languages.required in matrix.yaml)
     Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
     # timeline (uncoop status): code, --only group, label, tally, terminal style, meaning

@@ -14,6 +14,21 @@ STATUSES = ("pipeline", "implementation", "finalisation", "closed", "cancelled",
 ENDED = frozenset(("closed", "cancelled"))
 FUNDING_STATUSES = ("sought", "pledged", "committed", "disbursed")
 PROVENANCES = ("confirmed", "provisional", "illustrative")
+# what an activity's field is when the source document does not state it: reasoned from the
+# document (inferred) or made up to show how follow-up works (illustrative)
+FIELD_PROVENANCES = ("inferred", "illustrative")
+# the fields of an activity that `field_provenance` can mark, in the order an activity holds them
+MARKABLE_FIELDS = (
+    "leads.un",
+    "leads.oic",
+    "partners",
+    "countries",
+    "dates",
+    "milestones",
+    "deliverables",
+    "indicators",
+    "funding",
+)
 # a cell of the reporting grid: one institution, one quarter
 CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
 # the kinds of Matrix file, in the order a Matrix is read
@@ -25,3 +40,7 @@ Side = Literal["un", "oic"]
 Status = Literal["pipeline", "implementation", "finalisation", "closed", "cancelled", "suspended"]
 FundingStatus = Literal["sought", "pledged", "committed", "disbursed"]
 Provenance = Literal["confirmed", "provisional", "illustrative"]
+FieldProvenance = Literal["inferred", "illustrative"]
+MarkableField = Literal[
+    "leads.un", "leads.oic", "partners", "countries", "dates", "milestones", "deliverables", "indicators", "funding"
+]
