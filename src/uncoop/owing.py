@@ -104,17 +104,17 @@ def reporters(matrix: Matrix) -> dict[str, str]:
     themselves (organs and forums, and any with `reported_by`); followed to the end of a chain."""
     direct: dict[str, str] = {}
     for record in matrix.organizations:
-        org = record.value
-        target = org.reported_by or (org.parent if org.kind in SERVICED else None)
-        if target and target != org.id:
-            direct[org.id] = target
+        o = record.value
+        target = o.reported_by or (o.parent if o.kind in SERVICED else None)
+        if target and target != o.id:
+            direct[o.id] = target
     out: dict[str, str] = {}
-    for org in direct:
-        seen, cur = {org}, direct[org]
+    for ident, first in direct.items():
+        seen, cur = {ident}, first
         while cur in direct and direct[cur] not in seen:  # a loop stops where it closes
             seen.add(cur)
             cur = direct[cur]
-        out[org] = cur
+        out[ident] = cur
     return out
 
 

@@ -372,7 +372,8 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
     rows = []
     for org_record in sorted(m.organizations, key=lambda o: (SIDES.index(o.value.side), o.value.id)):
         org = org_record.value.id
-        cells, problems = [], []
+        cells: list[Cell] = []
+        problems: list[Problem] = []
         for quarter in span:
             due = due_date(meta, quarter)
             owed = duties.owes(org, quarter)
@@ -417,8 +418,7 @@ def _filed(
                 "late-report",
                 m.at(update, "submitted"),
                 N_(
-                    "%(org)s's report for %(quarter)s was submitted "
-                    "%(submitted)s, %(late)s after it was due on %(due)s"
+                    "%(org)s's report for %(quarter)s was submitted %(submitted)s, %(late)s after it was due on %(due)s"
                 ),
                 key=f"{org}/{quarter}",
                 org=org,
