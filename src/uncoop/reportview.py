@@ -311,6 +311,7 @@ class Institution:
     missing: int
     owes: list[str]  # quarters whose report is missing, in words
     ref: str  # the id in organizations.yaml (the site names its page after it)
+    incomplete: int = 0  # reports filed that leave out an activity under way it must report on
 
 
 @dataclass
@@ -878,6 +879,7 @@ def _institutions(
                 cells["missing"],
                 owes,
                 org,
+                cells["incomplete"],
             )
         )
     return out
