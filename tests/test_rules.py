@@ -54,8 +54,8 @@ def test_a_made_up_code_is_caught_by_the_scan(tmp_path):
 
 def test_only_choices_are_the_catalogue_groups(run):
     result = run("status", "--help")
-    assert "overdue,due-soon,stale,off-track,missing,late,disputed" in "".join(result.stdout.split())
-    assert list(groups()) == ["overdue", "due-soon", "stale", "off-track", "missing", "late", "disputed"]
+    assert "overdue,due-soon,stale,off-track,missing,incomplete,late,disputed" in "".join(result.stdout.split())
+    assert list(groups()) == ["overdue", "due-soon", "stale", "off-track", "missing", "incomplete", "late", "disputed"]
     bad = run("status", "--only", "nonsense")
     assert bad.exit_code == 2 and "nonsense" in bad.output
 

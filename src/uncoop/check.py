@@ -189,6 +189,8 @@ def _org_refs(ctx: Context) -> Iterator[tuple[Loaded, tuple, str, str | None]]:
     for org in m.organizations:
         if org.value.parent:
             yield org, ("parent",), org.value.parent, None
+        if org.value.reported_by:
+            yield org, ("reported_by",), org.value.reported_by, org.value.side
     for record in m.activities:
         act = record.value
         for side in ("un", "oic"):

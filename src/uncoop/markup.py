@@ -146,8 +146,10 @@ CELLS = {
     for cell in (
         Cell("submitted", "✓", "✓", "green", N_("on time")),
         Cell("late", "⚠", "L", "yellow", N_("late")),
+        Cell("incomplete", "◐", "I", "yellow", N_("incomplete")),
         Cell("missing", "✗", "✗", "bold red", N_("missing")),
         Cell("not-due", "…", "·", "dim", N_("not yet due")),
+        Cell("idle", "○", "○", "dim", N_("nothing under way")),
         Cell("not-required", "–", " ", "", N_("not required")),
     )
 }

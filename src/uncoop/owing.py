@@ -1,19 +1,8 @@
 """Who owes a quarterly progress report, for which quarter and which activities: the one rule.
 
-¶53 of the final document asks "all participating and other relevant institutions" to submit
-quarterly progress reports to their respective focal points.  Hence, with the default
-`reporting.owed_by: participants`:
-
-- every participating institution (`participant: true` in organizations.yaml, the ¶3-4
-  participants) owes a report for every quarter of the Matrix period from `first_period`;
-- every institution that leads or partners an activity owes one for each quarter in which the
-  activity has started and has not been *reported* closed or cancelled in an earlier quarter
-  (its planned end does not stop it: late work is exactly what must be reported on).
-
-`owed_by: involved` drops the first clause; `owed_by: leads` also drops partners.  A report is
-due `reporting.due_days` after its quarter ends (a parameter of the Matrix, not a figure of the
-final document).  The grid, the findings, the calendar, `uncoop update` and the report all ask
-`Duties`; nothing else decides who owes what.
+`OWING_RULE` says it in words (the README and `uncoop rules` print it); `Duties` applies it.  The
+grid, the findings, the calendar, `uncoop update`, the forms and the report all ask `Duties`;
+nothing else decides who owes what.
 """
 
 from __future__ import annotations
@@ -26,6 +15,26 @@ from .load import Loaded, Matrix
 from .problem import UncoopError
 from .records import Activity, MatrixFile, Update
 from .vocab import ENDED
+
+# Organs and forums (the Security Council, the Human Rights Council, the OIC Council of Foreign
+# Ministers, the IASC...) are serviced by a secretariat that reports on their work.
+SERVICED = frozenset({"organ", "inter-agency-body"})
+
+OWING_RULE = """\
+¶53 asks "all participating and other relevant institutions" to submit quarterly progress
+reports to their focal points; uncoop reads it as a duty to report on work. An institution owes
+a report for a quarter when it leads or partners an activity under way that quarter (started,
+and not reported closed or cancelled in an earlier quarter; the planned end does not stop the
+duty, late work is what most needs reporting), and the report must mention every such activity:
+one that leaves any out is incomplete. Organs and forums (kind organ or inter-agency-body) do not
+report: their work is reported by the institution named in `reported_by` (else their `parent`;
+with neither, themselves), which owes the report instead, as does any institution given a `reported_by`. A participant
+(`participant: true`) with nothing under way owes nothing that quarter and is listed as "nothing
+under way", not as missing. `reporting.owed_by: leads` drops partners' duties. A report is due
+`reporting.due_days` (a parameter of the Matrix, not a figure of the final document) after its
+quarter ends, and missing from the day after. Compliance counts on time, late, incomplete and
+missing apart, for leads (an institution leading an activity under way) and for partners.
+"""
 
 
 def ended_in(updates: Iterable[Loaded[Update]]) -> dict[str, Quarter]:
@@ -90,6 +99,25 @@ def reporting_on(record: Loaded[Activity], quarter: Quarter, ended: dict[str, Qu
     return last is None or quarter <= last
 
 
+def reporters(matrix: Matrix) -> dict[str, str]:
+    """Institution -> the institution whose report covers its work, for those that do not report
+    themselves (organs and forums, and any with `reported_by`); followed to the end of a chain."""
+    direct: dict[str, str] = {}
+    for record in matrix.organizations:
+        o = record.value
+        target = o.reported_by or (o.parent if o.kind in SERVICED else None)
+        if target and target != o.id:
+            direct[o.id] = target
+    out: dict[str, str] = {}
+    for ident, first in direct.items():
+        seen, cur = {ident}, first
+        while cur in direct and direct[cur] not in seen:  # a loop stops where it closes
+            seen.add(cur)
+            cur = direct[cur]
+        out[ident] = cur
+    return out
+
+
 class Duties:
     """The reporting duties of one Matrix, given the updates visible at the time judged."""
 
@@ -101,12 +129,17 @@ class Duties:
         self.meta = matrix.meta.value if matrix.meta else None
         self.ended = ended_in(updates)
         owed_by = self.meta.reporting.owed_by if self.meta else "participants"
+        self.reporter = reporters(matrix)
         self.involved: dict[str, list[Loaded[Activity]]] = {}
+        self.leading: dict[str, set[str]] = {}  # reporter -> the activities it reports on as a lead
         for record in sorted(matrix.activities, key=lambda r: r.value.id):
             act = record.value
-            orgs = act.leads.un + act.leads.oic + ([] if owed_by == "leads" else act.partners)
-            for org in dict.fromkeys(orgs):
+            leads = [self.reporter.get(o, o) for o in act.leads.un + act.leads.oic]
+            partners = [] if owed_by == "leads" else [self.reporter.get(o, o) for o in act.partners]
+            for org in dict.fromkeys(leads + partners):
                 self.involved.setdefault(org, []).append(record)
+            for org in leads:
+                self.leading.setdefault(org, set()).add(act.id)
         self.participants = {
             o.value.id for o in matrix.organizations if o.value.participant and owed_by == "participants"
         }
@@ -121,7 +154,18 @@ class Duties:
         first, last = self.meta.reporting.first_period, Quarter.of(self.meta.period.end)
         if not first <= quarter <= last:
             return False
-        return org in self.participants or bool(self.activities(org, quarter))
+        return bool(self.activities(org, quarter))
+
+    def idle(self, org: str, quarter: Quarter) -> bool:
+        """A participant with nothing under way: listed as such, owing nothing."""
+        return org in self.participants and self.reporter.get(org, org) == org and not self.owes(org, quarter)
+
+    def role(self, org: str, quarter: Quarter) -> str:
+        """'lead' when `org` reports for `quarter` on an activity it leads, else 'partner' ('' if it owes nothing)."""
+        under_way = self.activities(org, quarter)
+        if not under_way:
+            return ""
+        return "lead" if any(r.value.id in self.leading.get(org, ()) for r in under_way) else "partner"
 
     def owing(self, quarter: Quarter) -> list[str]:
         """Every institution that owes a report for `quarter`, sorted by id."""

@@ -173,6 +173,11 @@ class Organization:
     # a participating institution of the general meeting (¶3-4): owes a report every quarter
     participant: Annotated[bool, Field(strict=True)] = False
     parent: OrgId | None = None
+    # whose quarterly report covers its work: an organ or forum (kind organ or inter-agency-body)
+    # never reports itself, its secretariat does (`parent` when this is not given); see owing.py
+    reported_by: OrgId | None = None
+    # `kind` or `reported_by` reasoned from the final document and general knowledge, not stated in it
+    inferred: list[Literal["kind", "reported_by"]] = field(default_factory=list)
     acronym: Text | None = None
     url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$"), Plain] | None = None
     # its IATI organisation identifier (e.g. XM-DAC-41114), for `uncoop export iati`

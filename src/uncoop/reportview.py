@@ -204,7 +204,8 @@ class Compliance:
     on_time: int
     late: int
     missing: int
-    rate: int | None  # percent submitted (on time or late) of those owed
+    rate: int | None  # percent submitted (on time, late or incomplete) of those owed
+    incomplete: int = 0  # submitted, but leaving out an activity under way it must report on
 
 
 @dataclass
@@ -236,6 +237,7 @@ class Summary:
     milestones_met: int
     compliance: dict[str, Compliance]
     funding: list[FundingTotal]
+    by_role: dict[str, Compliance] = field(default_factory=dict)  # 'lead' and 'partner' (owing.Duties.role)
 
 
 @dataclass
@@ -311,6 +313,7 @@ class Institution:
     missing: int
     owes: list[str]  # quarters whose report is missing, in words
     ref: str  # the id in organizations.yaml (the site names its page after it)
+    incomplete: int = 0  # reports filed that leave out an activity under way it must report on
 
 
 @dataclass
@@ -568,12 +571,14 @@ def _summary(snap: Snapshot, lang: str) -> Summary:
     states = snap.activities
     codes = Counter(f.code for f in snap.findings)
     due = [(s, m) for s in states for m in s.activity.milestones if m.due.end < snap.as_of]
-    compliance = {}
-    for side in ("un", "oic"):
-        cells = Counter(c.state for row in snap.grid if row.side == side for c in row.cells)
-        owed = cells["submitted"] + cells["late"] + cells["missing"]
-        rate = round(100 * (cells["submitted"] + cells["late"]) / owed) if owed else None
-        compliance[side] = Compliance(owed, cells["submitted"], cells["late"], cells["missing"], rate)
+    compliance = {
+        side: _compliance(Counter(c.state for row in snap.grid if row.side == side for c in row.cells if c.owed))
+        for side in ("un", "oic")
+    }
+    by_role = {
+        role: _compliance(Counter(c.state for row in snap.grid for c in row.cells if c.role == role))
+        for role in ("lead", "partner")
+    }
     funding: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     for s in states:
         for f in s.activity.funding:
@@ -590,7 +595,16 @@ def _summary(snap: Snapshot, lang: str) -> Summary:
         milestones_met=sum(1 for s, m in due if m.id in s.milestones_done),
         compliance=compliance,
         funding=_totals(funding, lang),
+        by_role=by_role,
     )
+
+
+def _compliance(cells: Counter[str]) -> Compliance:
+    """On time, late, incomplete and missing apart, of the reports owed and past due."""
+    filed = cells["submitted"] + cells["late"] + cells["incomplete"]
+    owed = filed + cells["missing"]
+    rate = round(100 * filed / owed) if owed else None
+    return Compliance(owed, cells["submitted"], cells["late"], cells["missing"], rate, cells["incomplete"])
 
 
 def _totals(sums: dict[str, defaultdict[str, float]], lang: str) -> list[FundingTotal]:
@@ -876,6 +890,7 @@ def _institutions(
                 cells["missing"],
                 owes,
                 org,
+                cells["incomplete"],
             )
         )
     return out

@@ -66,6 +66,8 @@ class Cell:
     due: date
     submitted: date | None = None
     owed: bool = False  # whether the owing rule asked for this report
+    role: str = ""  # 'lead' or 'partner': how the institution is involved in what it owes (owing.Duties.role)
+    omitted: tuple[str, ...] = ()  # the activities under way that the report does not mention
 
 
 @dataclass
@@ -370,39 +372,21 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
     rows = []
     for org_record in sorted(m.organizations, key=lambda o: (SIDES.index(o.value.side), o.value.id)):
         org = org_record.value.id
-        cells, problems = [], []
+        cells: list[Cell] = []
+        problems: list[Problem] = []
         for quarter in span:
             due = due_date(meta, quarter)
             owed = duties.owes(org, quarter)
+            role = duties.role(org, quarter)
             update = filed.get((org, quarter))
             if update is not None:
-                submitted = update.value.submitted
-                late = submitted > due
-                cells.append(Cell("late" if late else "submitted", due, submitted, owed))
-                if late:
-                    problems.append(
-                        finding(
-                            "late-report",
-                            m.at(update, "submitted"),
-                            N_(
-                                "%(org)s's report for %(quarter)s was submitted "
-                                "%(submitted)s, %(late)s after it was due on %(due)s"
-                            ),
-                            key=f"{org}/{quarter}",
-                            org=org,
-                            quarter=quarter,
-                            submitted=submitted,
-                            late=_days((submitted - due).days),
-                            days=(submitted - due).days,
-                            due=due,
-                        )
-                    )
+                cells.append(_filed(m, duties, update, due, owed, role, problems))
             elif not owed:
-                cells.append(Cell("not-required", due))
+                cells.append(Cell("idle" if duties.idle(org, quarter) else "not-required", due))
             elif due >= as_of:
-                cells.append(Cell("not-due", due, owed=True))
+                cells.append(Cell("not-due", due, owed=True, role=role))
             else:
-                cells.append(Cell("missing", due, owed=True))
+                cells.append(Cell("missing", due, owed=True, role=role))
                 problems.append(
                     finding(
                         "missing-report",
@@ -418,6 +402,48 @@ def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tup
         if any(c.state != "not-required" for c in cells):
             rows.append(GridRow(org, org_record.value.side, cells, problems))
     return span, rows
+
+
+def _filed(
+    m: Matrix, duties: Duties, update: Loaded[Update], due: date, owed: bool, role: str, problems: list[Problem]
+) -> Cell:
+    """The cell of a report that was filed: on time, late, or incomplete (it leaves out an activity
+    under way that the institution must report on), with its findings."""
+    org, quarter, submitted = update.value.organization, update.value.period, update.value.submitted
+    mentioned = {e.activity for e in update.value.entries}
+    omitted = tuple(r.value.id for r in duties.activities(org, quarter) if r.value.id not in mentioned)
+    if submitted > due:
+        problems.append(
+            finding(
+                "late-report",
+                m.at(update, "submitted"),
+                N_(
+                    "%(org)s's report for %(quarter)s was submitted %(submitted)s, %(late)s after it was due on %(due)s"
+                ),
+                key=f"{org}/{quarter}",
+                org=org,
+                quarter=quarter,
+                submitted=submitted,
+                late=_days((submitted - due).days),
+                days=(submitted - due).days,
+                due=due,
+            )
+        )
+    if omitted:
+        problems.append(
+            finding(
+                "incomplete-report",
+                m.at(update, "entries"),
+                N_("%(org)s's report for %(quarter)s does not mention %(activities)s, under way that quarter"),
+                f"add an entry for each to updates/{quarter}/{org}.yaml",
+                key=f"{org}/{quarter}",
+                org=org,
+                quarter=quarter,
+                activities=", ".join(omitted),
+            )
+        )
+    state = "incomplete" if omitted else "late" if submitted > due else "submitted"
+    return Cell(state, due, submitted, owed, role, omitted)
 
 
 def snapshot(m: Matrix, as_of: date) -> Snapshot:

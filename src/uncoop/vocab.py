@@ -30,7 +30,7 @@ MARKABLE_FIELDS = (
     "funding",
 )
 # a cell of the reporting grid: one institution, one quarter
-CELL_STATES = ("submitted", "late", "missing", "not-due", "not-required")
+CELL_STATES = ("submitted", "late", "incomplete", "missing", "not-due", "idle", "not-required")
 # the kinds of Matrix file, in the order a Matrix is read
 FILE_KINDS = ("matrix", "organizations", "areas", "activity", "update")
 

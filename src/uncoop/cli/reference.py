@@ -91,11 +91,13 @@ def rules(
         ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return 0
+    from ..owing import OWING_RULE
     from ..rules import HEALTH_RULE
 
     width = max(len(code) for code in RULES)
     for r in RULES.values():
         severity = r.severity.label if r.enabled else "off"
         sys.stdout.write(f"{r.code:<{width}}  {severity:<7}  {r.stage:<9}  {r.summary}\n")
+    sys.stdout.write(f"\nWho owes a report (status, report, forms, remind):\n{OWING_RULE}")
     sys.stdout.write(f"\nHealth (status and report):\n{HEALTH_RULE}")
     return 0
