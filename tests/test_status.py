@@ -212,3 +212,27 @@ def test_every_small_output_says_when_its_data_are_illustrative(matrix_dir, run,
     run("forms", "--period", "2014-Q4", "--org", "OCHA", "--out", str(tmp_path / "f"))
     cover = openpyxl.load_workbook(next((tmp_path / "f").rglob("*.xlsx"))).worksheets[0]
     assert ["About the data", line] in [[c.value for c in row[:2]] for row in cover.iter_rows()]
+
+
+def _dashboard(run, monkeypatch, lang: str) -> str:
+    """The bundled Matrix's dashboard as of the 2016 meeting, at 80 columns."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("COLUMNS", "80")
+    return run("status", "--as-of", "2016-03-31", "--lang", lang).stdout
+
+
+def test_french_counts_agree_in_number_and_the_legend_has_no_english_letter(run, monkeypatch):
+    text = _dashboard(run, monkeypatch, "fr")
+    summary = " ".join(text.split("\n\n", 1)[0].split())
+    assert "5 clôturées" in summary and "1 annulée" in summary and "1 suspendue" in summary
+    legend = text.rstrip().splitlines()[-1]
+    assert "! en retard" in legend and " L " not in f" {legend} "
+
+
+def test_a_wrapped_title_goes_on_under_the_title_and_milestones_are_named_by_title(run, monkeypatch):
+    lines = _dashboard(run, monkeypatch, "en").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("CPV-05 "))
+    assert lines[at + 1].startswith(" " * len("CPV-05 ")) and lines[at + 1].strip()  # not at column 0
+    assert all(len(line) <= 80 for line in lines)
+    cpv03 = lines[next(i for i, line in enumerate(lines) if line.startswith("CPV-03 ")) :][:4]
+    assert "2016-05-31 M4 Desk-to-desk round in Jeddah" in " ".join(" ".join(cpv03).split())

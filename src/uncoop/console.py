@@ -102,6 +102,25 @@ def next_short(state: ActivityState, lang: str = "en") -> str:
     return f"{day.isoformat()} {short}"
 
 
+def next_named(state: ActivityState, lang: str = "en") -> str:
+    """'2016-06-30 M2 Framework agreement signed': the dashboard names a milestone by its title."""
+    short = next_short(state, lang)
+    if not state.next_due:
+        return short
+    ident = state.next_due[1].removeprefix("milestone ")
+    titles = {m.id: str(localized(m.title, lang)) for m in state.activity.milestones}
+    return f"{short} {titles[ident]}" if ident in titles else short
+
+
+def _headline(state: ActivityState, lang: str) -> Table:
+    """The id, then the title; a wrapped title goes on under the title, never at column 0."""
+    line = Table.grid(padding=(0, 1, 0, 0))
+    line.add_column(no_wrap=True)
+    line.add_column(ratio=1, overflow="fold")
+    line.add_row(Text(state.activity.id, style="bold"), safe(title_for_terminal(state, lang)))
+    return line
+
+
 def area_table(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
     _ = words(lang)
@@ -111,7 +130,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
     table.add_column(_("State"), no_wrap=True, width=14)
     table.add_column(_("Health"), no_wrap=True, width=11)
     table.add_column(_("Progress"), no_wrap=True, width=13)
-    table.add_column(_("Next due"), no_wrap=True, width=15)
+    table.add_column(_("Next due"), ratio=2, overflow="fold")
     table.add_column(_("Findings"), ratio=2, overflow="fold")
     for s in states:
         name = Text(s.activity.id, style="bold")
@@ -119,7 +138,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
         name.append_text(safe(title_for_terminal(s, lang)))
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
         state = Text(_(STATUS_WORDS[s.status]), style=STATE_STYLE.get(s.status, ""))
-        due = Text(next_short(s, lang))
+        due = safe(next_named(s, lang))
         table.add_row(
             name,
             leads,
@@ -137,9 +156,7 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
     _ = words(lang)
     lines: list = [Text(_UNSAFE.sub("\ufffd", title), style="bold underline")]
     for s in states:
-        head = Text(s.activity.id, style="bold")
-        head.append(" ")
-        head.append_text(safe(title_for_terminal(s, lang)))
+        head = _headline(s, lang)
         detail = Text("")
         detail.append_text(safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}"))
         detail.append(" · ")
@@ -150,7 +167,8 @@ def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[
         detail.append(" ")
         detail.append_text(progress_bar(s.progress, width=6, lang=lang))
         if s.next_due:
-            detail.append(" · " + _("next %(when)s") % {"when": next_short(s, lang)})
+            detail.append(" · ")
+            detail.append_text(safe(_("next %(when)s") % {"when": next_named(s, lang)}))
         if s.findings:
             detail.append(" · ")
             detail.append_text(_findings_cell(s, lang))

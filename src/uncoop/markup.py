@@ -145,8 +145,8 @@ CELLS = {
     cell.state: cell
     for cell in (
         Cell("submitted", "✓", "✓", "green", N_("on time")),
-        Cell("late", "⚠", "L", "yellow", N_("late")),
-        Cell("incomplete", "◐", "I", "yellow", N_("incomplete")),
+        Cell("late", "⚠", "!", "yellow", N_("late")),  # a symbol, not an English letter
+        Cell("incomplete", "◐", "~", "yellow", N_("incomplete")),
         Cell("missing", "✗", "✗", "bold red", N_("missing")),
         Cell("not-due", "…", "·", "dim", N_("not yet due")),
         Cell("idle", "○", "○", "dim", N_("nothing under way")),

@@ -116,6 +116,22 @@ def summary_counts(view: StatusView) -> dict:
     }
 
 
+def status_count(status: str, n: int, lang: str) -> str:
+    """'5 closed', '5 clôturées', agreeing in number as the language's plural forms (CLDR) say."""
+    from .i18n import translations
+
+    t = translations(lang)
+    counts = {
+        "pipeline": lambda: t.ngettext("%(num)d pipeline", "%(num)d pipeline", n),
+        "implementation": lambda: t.ngettext("%(num)d implementation", "%(num)d implementation", n),
+        "finalisation": lambda: t.ngettext("%(num)d finalisation", "%(num)d finalisation", n),
+        "closed": lambda: t.ngettext("%(num)d closed", "%(num)d closed", n),
+        "cancelled": lambda: t.ngettext("%(num)d cancelled", "%(num)d cancelled", n),
+        "suspended": lambda: t.ngettext("%(num)d suspended", "%(num)d suspended", n),
+    }
+    return counts[status]() % {"num": n}
+
+
 def summary_line(view: StatusView, lang: str = "en") -> str:
     """One line: '60 activities (40 implementation, ...); 3 overdue, 1 report late' (findings there are),
     in `lang`."""
@@ -124,7 +140,7 @@ def summary_line(view: StatusView, lang: str = "en") -> str:
     _ = translations(lang).gettext
     c = view.counts
     comma = _(", ")
-    states = comma.join(f"{n} {_(STATUS_WORDS[status])}" for status, n in c["by_status"].items())
+    states = comma.join(status_count(status, n, lang) for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
     found = comma.join(tally(rule, c["findings"][rule.code], _) for rule in counted() if c["findings"][rule.code])
     rated = comma.join(f"{n} {_(WORDS[r])}" for r, n in c["health"].items() if n)
