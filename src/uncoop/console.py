@@ -133,9 +133,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
     table.add_column(_("Next due"), ratio=2, overflow="fold")
     table.add_column(_("Findings"), ratio=2, overflow="fold")
     for s in states:
-        name = Text(s.activity.id, style="bold")
-        name.append(" ")
-        name.append_text(safe(title_for_terminal(s, lang)))
+        name = _headline(s, lang)
         leads = safe(f"{leads_of(s, 'un')} / {leads_of(s, 'oic')}")
         state = Text(_(STATUS_WORDS[s.status]), style=STATE_STYLE.get(s.status, ""))
         due = safe(next_named(s, lang))
