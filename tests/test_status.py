@@ -225,8 +225,9 @@ def test_french_counts_agree_in_number_and_the_legend_has_no_english_letter(run,
     text = _dashboard(run, monkeypatch, "fr")
     summary = " ".join(text.split("\n\n", 1)[0].split())
     assert "5 clôturées" in summary and "1 annulée" in summary and "1 suspendue" in summary
-    legend = text.rstrip().splitlines()[-1]
-    assert "! en retard" in legend and " L " not in f" {legend} "
+    legend = text.rstrip().rsplit("\n\n", 1)[-1].splitlines()
+    assert "! en retard" in " ".join(legend) and " L " not in f" {' '.join(legend)} "
+    assert all(len(line) <= 80 for line in legend) and not any(line.startswith("en cours") for line in legend)
 
 
 def test_a_wrapped_title_goes_on_under_the_title_and_milestones_are_named_by_title(run, monkeypatch):

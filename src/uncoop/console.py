@@ -11,6 +11,7 @@ import re
 from typing import IO
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
@@ -18,7 +19,7 @@ from rich.text import Text
 
 from .health import WORDS, Health, Late, late_items
 from .i18n import RTL, STATUS_WORDS, localized
-from .markup import CELLS, legend
+from .markup import CELLS, legend_entries
 from .notice import notice_line
 from .rules import RULES
 from .timeline import ActivityState
@@ -279,6 +280,17 @@ def render_status(view: StatusView, out: IO[str], width: int | None = None, colo
     if view.grid:
         parts += [
             grid_table(view),
-            Text(legend("  ", terminal=True, word=_), style="dim"),
+            Text("\n".join(packed(legend_entries(terminal=True, word=_), console.width)), style="dim"),
         ]
     console.print(Group(*parts))
+
+
+def packed(entries: list[str], width: int, gap: str = "  ") -> list[str]:
+    """Entries on as few lines as fit `width`, never one cut in two ('○ rien en cours' stays whole)."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and cell_len(lines[-1] + gap + entry) <= width:
+            lines[-1] += gap + entry
+        else:
+            lines.append(entry)
+    return lines

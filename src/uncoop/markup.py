@@ -159,12 +159,17 @@ assert tuple(CELLS) == CELL_STATES, "every grid state needs its symbols"
 BLANK = N_("(blank)")  # how the terminal legend names an empty cell
 
 
-def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) -> str:
-    """'✓ on time · ⚠ late · ...'; `word` translates."""
-    return separator.join(
+def legend_entries(terminal: bool = False, word=lambda w: w) -> list[str]:
+    """['✓ on time', '⚠ late', ...]; `word` translates."""
+    return [
         f"{(cell.term if cell.state != 'not-required' else word(BLANK)) if terminal else cell.mark} {word(cell.word)}"
         for cell in CELLS.values()
-    )
+    ]
+
+
+def legend(separator: str = " · ", terminal: bool = False, word=lambda w: w) -> str:
+    """'✓ on time · ⚠ late · ...'; `word` translates."""
+    return separator.join(legend_entries(terminal, word))
 
 
 def json_bytes(doc: object) -> bytes:
