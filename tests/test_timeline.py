@@ -170,6 +170,56 @@ def test_progress_regression_unless_a_note_says_why(matrix_dir):
     assert findings(matrix_dir, date(2015, 2, 15), "progress-regression") == []
 
 
+def _closed_in_2014_q3(matrix_dir: Path) -> Path:
+    """Both leads report HUM-01 closed at 45% for 2014-Q3; OCHA's 2014-Q4 report follows."""
+    for org in ("OCHA", "ICHAD"):
+        update = matrix_dir / "updates" / "2014-Q3" / f"{org}.yaml"
+        edit(update, "    status: implementation", "    status: closed")
+        edit(update, "    progress: 10", "    progress: 45")
+    return matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+
+
+def test_a_report_after_closure_is_a_contradiction_not_a_new_state_of_affairs(matrix_dir):
+    later = _closed_in_2014_q3(matrix_dir)
+    edit(later, "    progress: 30", "    progress: 50")
+    assert findings(matrix_dir, date(2015, 2, 15), "status-after-close") == [
+        "matrix/updates/2014-Q4/OCHA.yaml:6:13: warning[status-after-close] HUM-01: OCHA reports it implementation "
+        "for 2014-Q4, after OCHA reported it closed for 2014-Q3 (if it was reopened, say why in progress_note "
+        "and agree new dates; else correct one of the reports)"
+    ]
+    assert findings(matrix_dir, date(2014, 12, 31), "status-after-close") == []  # before the later report
+    edit(later, "    status: implementation", "    status: closed")
+    assert findings(matrix_dir, date(2015, 2, 15), "status-after-close") == []
+
+
+def test_closing_below_earlier_progress_is_found_even_with_a_note(matrix_dir):
+    later = _closed_in_2014_q3(matrix_dir)
+    edit(later, "    status: implementation", "    status: closed")
+    edit(later, "    progress: 30", "    progress: 5\n    progress_note: scope reduced")
+    expected = [
+        "matrix/updates/2014-Q4/OCHA.yaml:7:15: warning[closed-progress-fell] HUM-01: OCHA reports it closed at 5% "
+        "for 2014-Q4, down from 45% for 2014-Q3 (report the progress it was closed at, or cancelled if it was "
+        "abandoned)"
+    ]
+    assert findings(matrix_dir, date(2015, 2, 15), "closed-progress-fell") == expected
+    assert findings(matrix_dir, date(2015, 2, 15), "progress-regression") == []  # said once, not twice
+    edit(later, "    progress: 5", "    progress: 45")
+    assert findings(matrix_dir, date(2015, 2, 15), "closed-progress-fell") == []
+
+
+def test_contradictions_are_evidence_gaps_and_leave_delivery_alone(matrix_dir):
+    from uncoop.health import rate
+
+    later = _closed_in_2014_q3(matrix_dir)
+    matrix, _ = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    before = rate(snapshot(matrix, date(2015, 2, 15)), [])
+    edit(later, "    progress: 30", "    progress: 50")  # reopened: still implementation
+    matrix, _ = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+    after = rate(snapshot(matrix, date(2015, 2, 15)), [])
+    assert after.activities["HUM-01"].rating == before.activities["HUM-01"].rating
+    assert "its reports disagree or its progress fell" in [g.message for g in after.activities["HUM-01"].gaps]
+
+
 def test_rules_in_matrix_yaml_turn_codes_off_on_or_up(matrix_dir, run):
     edit(
         matrix_dir / "matrix.yaml",

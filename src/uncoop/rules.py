@@ -140,6 +140,12 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     _timeline("progress-regression", "disputed", N_("progress fell"), N_("progress regression|progress regressions"),
               "yellow",
               "reported progress is lower than the activity's previous report, with no progress_note saying why"),
+    _timeline("status-after-close", "disputed", N_("reopened"), N_("report after closure|reports after closure"),
+              "yellow", "a report puts an activity back under way after an earlier quarter's report closed or "
+              "cancelled it"),
+    _timeline("closed-progress-fell", "disputed", N_("closed lower"),
+              N_("closure below earlier progress|closures below earlier progress"), "yellow",
+              "a report closes an activity at less progress than the previous quarter's report"),
 )}
 # fmt: on
 
@@ -219,7 +225,7 @@ def slipping() -> frozenset[str]:
 
 
 # The findings that are evidence gaps, not risks to delivery: shown beside the rating (health.py)
-EVIDENCE_CODES = ("stale", "conflicting-reports", "progress-regression")
+EVIDENCE_CODES = ("stale", "conflicting-reports", "progress-regression", "status-after-close", "closed-progress-fell")
 
 # How `health.py` rates activities, areas and institutions; printed by `uncoop rules`.
 HEALTH_RULE = """\
@@ -229,11 +235,12 @@ than off_track_points (judged only while it is reported in implementation: a pip
 has no progress to judge, a suspended one is rated by its status); at risk when a milestone is
 overdue, when it is still in the pipeline after its planned start, or when it is reported
 suspended; otherwise on track. Evidence gaps, listed beside the rating and never changing it:
-no indicator to measure it by (¶54), no update for stale_days, reports that disagree or
-progress that fell; for an institution, its missing quarterly reports. Only findings left by
-matrix.yaml's rules: count, in both. Closed and cancelled activities are not rated. An area,
-or an institution by the activities it leads, is off track when more than a third of its rated
-activities are; at risk when any is off track or more than a third are at risk; otherwise on
-track. Each rating is shown with a symbol and words (✓ on track, ▲ at risk, ✗ off track),
-never by colour alone, with its reasons and then its gaps.
+no indicator to measure it by (¶54), no update for stale_days, reports that disagree, progress
+that fell, a report after closure or a closure below earlier progress; for an institution, its
+missing quarterly reports. Only findings left by matrix.yaml's rules: count, in both. Closed
+and cancelled activities are not rated. An area, or an institution by the activities it leads,
+is off track when more than a third of its rated activities are; at risk when any is off track
+or more than a third are at risk; otherwise on track. Each rating is shown with a symbol and
+words (✓ on track, ▲ at risk, ✗ off track), never by colour alone, with its reasons and then
+its gaps.
 """

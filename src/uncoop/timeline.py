@@ -333,32 +333,96 @@ def regressions(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterat
 
     30% for 2014-Q4 after 60% for 2014-Q3, no progress_note -> progress-regression.
     """
-    m = j.m
+    for previous, report in _later_periods(reports):
+        was, now, u = previous.entry.progress, report.entry.progress, report.update.value
+        closing = report.entry.status == "closed"  # closed_lower says it, note or not
+        if now < was and report.entry.progress_note is None and not closing:
+            yield finding(
+                "progress-regression",
+                j.m.at(report.update, "entries", report.index, "progress"),
+                N_(
+                    "%(id)s: %(org)s reports %(now)s%% for %(period)s, down from "
+                    "%(was)s%% reported by %(other)s for %(previous)s"
+                ),
+                "add progress_note: saying why, or correct it",
+                key=f"{report.entry.activity}/{u.period}/{u.organization}",
+                id=report.entry.activity,
+                org=u.organization,
+                now=f"{now:g}",
+                period=u.period,
+                was=f"{was:g}",
+                other=previous.update.value.organization,
+                previous=previous.update.value.period,
+            )
+
+
+def _later_periods(reports: list[Reported]) -> Iterator[tuple[Reported, Reported]]:
+    """(earlier, later) pairs of consecutive reports in different quarters, oldest first."""
     previous: Reported | None = None
     for report in reports:
         if previous is not None and report.update.value.period > previous.update.value.period:
-            was, now = previous.entry.progress, report.entry.progress
-            if now < was and report.entry.progress_note is None:
-                u = report.update.value
-                yield finding(
-                    "progress-regression",
-                    m.at(report.update, "entries", report.index, "progress"),
-                    N_(
-                        "%(id)s: %(org)s reports %(now)s%% for %(period)s, down from "
-                        "%(was)s%% reported by %(other)s for %(previous)s"
-                    ),
-                    "add progress_note: saying why, or correct it",
-                    key=f"{report.entry.activity}/{u.period}/{u.organization}",
-                    id=report.entry.activity,
-                    org=u.organization,
-                    now=f"{now:g}",
-                    period=u.period,
-                    was=f"{was:g}",
-                    other=previous.update.value.organization,
-                    previous=previous.update.value.period,
-                )
+            yield previous, report
         if previous is None or report.update.value.period >= previous.update.value.period:
             previous = report
+
+
+@follow_up(ended_too=True)
+def reopened(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """A report puts an activity back under way after an earlier quarter's report ended it.
+
+    HUM-01 reported closed for 2014-Q3, implementation for 2014-Q4 -> status-after-close.
+    """
+    ended: Reported | None = None
+    for report in reports:
+        status, u = report.entry.status, report.update.value
+        if ended is not None and status not in ENDED and u.period > ended.update.value.period:
+            yield finding(
+                "status-after-close",
+                j.m.at(report.update, "entries", report.index, "status"),
+                N_(
+                    "%(id)s: %(org)s reports it %(status)s for %(period)s, after %(other)s reported it "
+                    "%(was)s for %(previous)s"
+                ),
+                "if it was reopened, say why in progress_note and agree new dates; else correct one of the reports",
+                key=f"{report.entry.activity}/{u.period}/{u.organization}",
+                id=report.entry.activity,
+                org=u.organization,
+                status=status,
+                period=u.period,
+                other=ended.update.value.organization,
+                was=ended.entry.status,
+                previous=ended.update.value.period,
+            )
+        if status in ENDED and ended is None:
+            ended = report
+
+
+@follow_up(ended_too=True)
+def closed_lower(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:
+    """A report closes an activity at less progress than the quarter before reported: closed is
+    what was delivered, so the figure cannot fall (a progress_note does not settle it).
+
+    HUM-01 45% for 2014-Q3, closed at 5% for 2014-Q4 -> closed-progress-fell.
+    """
+    for before, report in _later_periods(reports):
+        was, now, u = before.entry.progress, report.entry.progress, report.update.value
+        if report.entry.status == "closed" and now < was:
+            yield finding(
+                "closed-progress-fell",
+                j.m.at(report.update, "entries", report.index, "progress"),
+                N_(
+                    "%(id)s: %(org)s reports it closed at %(now)s%% for %(period)s, down from "
+                    "%(was)s%% for %(previous)s"
+                ),
+                "report the progress it was closed at, or cancelled if it was abandoned",
+                key=f"{report.entry.activity}/{u.period}/{u.organization}",
+                id=report.entry.activity,
+                org=u.organization,
+                now=f"{now:g}",
+                period=u.period,
+                was=f"{was:g}",
+                previous=before.update.value.period,
+            )
 
 
 def reporting_grid(m: Matrix, updates: list[Loaded[Update]], as_of: date) -> tuple[list[Quarter], list[GridRow]]:
