@@ -220,6 +220,23 @@ def test_update_prefills_from_any_institution_and_never_invents_entries(matrix_d
     ) == [line for line in result.stdout.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
+def test_set_on_a_translated_text_keeps_every_language_and_says_which_are_now_stale(matrix_dir, run):
+    path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    edit(path, "    narrative: High-level working group formed; first meeting held in Geneva.\n", "")
+    path.write_text(path.read_text() + "    narrative:\n      en: Group formed.\n      fr: Groupe constitué.\n")
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.narrative=Group formed and met.")
+    assert result.exit_code == 0 and "the fr text(s) translate the English it replaces" in result.stderr
+    assert "      en: Group formed and met.\n      fr: Groupe constitué.\n" in path.read_text()
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.narrative.fr=Groupe constitué, réuni.")
+    assert result.exit_code == 0 and "      fr: Groupe constitué, réuni.\n" in path.read_text()
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.narrative.ar=شُكّل الفريق")
+    assert result.exit_code == 0 and "      ar: شُكّل الفريق\n" in path.read_text()
+    before = path.read_text()
+    result = run("update", "OCHA", "--period", "2014-Q4", "--set", "HUM-01.next_steps.fr=Réunir le groupe")
+    assert result.exit_code == 2 and "give its English first" in result.stderr and path.read_text() == before
+    assert "Traceback" not in result.stderr
+
+
 def test_update_that_would_be_invalid_leaves_the_file(matrix_dir, run):
     path = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
     before = path.read_text()

@@ -177,6 +177,8 @@ def test_random_edits_change_only_the_edited_value(name, entry, target):
     entry %= len(before["entries"])
     field, value = target
     changed = ("entries", entry, *field.split("/"))
+    if len(changed) == 3 and isinstance(before["entries"][entry].get(changed[2]), dict):  # a translated text
+        changed += ("en",)
     edited = set_field(original, changed, value)
     after, error = yamlsrc.read(edited.encode())
     assert error is None, (value, error)
@@ -213,11 +215,16 @@ def test_random_edits_lose_nothing(name, entry, field, value):
     before, error = yamlsrc.read(original.encode())
     assert error is None
     entry %= len(before["entries"])
-    edited = set_field(original, ("entries", entry, field), value)
+    changed: tuple = ("entries", entry, field)
+    if isinstance(before["entries"][entry].get(field), dict):  # a translated text: its English
+        changed += ("en",)
+    edited = set_field(original, changed, value)
     after, error = yamlsrc.read(edited.encode())
     assert error is None, (value, error)
-    assert after["entries"][entry][field] == value
-    changed = ("entries", entry, field)
+    got = after
+    for part in changed:
+        got = got[part]
+    assert got == value
     old = {p: v for p, v in leaves(before) if p != changed}
     new = {p: v for p, v in leaves(after) if p != changed}
     assert new == old

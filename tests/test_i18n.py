@@ -101,7 +101,7 @@ def test_activity_titles_exist_in_all_three_languages(bundled):
         assert set(record.value.title) == {"en", "fr", "ar"}, record.value.id
 
 
-def test_missing_translations_fall_back_visibly():
+def test_missing_translations_fall_back_visibly(matrix_dir):
     text = localized({"en": "Plan", "fr": "Plan d'action"}, "ar")
     assert text == "Plan" and text.fallback == "en"
     assert text.__html__() == (
@@ -109,9 +109,20 @@ def test_missing_translations_fall_back_visibly():
     )
     assert localized("Plain English", "fr").fallback == "en"
     assert localized({"ar": "خطة"}, "ar").fallback is None
-    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
-    md = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), "fr"), "md")
-    assert "PSMU nominees vetted for the standby team roster; follow-on training planned for 2016. _(en)_" in md
+    matrix, _ = validate(matrix_dir, date(2026, 1, 1), matrix_dir.parent)
+    md = render(build_report(matrix, snapshot(matrix, date(2015, 3, 31)), "fr"), "md")
+    assert "High-level working group formed; first meeting held in Geneva. _(en)_" in md
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_bundled_matrix_is_whole_in_french_and_arabic(lang):
+    """Every translatable text of the bundled Matrix has its French and Arabic (made with
+    `uncoop translation export` / `import`), so the sample reports hold no passage marked English."""
+    matrix, problems = validate(REPO / "matrix", date(2026, 1, 1), REPO, require_langs=("fr", "ar"))
+    assert [p.as_text() for p in problems if p.code == "missing-translation"] == []
+    html = (REPO / "reports" / f"progress-report-2016-03-31.{lang}.html").read_text(encoding="utf-8")
+    md = (REPO / "reports" / f"progress-report-2016-03-31.{lang}.md").read_text(encoding="utf-8")
+    assert 'class="fallback"' not in html and "_(en)_" not in md
 
 
 def test_arabic_html_isolates_ids_and_keeps_the_timeline_left_to_right():

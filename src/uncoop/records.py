@@ -369,14 +369,20 @@ def shape_of(hint: Any) -> str | None:
 _UnionType = type(int | None)
 
 
-def text_fields(model: type) -> list[tuple[str, bool]]:
-    """(field name, holds records) for a record type: which fields are Text, and which nest records.
+# Texts given only in the languages where they differ: an acronym is the id unless a language
+# has its own (DAP for DPA in French), so no language is ever missing from it.
+WHERE_DIFFERENT = frozenset({"acronym"})
 
-    Used by the missing-translation check to walk every text of a record.
+
+def text_fields(model: type) -> list[tuple[str, bool]]:
+    """(field name, holds records) for a record type: which fields are Text to translate, and
+    which nest records.
+
+    Used by the missing-translation check and the translation export to walk every text of a record.
     """
     found = []
     for name, hint in shapes(model).items():
-        if shape_of(hint) == TEXT:
+        if shape_of(hint) == TEXT and name not in WHERE_DIFFERENT:
             found.append((name, False))
         elif dataclasses.is_dataclass(_inner(hint)):
             found.append((name, True))

@@ -24,7 +24,7 @@ from .vocab import LANGS
 from .xliff import InFile, InUnit, OutUnit
 
 # fields short by nature: a translation longer than this is refused (and CAT tools warn first)
-MAX_WIDTH = {"acronym": 24, "unit": 80}
+MAX_WIDTH = {"unit": 80}
 # the list items known by an id of their own rather than by their position
 ITEM_ID = ("id", "activity")
 

@@ -226,21 +226,30 @@ def _would_validate(loaded: "Matrix", path: Path, shown: str, text: str) -> list
 
 
 SET_FIELDS = ("status", "progress", "narrative", "obstacles", "next_steps")
+TEXT_FIELDS = ("narrative", "obstacles", "next_steps")
 
 
 def _parse_set(item: str) -> tuple[str, str, object]:
     """ACTIVITY.FIELD=VALUE, ACTIVITY.milestones.ID=DATE or ACTIVITY.indicators.ID=NUMBER."""
     from ..dates import parse_day
+    from ..i18n import NAMES
     from ..vocab import STATUSES
 
     target, sep, raw = item.partition("=")
     activity, dot, field = target.partition(".")
     group, _, ident = field.partition(".")
-    if not sep or not dot or (field not in SET_FIELDS and not (group in ("milestones", "indicators") and ident)):
+    text_in = group in TEXT_FIELDS and ident in NAMES  # narrative.fr: one language of a text
+    if (
+        not sep
+        or not dot
+        or (field not in SET_FIELDS and not text_in and not (group in ("milestones", "indicators") and ident))
+    ):
         raise Fail(
-            f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of {', '.join(SET_FIELDS)}, "
-            "milestones.ID (a date) or indicators.ID (a number)"
+            f"--set '{item}': write ACTIVITY.FIELD=VALUE with FIELD one of {', '.join(SET_FIELDS)} "
+            f"(a text field may name its language: narrative.fr), milestones.ID (a date) or indicators.ID (a number)"
         )
+    if text_in:
+        return activity, field, raw
     try:
         if field == "progress" or group == "indicators":
             value: object = int(raw) if raw.strip().lstrip("-").isdigit() else float(raw)
@@ -311,6 +320,34 @@ def update(
         return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run, loaded)
 
 
+def _set_value(text: str, entry: tuple, field: str, value: object) -> str:
+    """One --set on an entry. A text written in several languages keeps them all: FIELD=TEXT
+    replaces its English and says the other languages now translate the old English (a stale
+    translation is never passed off as current); FIELD.LANG=TEXT gives that one language."""
+    from ..edit import EditError, set_field, set_translation
+    from ..yamlsrc import read
+
+    name, _, lang = field.partition(".")
+    if name not in TEXT_FIELDS:
+        return set_field(text, (*entry, *field.split(".", 1)), value)
+    data, _ = read(text.encode("utf-8", "surrogatepass"))
+    current = data["entries"][entry[1]].get(name) if isinstance(data, dict) else None
+    if isinstance(current, dict) and not lang:
+        others = sorted(set(current) - {"en"})
+        if others and current.get("en") != value:
+            sys.stderr.write(
+                f"uncoop: {data['entries'][entry[1]].get('activity')}.{name}: the {', '.join(others)} text(s) "
+                f"translate the English it replaces; give them with --set …{name}.LANG=TEXT, or list them with "
+                "`uncoop translation export --only all`\n"
+            )
+        lang = "en"
+    if not lang:
+        return set_field(text, (*entry, name), value)
+    if current is None and lang != "en":
+        raise EditError(f"{name} has no text yet to translate; give its English first (--set ACTIVITY.{name}=TEXT)")
+    return set_translation(text, (*entry, name), lang, str(value))
+
+
 def _edit_update(
     path: Path,
     shown: str,
@@ -367,7 +404,7 @@ def _edit_update(
                 if index is None:  # asked for by --set: the entry is added, carried over as in a new file
                     text = add_entry(text, entry_lines(*owed[activity], {}))
                     index = entry_index(text, activity)
-                text = set_field(text, ("entries", index, *field.split(".", 1)), value)
+                text = _set_value(text, ("entries", index), field, value)
     except EditError as exc:
         raise Fail(f"{path}: {exc}") from None
     problems = _would_validate(loaded, path, shown, text)
