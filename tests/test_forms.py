@@ -28,7 +28,7 @@ def test_a_form_holds_the_plan_locked_and_the_answers_open_and_carried_over(matr
     book = load_workbook(out / "report-2015-Q1-OCHA.xlsx")
     assert book.sheetnames == ["Cover", "Report", "Milestones", "Indicators", "uncoop"]
     assert book["uncoop"].sheet_state == "veryHidden"
-    assert [c.value for c in book["uncoop"]["B"]][:3] == ["1", "OCHA", "2015-Q1"]
+    assert [c.value for c in book["uncoop"]["B"]][:3] == ["2", "OCHA", "2015-Q1"]
     report = book["Report"]
     assert report.protection.sheet
     row = [c.value for c in report[2]]
@@ -47,6 +47,52 @@ def test_data_is_never_a_formula_and_arabic_forms_read_right_to_left(matrix_dir,
     assert title.data_type == "s" and title.value.startswith("=HYPERLINK")
     assert all(sheet.sheet_view.rightToLeft for sheet in book.worksheets[:4])
     assert book.worksheets[0].title == "الغلاف"
+
+
+def _visible(book):
+    return [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page(matrix_dir, run, tmp_path):
+    from openpyxl.utils import get_column_letter
+
+    run("forms", "--period", "2015-Q1", "--org", "ICHAD", "--out", str(tmp_path / "forms"), "--lang", "ar")
+    book = load_workbook(tmp_path / "forms" / "report-2015-Q1-ICHAD.xlsx")
+    assert len(_visible(book)) == 4
+    for sheet in _visible(book):
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and str(setup.paperSize) == sheet.PAPERSIZE_A4
+        for col in range(1, sheet.max_column + 1):  # every column a width of its own, not the default
+            dimension = sheet.column_dimensions[get_column_letter(col)]
+            assert dimension.customWidth and dimension.width >= 10, (sheet.title, col)
+    assert [sheet.print_title_rows for sheet in _visible(book)] == [None, "$1:$1", "$1:$1", "$1:$1"]
+
+
+def test_the_form_stops_what_is_out_of_range_and_says_so_in_its_language(matrix_dir, run, tmp_path):
+    """Status from the list, progress a whole number 0-100, "no change" yes or empty, dates as
+    dates, values as numbers: each cell's rule stops a wrong entry with a French message."""
+    run("forms", "--period", "2015-Q1", "--org", "OCHA", "--out", str(tmp_path / "forms"), "--lang", "fr")
+    book = load_workbook(tmp_path / "forms" / "report-2015-Q1-OCHA.xlsx")
+    rules = {
+        (sheet.title, str(rule.sqref)): rule
+        for sheet in book.worksheets
+        for rule in sheet.data_validations.dataValidation
+    }
+    assert all(rule.showErrorMessage and rule.errorStyle in (None, "stop") for rule in rules.values())
+    status = rules["Rapport", "G2"]
+    assert status.type == "list" and not status.allow_blank and "mise en œuvre" in status.formula1
+    assert status.error == "Choisissez l'état dans la liste."
+    progress = rules["Rapport", "H2"]
+    assert (progress.type, progress.operator, progress.formula1, progress.formula2) == ("whole", "between", "0", "100")
+    assert progress.error == "L'avancement est un nombre entier de 0 à 100."
+    no_change = rules["Rapport", "L2"]
+    assert no_change.type == "list" and no_change.formula1 == '"oui"' and no_change.allow_blank
+    done = rules["Jalons", "E3"]  # M2, not yet reported done
+    assert done.type == "date" and done.error.startswith("Saisissez le jour où le jalon a été atteint")
+    value = rules["Indicateurs", "G2"]
+    assert value.type == "decimal" and value.formula1 == "0" and "nombre positif ou nul" in value.error
+    assert rules["Couverture", "B3"].type == "date"
 
 
 def test_forms_refuse_a_bad_quarter_and_say_when_nothing_is_owed(matrix_dir, run, tmp_path):
@@ -89,7 +135,31 @@ def test_every_form_opens_in_a_real_spreadsheet_application(run, monkeypatch, tm
         asked = [row[0].value for row in load_workbook(book)["Report"].iter_rows(min_row=2)]
         text = (csv / f"{book.stem}-Report.csv").read_text(encoding="utf-8")
         assert all(f"\n{ident}," in text for ident in asked), book.name
+        assert text.startswith("Activity,") and ",No change since the last report,Why progress fell\n" in text
     assert len(books) > 30
+    # LibreOffice saves one form again as .xlsx: the print set-up and the rules are what it read
+    again = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "again"),
+            str(out / "report-2015-Q3-OCHA.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    saved = load_workbook(tmp_path / "again" / "report-2015-Q3-OCHA.xlsx")
+    report = saved["Report"]
+    assert report.page_setup.orientation == "landscape" and report.page_setup.fitToWidth in (1, "1")
+    assert report.print_title_rows == "$1:$1"
+    kinds = sorted(rule.type for rule in report.data_validations.dataValidation)
+    assert kinds == ["list", "list", "whole"]
 
 
 def test_round_trip_on_the_bundled_matrix_for_2015_q3(tmp_path, run, monkeypatch):

@@ -46,7 +46,7 @@ def test_round_trip_forms_filled_imported_validated_shown_and_idempotent(matrix_
         ({("Report", "H2"): "60 %"}, "!Report!H2: error[wrong-type] progress '60 %' is not a number"),
         ({("Report", "H2"): 0.6}, "!Report!H2: error[invalid-value] progress 0.6 is not a percentage"),
         ({("Report", "A3"): "CPV-01"}, "!Report!A3: error[unknown-activity] CPV-01 is not among the activities"),
-        ({("Report", "L1"): "extra"}, "!Report!L1: error[invalid-value] the Report sheet has 12 columns"),
+        ({("Report", "N1"): "extra"}, "!Report!N1: error[invalid-value] the Report sheet has 14 columns"),
         ({("Milestones", "E3"): "20/03/2015"}, "!Milestones!E3: error[invalid-date] '20/03/2015' is not a date cell"),
         (
             {("Milestones", "E3"): 42083},
@@ -58,6 +58,26 @@ def test_round_trip_forms_filled_imported_validated_shown_and_idempotent(matrix_
             "!Report!B2: error[invalid-value] the plan says 'OIC-OCHA Plan of Action'",
         ),
         ({}, "error[empty-file] the return has no answer"),
+        ({("uncoop", "B1"): "1"}, "error[invalid-value] the form is version 1; this uncoop reads version 2"),
+        (
+            {("Report", "H2"): 20},
+            "!Report!M2: error[missing-field] HUM-01: progress 20 is below the 30 of the last report (OCHA 2014-Q4) "
+            "and no reason is given",
+        ),
+        ({("Report", "L2"): "maybe"}, "!Report!L2: error[invalid-value] 'maybe' is not an answer to 'no change'"),
+        (
+            {("Report", "L2"): "yes", ("Report", "H2"): 50},
+            "!Report!H2: error[invalid-value] HUM-01 is marked 'no change' but this changes progress to 50",
+        ),
+        (
+            {("Report", "L2"): "yes", ("Milestones", "E3"): datetime(2015, 3, 20)},
+            "!Milestones!E3: error[invalid-value] HUM-01 is marked 'no change' but this changes milestones_done",
+        ),
+        (
+            {("Report", "L2"): "yes", ("Indicators", "G2"): 5},
+            "!Indicators!G2: error[invalid-value] HUM-01 is marked 'no change' but this changes indicators to 5",
+        ),
+        ({("Report", "G2"): "en cours"}, "!Report!G2: error[invalid-value] status 'en cours' is not one of pipeline,"),
     ],
 )
 def test_a_wrong_return_is_located_and_writes_nothing(matrix_dir, run, tmp_path, changes, wanted):
@@ -142,7 +162,7 @@ def answer(path, **answers):
 
 def test_the_csv_door_round_trips_and_refuses_what_the_workbook_refuses(matrix_dir, run, tmp_path):
     form = csv_form(run, tmp_path)
-    assert form.read_text().startswith("# uncoop form 1, organization=OCHA, period=2015-Q1,")
+    assert form.read_text().startswith("# uncoop form 2, organization=OCHA, period=2015-Q1,")
     answer(
         form, **{"HUM-01/progress": "45", "HUM-01/narrative": "اجتماع ثانٍ في جدة", "HUM-01/milestone/M2": "2015-03-20"}
     )
@@ -390,3 +410,144 @@ def test_a_csv_return_needs_submitted_and_says_so(matrix_dir, run, tmp_path):
     assert refused.exit_code == 1 and "ret.csv:1:1: error[missing-field]" in refused.stdout
     assert "add --submitted DATE" in refused.stdout and _tree(matrix_dir) == before
     assert run("import", str(path), "--submitted", "2015-04-10").exit_code == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# "No change since the last report", "Why progress fell", and a form in another language.
+# ---------------------------------------------------------------------------------------------
+
+
+def _form(run, tmp_path, org: str, lang: str = "en"):
+    run("forms", "--period", "2015-Q1", "--org", org, "--lang", lang, "--out", str(tmp_path / "forms"))
+    return load_workbook(tmp_path / "forms" / f"report-2015-Q1-{org}.xlsx")
+
+
+def _entries(matrix_dir: Path, org: str) -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((matrix_dir / "updates" / "2015-Q1" / f"{org}.yaml").read_text())["entries"]
+
+
+def test_no_change_reports_the_last_report_again_and_a_row_left_as_it_is_reports_nothing(matrix_dir, run, tmp_path):
+    """ICHAD's form asks about HUM-01 (last reported by OCHA for 2014-Q4) and HUM-02: "yes" on the
+    first, the second left as the form gave it.  The update holds HUM-01 alone, as OCHA's report
+    left it, marked as carried over from 2014-Q4; it validates; importing it again changes nothing."""
+    book = _form(run, tmp_path, "ICHAD")
+    report = book["Report"]
+    assert report["L1"].value == "No change since the last report" and report["M1"].value == "Why progress fell"
+    assert [report.cell(r, 1).value for r in (2, 3)] == ["HUM-01", "HUM-02"]
+    report["L2"], report["I2"] = "yes", "Nothing moved: the experts' travel is still unfunded."
+    book.save(tmp_path / "ret.xlsx")
+    result = run("import", str(tmp_path / "ret.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (entry,) = _entries(matrix_dir, "ICHAD")
+    assert entry == {
+        "activity": "HUM-01",
+        "status": "implementation",
+        "progress": 30,
+        "carried_over_from": "2014-Q4",
+        "indicators": {"I1": 2},
+        "narrative": "Nothing moved: the experts' travel is still unfunded.",
+    }
+    assert "carried_over_from: 2014-Q4" in (matrix_dir / "updates" / "2015-Q1" / "ICHAD.yaml").read_text()
+    assert run("validate", "--as-of", "2016-12-31").exit_code == 0
+    before = _tree(matrix_dir)
+    assert run("import", str(tmp_path / "ret.xlsx"), "--submitted", "2015-04-10").exit_code == 0
+    assert _tree(matrix_dir) == before
+
+
+def test_no_change_is_not_offered_where_nothing_was_reported_before(matrix_dir, run, tmp_path):
+    """DPA's CPV-01 has no report yet: its "no change" cell is grey and locked, and a "yes" forced
+    into it is refused, located, with nothing written."""
+    book = _form(run, tmp_path, "DPA")
+    report = book["Report"]
+    assert report["F2"].value == "the plan" and report["L2"].protection.locked
+    report["L2"] = "yes"
+    book.save(tmp_path / "ret.xlsx")
+    before = _tree(matrix_dir)
+    result = run("import", str(tmp_path / "ret.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "ret.xlsx!Report!L2: error[invalid-value] no change, but no earlier report on this activity" in result.stdout
+    assert _tree(matrix_dir) == before
+
+
+def test_progress_below_the_last_report_is_written_with_its_reason(matrix_dir, run, tmp_path):
+    book = _form(run, tmp_path, "OCHA")
+    book["Report"]["H2"] = 20  # the last report, OCHA's for 2014-Q4, said 30
+    book.save(tmp_path / "fell.xlsx")
+    before = _tree(matrix_dir)
+    refused = run("import", str(tmp_path / "fell.xlsx"), "--submitted", "2015-04-10")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.stdout.startswith(f"{tmp_path / 'fell.xlsx'}!Report!M2: error[missing-field] HUM-01: progress 20")
+    assert _tree(matrix_dir) == before
+    book["Report"]["M2"] = "Half of the workshops were postponed to 2015-Q2."
+    book.save(tmp_path / "fell.xlsx")
+    result = run("import", str(tmp_path / "fell.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (entry,) = _entries(matrix_dir, "OCHA")
+    assert entry["progress"] == 20 and entry["progress_note"] == "Half of the workshops were postponed to 2015-Q2."
+    checked = run("validate", "--as-of", "2016-12-31")
+    assert checked.exit_code == 0 and "progress-regression" not in checked.stdout
+
+
+def test_a_french_form_speaks_french_and_its_words_read_back_as_the_values(matrix_dir, run, tmp_path):
+    """The legend and the status list are French; "mise en œuvre" (as the list gives it, or typed
+    "Mise en oeuvre") reads back as implementation, "suspendue" as suspended, "oui" as yes."""
+    book = _form(run, tmp_path, "ICHAD", "fr")
+    cover, report = book.worksheets[0], book["Rapport"]
+    legend = {row[0].value: row[1].value for row in cover.iter_rows() if row[0].value}
+    assert legend["État"] == "en préparation, mise en œuvre, finalisation, clôturée, annulée, suspendue"
+    assert legend["Aucun changement depuis le dernier rapport"].startswith("Choisissez «\u202foui\u202f» si rien")
+    assert "Raison du recul de l'avancement" in legend and "Cellules blanches" in legend
+    assert report["G2"].value == "mise en œuvre" and report["L1"].value == "Aucun changement depuis le dernier rapport"
+    statuses = next(v for v in report.data_validations.dataValidation if v.type == "list" and "G2" in str(v.sqref))
+    assert statuses.formula1 == '"en préparation,mise en œuvre,finalisation,clôturée,annulée,suspendue"'
+    report["I2"] = "Le groupe de travail s'est réuni à Djeddah."  # HUM-01 keeps "mise en œuvre"
+    report["G3"], report["I3"] = "suspendue", "En attente de financement."
+    book.save(tmp_path / "fr.xlsx")
+    result = run("import", str(tmp_path / "fr.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert [(e["activity"], e["status"]) for e in _entries(matrix_dir, "ICHAD")] == [
+        ("HUM-01", "implementation"),
+        ("HUM-02", "suspended"),
+    ]
+    (matrix_dir / "updates" / "2015-Q1" / "ICHAD.yaml").unlink()
+    report["G2"], report["I2"], report["G3"], report["I3"] = "Mise en oeuvre", None, "mise en œuvre", None
+    report["L2"] = "OUI"
+    book.save(tmp_path / "fr.xlsx")
+    result = run("import", str(tmp_path / "fr.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert [(e["activity"], e.get("carried_over_from")) for e in _entries(matrix_dir, "ICHAD")] == [
+        ("HUM-01", "2014-Q4")
+    ]
+
+
+def test_an_arabic_form_answers_no_change_in_arabic(matrix_dir, run, tmp_path):
+    book = _form(run, tmp_path, "OCHA", "ar")
+    report = book.worksheets[1]
+    assert report["G2"].value == "قيد التنفيذ" and report["L1"].value == "لا تغيير منذ التقرير الأخير"
+    report["L2"] = "نعم"
+    book.save(tmp_path / "ar.xlsx")
+    result = run("import", str(tmp_path / "ar.xlsx"), "--submitted", "2015-04-10")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (entry,) = _entries(matrix_dir, "OCHA")
+    assert entry["status"] == "implementation" and entry["carried_over_from"] == "2014-Q4"
+
+
+def test_the_csv_door_answers_no_change_and_why_progress_fell(matrix_dir, run, tmp_path):
+    form = csv_form(run, tmp_path)
+    text = form.read_text()
+    assert '"HUM-01","","no_change","No change since the last report (OCHA 2014-Q4)",""' in text
+    assert '"HUM-01","","progress_note","Why progress fell",""' in text
+    answer(form, **{"HUM-01/progress": "20"})
+    before = _tree(matrix_dir)
+    refused = run("import", str(form), "--submitted", "2015-04-10")
+    assert refused.exit_code == 1 and ":8:5: error[missing-field] HUM-01: progress 20 is below the 30" in refused.stdout
+    assert _tree(matrix_dir) == before
+    answer(form, **{"HUM-01/progress_note": "Workshops postponed."})
+    assert run("import", str(form), "--submitted", "2015-04-10").exit_code == 0
+    assert _entries(matrix_dir, "OCHA")[0]["progress_note"] == "Workshops postponed."
+    (matrix_dir / "updates" / "2015-Q1" / "OCHA.yaml").unlink()
+    form = answer(csv_form(run, tmp_path), **{"HUM-01/no_change": "yes"})
+    assert run("import", str(form), "--submitted", "2015-04-10").exit_code == 0
+    assert _entries(matrix_dir, "OCHA")[0]["carried_over_from"] == "2014-Q4"

@@ -212,6 +212,9 @@ def entry_lines(activity: str, status: str, progress: float, source: str | None,
     if source and not {"status", "progress"} <= values.keys():
         lines.append(f"# status and progress carried over from {source}: check them")
     lines += [f"status: {values.get('status', status)}", f"progress: {scalar_text(values.get('progress', progress))}"]
+    for name in ("progress_note", "carried_over_from"):  # an imported form's reason and no-change answer
+        if name in values:
+            lines.append(f"{name}: {scalar_text(values[name])}")
     for name, hint in zip(("narrative", "obstacles", "next_steps"), NARRATIVE_HINTS, strict=True):
         lines.append(f"{name}: {scalar_text(values[name])}" if name in values else hint)
     for group in ("milestones_done", "indicators"):

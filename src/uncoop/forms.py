@@ -24,11 +24,19 @@ from .timeline import active_entries, visible_updates
 from .vocab import STATUSES
 
 STAMP_SHEET = "uncoop"
-FORM_VERSION = "1"
+# 2: the "No change since the last report" and "Why progress fell" answers
+FORM_VERSION = "2"
 # the Cover's "date of this report" cell (B3), which the institution fills and `import` reads
 DATE_ROW, DATE_COL = 3, 2
 # the answer columns of the Report sheet, after the plan's
-ANSWERS = ("status", "progress", "narrative", "obstacles", "next_steps")
+ANSWERS = ("status", "progress", "narrative", "obstacles", "next_steps", "no_change", "progress_note")
+# the widths of the columns of each sheet, as many as it has columns (a printed page reads them)
+WIDTHS = {
+    "Cover": (24, 90),
+    "Report": (10, 40, 14, 14, 24, 18, 18, 10, 50, 40, 40, 14, 40),
+    "Milestones": (10, 12, 50, 16, 16),
+    "Indicators": (10, 12, 50, 20, 12, 12, 16),
+}
 
 
 @dataclass
@@ -46,6 +54,39 @@ def form_name(org: str, quarter: Quarter, suffix: str = "xlsx") -> str:
 def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[str]:
     """Who owes a report for `quarter`, given the updates submitted by `as_of`."""
     return Duties(matrix, visible_updates(matrix, as_of)).owing(quarter)
+
+
+def status_words(lang: str) -> dict[str, str]:
+    """Each status as the form's language says it (the list a Report cell offers), by its value."""
+    _ = translations(lang).gettext
+    words = {status: _(STATUS_WORDS[status]) for status in STATUSES}
+    if len(set(words.values())) != len(words) or any("," in w or '"' in w for w in words.values()):
+        return {status: status for status in STATUSES}  # a list a spreadsheet cannot offer: the values
+    return words
+
+
+def yes_word(lang: str) -> str:
+    """The one answer of the "No change since the last report" column, in the form's language."""
+    return translations(lang).gettext("yes")
+
+
+def folded(text: str) -> str:
+    """A word as typed compared with a word of the list: case, spacing, the ligature œ and Arabic
+    short vowels do not count."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).casefold().replace("œ", "oe")
+    text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c == "\u0670"))
+    return " ".join(text.split())
+
+
+def read_status(value: str, lang: str) -> str | None:
+    """The status a Report cell says, in the form's language or as the value itself; None if neither."""
+    wanted = folded(value)
+    for status, word in status_words(lang).items():
+        if wanted in (folded(word), status):
+            return status
+    return None
 
 
 def _text(cell: Any, value: object) -> None:
@@ -83,6 +124,7 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
     notice = notice_line(provenance(matrix), lang)
     if notice:
         rows.append((_("About the data"), notice))
+    words = status_words(lang)
     rows += [
         ("", ""),
         (
@@ -93,18 +135,33 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
                 "values carried over from an earlier report are marked so: check them."
             ),
         ),
+        (_("White cells"), _("Your answers. A row you leave as it is reports nothing.")),
+        (_("Grey cells"), _("The plan, and what an earlier report already gave: read-only.")),
+        (
+            _("No change since the last report"),
+            _(
+                "Choose “%(yes)s” when nothing changed since the last report: its status, progress "
+                "and indicator values are reported again, marked as carried over from it."
+            )
+            % {"yes": yes_word(lang)},
+        ),
+        (
+            _("Why progress fell"),
+            _("Needed when the progress you give is lower than the last report's: the form is refused without it."),
+        ),
+        (_("Status"), ", ".join(words[s] for s in STATUSES)),
     ]
     for i, (label, value) in enumerate(rows, start=1):
         _text(cover.cell(i, 1), label)
         cover.cell(i, 1).font = Font(bold=True)
         _text(cover.cell(i, 2), value)
         cover.cell(i, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 22, 90
     _date_cell(cover, quarter, _)
 
     answer = PatternFill("solid", fgColor="FFFFFF")
     plan = PatternFill("solid", fgColor="E8E8E8")
     entries = active_entries(matrix, org, quarter)
+    yes = yes_word(lang)
     report = book.create_sheet(_("Report"))
     heads = [
         _("Activity"),
@@ -118,14 +175,40 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         _("Narrative"),
         _("Obstacles"),
         _("Next steps"),
+        _("No change since the last report"),
+        _("Why progress fell"),
     ]
     for col, head in enumerate(heads, start=1):
         _text(report.cell(1, col), head)
         report.cell(1, col).font = Font(bold=True)
-    statuses = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=False)
-    progress = DataValidation(type="whole", operator="between", formula1="0", formula2="100")
-    report.add_data_validation(statuses)
-    report.add_data_validation(progress)
+        report.cell(1, col).alignment = Alignment(wrap_text=True, vertical="top")
+    statuses = _rule(
+        DataValidation,
+        _("Status"),
+        _("Choose the status from the list."),
+        type="list",
+        formula1='"' + ",".join(words[s] for s in STATUSES) + '"',
+        allow_blank=False,
+    )
+    progress = _rule(
+        DataValidation,
+        _("Progress"),
+        _("Progress is a whole number from 0 to 100."),
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+    )
+    unchanged = _rule(
+        DataValidation,
+        _("No change since the last report"),
+        _("Choose “%(yes)s” from the list, or leave the cell empty.") % {"yes": yes},
+        type="list",
+        formula1=f'"{yes}"',
+        allow_blank=True,
+    )
+    for rule in (statuses, progress, unchanged):
+        report.add_data_validation(rule)
     for row, (ident, status, pct, source) in enumerate(entries, start=2):
         act = matrix.activity_by_id[ident].value
         timeline = f"{when(act.dates.planned_start, lang)} – {when(act.dates.planned_end, lang)}"
@@ -140,23 +223,27 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         for col, value in enumerate(values, start=1):
             _text(report.cell(row, col), value)
             report.cell(row, col).fill = plan
-        _text(report.cell(row, 7), status)
+        _text(report.cell(row, 7), words[status])
         report.cell(row, 8).value = pct
-        for col in range(7, 12):
+        for col in range(7, 14):
             cell = report.cell(row, col)
             cell.fill = answer
             cell.protection = Protection(locked=False)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         statuses.add(report.cell(row, 7))
         progress.add(report.cell(row, 8))
-    for letter, width in zip("ABCDEFGHIJK", (10, 40, 14, 14, 24, 18, 16, 10, 50, 40, 40), strict=True):
-        report.column_dimensions[letter].width = width
+        if source is None:  # nothing reported before: nothing to carry over
+            report.cell(row, 12).fill = plan
+            report.cell(row, 12).protection = Protection(locked=True)
+        else:
+            unchanged.add(report.cell(row, 12))
     _milestones(book, matrix, entries, lang, _, plan, answer, _done_before(matrix, quarter))
     _indicators(book, matrix, entries, lang, _, plan, answer)
-    for sheet in book.worksheets:
+    for sheet, widths in zip(book.worksheets, WIDTHS.values(), strict=True):
         sheet.protection.sheet = True  # the structure is fixed; white cells are unlocked
         if lang in RTL:
             sheet.sheet_view.rightToLeft = True
+        _print_setup(sheet, widths, heading=sheet is not cover)
     stamp = book.create_sheet(STAMP_SHEET)
     for i, (key, value) in enumerate(
         (
@@ -171,12 +258,30 @@ def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         _text(stamp.cell(i, 1), key)
         _text(stamp.cell(i, 2), value)
     stamp.sheet_state = "veryHidden"
-    # a stable status list in the words the data uses; the workbook shows the translated ones too
-    _text(cover.cell(len(rows) + 2, 1), _("Status"))
-    _text(cover.cell(len(rows) + 2, 2), ", ".join(f"{s} = {_(STATUS_WORDS[s])}" for s in STATUSES))
     out = io.BytesIO()
     book.save(out)
     return _stable(out.getvalue(), quarter)
+
+
+def _rule(kind: Any, title: str, error: str, **options: Any) -> Any:
+    """A data validation that stops a wrong value with a message in the form's language."""
+    return kind(showErrorMessage=True, errorStyle="stop", errorTitle=title[:32], error=error, **options)
+
+
+def _print_setup(sheet: Any, widths: tuple[int, ...], heading: bool) -> None:
+    """A sheet prints landscape on A4, as wide as one page and as long as it needs, its header
+    row on every page; each column as wide as what it holds."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if heading:
+        sheet.print_title_rows = "1:1"
 
 
 def _date_cell(cover: Any, quarter: Quarter, _: Any) -> None:
@@ -268,8 +373,20 @@ def _milestones(
     book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any, done_before: dict
 ) -> None:
     from openpyxl.styles import Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     sheet = _sheet(book, _("Milestones"), (_("Activity"), _("Milestone"), _("Title"), _("Due"), _("Done on (date)")))
+    dates = _rule(
+        DataValidation,
+        _("Done on (date)"),
+        _("Type the day the milestone was reached as a date, e.g. 2015-08-31."),
+        type="date",
+        operator="between",
+        formula1="DATE(1900,1,1)",
+        formula2="DATE(9999,12,31)",
+        allow_blank=True,
+    )
+    sheet.add_data_validation(dates)
     row = 2
     for ident, *_rest in entries:
         for m in matrix.activity_by_id[ident].value.milestones:
@@ -282,14 +399,39 @@ def _milestones(
             else:
                 done.fill = answer
                 done.protection = Protection(locked=False)
+                dates.add(done)
             row += 1
 
 
 def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
     from openpyxl.styles import Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     heads = (_("Activity"), _("Indicator"), _("Title"), _("Unit"), _("Baseline"), _("Target"), _("Value reached"))
     sheet = _sheet(book, _("Indicators"), heads)
+    # a number; not below zero unless the indicator allows it (what `validate` checks)
+    signed = _rule(
+        DataValidation,
+        _("Value reached"),
+        _("Type the value reached as a number."),
+        type="decimal",
+        operator="between",
+        formula1="-1E+15",
+        formula2="1E+15",
+        allow_blank=True,
+    )
+    unsigned = _rule(
+        DataValidation,
+        _("Value reached"),
+        _("Type the value reached as a number, not below zero."),
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="1E+15",
+        allow_blank=True,
+    )
+    sheet.add_data_validation(signed)
+    sheet.add_data_validation(unsigned)
     row = 2
     for ident, *_rest in entries:
         for i in matrix.activity_by_id[ident].value.indicators:
@@ -299,6 +441,7 @@ def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, pla
             actual = sheet.cell(row, 7)
             actual.fill = answer
             actual.protection = Protection(locked=False)
+            (signed if i.allow_negative else unsigned).add(actual)
             row += 1
 
 
@@ -332,6 +475,9 @@ def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: st
         carried = _("Carried over from") + " " + (source or _("the plan"))
         rows = [(ident, "", "status", title, status), (ident, "", "progress", carried, f"{pct:g}")]
         rows += [(ident, "", field, "", "") for field in ("narrative", "obstacles", "next_steps")]
+        rows.append((ident, "", "progress_note", _("Why progress fell"), ""))
+        if source is not None:  # answered with the form's yes (or "yes"): the last report carried over
+            rows.append((ident, "", "no_change", f"{_('No change since the last report')} ({source})", ""))
         rows += [
             (ident, m.id, "milestone", f"{localized(m.title, lang)} ({when(m.due, lang)})", "")
             for m in act.milestones

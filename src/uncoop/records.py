@@ -299,6 +299,8 @@ class Entry:
     progress: Percent
     # why progress is lower than the previous report said (silences progress-regression)
     progress_note: Prose | None = None
+    # a "no change since the last report" answer: the quarter of the report whose values it copies
+    carried_over_from: Period | None = None
     milestones_done: dict[Annotated[str, Plain], Day] = field(default_factory=dict)
     indicators: dict[Annotated[str, Plain], Number] = field(default_factory=dict)
     narrative: Prose | None = None

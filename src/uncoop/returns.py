@@ -17,11 +17,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from .dates import Quarter
-from .forms import DATE_COL, DATE_ROW, STAMP_SHEET, plan_row
+from .forms import DATE_COL, DATE_ROW, FORM_VERSION, STAMP_SHEET, folded, plan_row, read_status, yes_word
 from .load import Matrix
 from .problem import Location, Problem
 from .rules import finding
-from .timeline import active_entries
+from .timeline import Reported, active_entries, latest_reports
 from .vocab import STATUSES
 
 # Budgets of a returned workbook, checked before any XML is parsed (a form uncoop writes for the
@@ -31,11 +31,12 @@ MAX_BYTES = 5 << 20  # the file as sent
 MAX_UNPACKED = 10 << 20  # what its zip declares it unpacks to, all members together
 MAX_MEMBERS = 64  # files inside the zip
 MAX_ROWS = 2_000  # rows read of one sheet (opened read-only: a row is parsed once, never kept twice)
-MAX_COLUMNS = 30  # columns read of one sheet; the Report sheet has 11
+MAX_COLUMNS = 30  # columns read of one sheet; the Report sheet has 13
 SHEETS = 5  # Cover, Report, Milestones, Indicators and the stamp, as `forms` writes them
-REPORT_COLUMNS = 11
+REPORT_COLUMNS = 13
 STATUS_COL, PROGRESS_COL, FIRST_ANSWER = 7, 8, 7
 TEXT_FIELDS = {9: "narrative", 10: "obstacles", 11: "next_steps"}
+NO_CHANGE_COL, REASON_COL = 12, 13
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -178,6 +179,8 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
                 "send back the form as uncoop forms wrote it",
             )
         ]
+    if (refused := _version(stamp.get("form", ""), where)) is not None:
+        return None, [refused]
     report, milestones, indicators = sheets[1], sheets[2], sheets[3]
     for sheet in (report, milestones, indicators):
         for merged in sheet.merged_cells.ranges:
@@ -192,9 +195,12 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
     entries = active_entries(matrix, org, quarter)
     asked = {ident: (status, progress) for ident, status, progress, _ in entries}
     sources = {ident: source for ident, _, _, source in entries}
+    previous = latest_reports(matrix, quarter)
     lang = stamp.get("language") or "en"
     edits: list[tuple[str, str, object]] = []
     seen: set[str] = set()
+    unchanged: dict[str, Location] = {}  # activity -> its "no change" cell, answered yes
+    cells: dict[tuple[str, str], Location] = {}  # (activity, field) -> the cell that gave it
     if report.max_column != REPORT_COLUMNS:
         problems.append(
             finding(
@@ -230,14 +236,24 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
                         "change only the white cells; ask the focal point to change the plan",
                     )
                 )
-        edits += _report_row(shown, report, row, str(ident), asked[str(ident)], problems)
-    for sheet, reader in ((milestones, _milestone_row), (indicators, _indicator_row)):
+        answers = _report_row(shown, report, row, str(ident), lang, problems)
+        cells.update({(str(ident), field): _at(shown, report, row, col) for field, col in _COLUMN_OF.items()})
+        no_change = _at(shown, report, row, NO_CHANGE_COL)
+        if _no_change(report.cell(row, NO_CHANGE_COL).value, no_change, lang, sources[str(ident)], problems):
+            unchanged[str(ident)] = no_change
+        edits += answers
+    for sheet, reader, col in ((milestones, _milestone_row, 5), (indicators, _indicator_row, 7)):
         for row in range(2, sheet.max_row + 1):
             ident = sheet.cell(row, 1).value
             if ident in seen:
                 problems += _formulas(shown, sheet, row)
-                edits += reader(shown, sheet, row, str(ident), matrix, problems)
-    if not problems and _no_answer(asked, edits):
+                found = reader(shown, sheet, row, str(ident), matrix, problems)
+                cells.update({(a, field): _at(shown, sheet, row, col) for a, field, _ in found})
+                edits += found
+    edits = _carried_over(matrix, edits, unchanged, previous, cells, problems)
+    problems += _falls_without_reason(edits, asked, sources, cells)
+    edits = answered(asked, edits)
+    if not problems and not edits:
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one white cell"))
     filled, filled_at = _report_date(shown, sheets[0], quarter, problems)
     return (None if problems else Return(org, quarter, edits, filled, filled_at)), problems
@@ -306,6 +322,18 @@ def _plain(number: float) -> int | float:
     return int(number) if number.is_integer() else number
 
 
+def _version(written: str, where: Location) -> Problem | None:
+    """A form of another version has other columns: it is refused whole, never read half."""
+    if written == FORM_VERSION:
+        return None
+    return finding(
+        "invalid-value",
+        where,
+        f"the form is version {written or '?'}; this uncoop reads version {FORM_VERSION}",
+        "fill in a form uncoop forms writes now",
+    )
+
+
 def _stamped(stamp: dict[str, str], matrix: Matrix, where: Location) -> tuple[str, Quarter | None, list[Problem]]:
     """The institution and quarter a form was made for, as its stamp says, or why they are not."""
     org, period = stamp.get("organization", ""), stamp.get("period", "")
@@ -320,11 +348,104 @@ def _stamped(stamp: dict[str, str], matrix: Matrix, where: Location) -> tuple[st
         return org, None, problems + [finding("invalid-date", where, f"the form's quarter '{period}' is not a quarter")]
 
 
-def _no_answer(asked: dict[str, tuple], edits: list[tuple[str, str, object]]) -> bool:
-    """Nothing but the status and progress the form carried over, unchanged."""
+def answered(asked: dict[str, tuple], edits: list[tuple[str, str, object]]) -> list[tuple[str, str, object]]:
+    """The edits of the rows answered: a row that gives nothing but the status and progress the
+    form carried over, unchanged, reports nothing (no entry is written for it)."""
     carried: dict[tuple[str, str], object] = {(i, "status"): st for i, (st, _) in asked.items()}
     carried.update({(i, "progress"): pct for i, (_, pct) in asked.items()})
-    return all(carried.get((i, field), object()) == value for i, field, value in edits)
+    touched = {i for i, field, value in edits if carried.get((i, field), object()) != value}
+    return [edit for edit in edits if edit[0] in touched]
+
+
+# the Report sheet's column of each field an answer row gives
+_COLUMN_OF = {"status": STATUS_COL, "progress": PROGRESS_COL, "progress_note": REASON_COL} | {
+    field: col for col, field in TEXT_FIELDS.items()
+}
+
+
+def _no_change(value: object, at: Location, lang: str, source: str | None, problems: list[Problem]) -> bool:
+    """Whether a row answers "no change since the last report": the form's yes (or "yes"), or blank."""
+    if value in (None, ""):
+        return False
+    yes = yes_word(lang)
+    if not isinstance(value, str) or folded(value) not in (folded(yes), "yes"):
+        problems.append(
+            finding(
+                "invalid-value", at, f"'{value}' is not an answer to 'no change'", f"choose '{yes}' or leave it empty"
+            )
+        )
+        return False
+    if source is None:
+        problems.append(
+            finding(
+                "invalid-value",
+                at,
+                "no change, but no earlier report on this activity to carry over",
+                "give its status and progress instead",
+            )
+        )
+        return False
+    return True
+
+
+def _carried_over(
+    matrix: Matrix,
+    edits: list[tuple[str, str, object]],
+    unchanged: dict[str, Location],
+    previous: dict[str, Reported],
+    cells: dict[tuple[str, str], Location],
+    problems: list[Problem],
+) -> list[tuple[str, str, object]]:
+    """A "no change" row reported as the activity's last report left it: its status, progress and
+    indicator values, with `carried_over_from` its quarter.  A change given besides is refused,
+    located; words written in the row (a narrative, a reason) are kept."""
+    given = {(a, field): value for a, field, value in edits}
+    for ident, at in unchanged.items():
+        last = previous[ident].entry
+        known = {i.id for i in matrix.activity_by_id[ident].value.indicators}
+        copied: dict[str, object] = {"status": last.status, "progress": _plain(float(last.progress))}
+        copied |= {f"indicators.{k}": _plain(float(v)) for k, v in last.indicators.items() if k in known}
+        copied["carried_over_from"] = str(previous[ident].update.value.period)
+        for (a, field), value in given.items():
+            if a != ident:
+                continue
+            if field.startswith("milestones_done.") or (field in copied and value != copied[field]):
+                problems.append(
+                    finding(
+                        "invalid-value",
+                        cells.get((a, field), at),
+                        f"{ident} is marked 'no change' but this changes {field.split('.')[0]} to {value}",
+                        "clear 'no change', or undo the change",
+                    )
+                )
+        edits = edits + [(ident, f, v) for f, v in copied.items() if (ident, f) not in given]
+    return edits
+
+
+def _falls_without_reason(
+    edits: list[tuple[str, str, object]],
+    asked: dict[str, tuple],
+    sources: dict[str, str | None],
+    cells: dict[tuple[str, str], Location],
+) -> list[Problem]:
+    """Progress below the last report's needs its reason, in the "Why progress fell" column."""
+    noted = {a for a, field, value in edits if field == "progress_note"}
+    problems = []
+    for ident, field, value in edits:
+        if field != "progress" or ident in noted or sources.get(ident) is None:
+            continue
+        was = asked[ident][1]
+        if isinstance(value, int | float) and value < was:
+            problems.append(
+                finding(
+                    "missing-field",
+                    cells.get((ident, "progress_note")) or cells[(ident, "progress")],
+                    f"{ident}: progress {value:g} is below the {was:g} of the last report ({sources[ident]}) "
+                    "and no reason is given",
+                    "say why progress fell in this cell, or correct the progress",
+                )
+            )
+    return problems
 
 
 def _formulas(shown: str, sheet: Any, row: int) -> list[Problem]:
@@ -335,20 +456,24 @@ def _formulas(shown: str, sheet: Any, row: int) -> list[Problem]:
     ]
 
 
-def _report_row(shown: str, sheet: Any, row: int, ident: str, asked: tuple, problems: list[Problem]) -> list:
+def _report_row(shown: str, sheet: Any, row: int, ident: str, lang: str, problems: list[Problem]) -> list:
+    from .forms import status_words
+
     edits: list[tuple[str, str, object]] = []
     status = sheet.cell(row, STATUS_COL).value
-    if status not in (None, "") and status not in STATUSES:
+    canonical = read_status(str(status), lang) if status not in (None, "") else None
+    if status not in (None, "") and canonical is None:
+        words = status_words(lang)
         problems.append(
             finding(
                 "invalid-value",
                 _at(shown, sheet, row, STATUS_COL),
-                f"status '{status}' is not one of {', '.join(STATUSES)}",
+                f"status '{status}' is not one of {', '.join(words[s] for s in STATUSES)}",
                 "choose it from the list",
             )
         )
-    elif status not in (None, ""):
-        edits.append((ident, "status", str(status)))
+    elif canonical is not None:
+        edits.append((ident, "status", canonical))
     progress = sheet.cell(row, PROGRESS_COL).value
     if progress not in (None, ""):
         if isinstance(progress, bool) or not isinstance(progress, (int, float)):
@@ -366,9 +491,9 @@ def _report_row(shown: str, sheet: Any, row: int, ident: str, asked: tuple, prob
             problems.append(problem)
         else:
             edits.append((ident, "progress", _plain(float(progress))))
-    for col, field in TEXT_FIELDS.items():
+    for col, field in (*TEXT_FIELDS.items(), (REASON_COL, "progress_note")):
         text = sheet.cell(row, col).value
-        if text not in (None, ""):
+        if text not in (None, "") and str(text).strip():
             edits.append((ident, field, str(text).strip()))
     return edits
 
@@ -466,6 +591,8 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
         return None, [finding("invalid-utf8", where, "the file is not UTF-8", "save it as CSV UTF-8")]
     lines = text.splitlines()
     stamp = dict(part.split("=", 1) for part in lines[0].lstrip("# ").split(", ")[1:] if "=" in part) if lines else {}
+    if lines:
+        stamp["form"] = lines[0].split(",", 1)[0].removeprefix("# uncoop form").strip()
     if not lines or not lines[0].startswith("# uncoop form"):
         return None, [
             finding("missing-field", where, "the file has no uncoop stamp line", "use the CSV uncoop forms wrote")
@@ -483,8 +610,15 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
                 "do not add, delete or move columns",
             )
         ]
-    asked = {ident: (st, pct) for ident, st, pct, _ in active_entries(matrix, org, quarter)}
+    if (refused := _version(stamp.get("form", ""), where)) is not None:
+        return None, [refused]
+    entries = active_entries(matrix, org, quarter)
+    asked = {ident: (st, pct) for ident, st, pct, _ in entries}
+    sources = {ident: source for ident, _, _, source in entries}
+    lang = stamp.get("language") or "en"
     edits: list[tuple[str, str, object]] = []
+    unchanged: dict[str, Location] = {}
+    cells: dict[tuple[str, str], Location] = {}
     for number, row in enumerate(rows[1:], start=3):
         if not any(cell.strip() for cell in row):
             continue
@@ -504,10 +638,16 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
                 )
             )
             continue
+        if what == "progress_note":
+            cells[(ident, what)] = at
         if not raw.strip():
             continue
         act = matrix.activity_by_id[ident].value
-        if what in ("status", "progress", "narrative", "obstacles", "next_steps"):
+        if what == "no_change":
+            if _no_change(raw.strip(), at, lang, sources[ident], problems):
+                unchanged[ident] = at
+            continue
+        if what in ("status", "progress", "narrative", "obstacles", "next_steps", "progress_note"):
             kind, field = ("status" if what == "status" else "progress" if what == "progress" else "text"), what
         elif what == "milestone" and item in {m.id for m in act.milestones}:
             kind, field = "date", f"milestones_done.{item}"
@@ -521,6 +661,10 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
             problems.append(problem)
         else:
             edits.append((ident, field, value))
-    if not problems and _no_answer(asked, edits):
+            cells[(ident, field)] = at
+    edits = _carried_over(matrix, edits, unchanged, latest_reports(matrix, quarter), cells, problems)
+    problems += _falls_without_reason(edits, asked, sources, cells)
+    edits = answered(asked, edits)
+    if not problems and not edits:
         problems.append(finding("empty-file", where, "the return has no answer", "fill in at least one answer"))
     return (None if problems else Return(org, quarter, edits, None, Location(shown, 1, 1))), problems

@@ -543,22 +543,31 @@ def active_entries(m: Matrix, org: str, quarter: Quarter) -> list[tuple[str, str
     """(activity, status, progress, carried from) for each activity `org` reports on for
     `quarter` (the owing rule), pre-filled from the activity's latest report for an earlier
     quarter by any institution (None: from the plan)."""
-    earlier = sorted(
-        (u for u in m.updates if u.value.period < quarter),
-        key=lambda u: (u.value.period, u.value.submitted, u.value.organization),
-    )
-    by_activity = _reports_by_activity(earlier)
+    earlier = _earlier(m, quarter)
+    latest_of = latest_reports(m, quarter)
     result: list[tuple[str, str, float, str | None]] = []
     for record in Duties(m, earlier).activities(org, quarter):
         act = record.value
-        reports = by_activity.get(act.id, [])
-        if reports:
-            latest = reports[-1]
+        latest = latest_of.get(act.id)
+        if latest is not None:
             source = f"{latest.update.value.organization} {latest.update.value.period}"
             result.append((act.id, latest.entry.status, latest.entry.progress, source))
         else:
             result.append((act.id, act.status, 0, None))
     return result
+
+
+def _earlier(m: Matrix, quarter: Quarter) -> list[Loaded[Update]]:
+    return sorted(
+        (u for u in m.updates if u.value.period < quarter),
+        key=lambda u: (u.value.period, u.value.submitted, u.value.organization),
+    )
+
+
+def latest_reports(m: Matrix, quarter: Quarter) -> dict[str, Reported]:
+    """Each activity's latest report for a quarter before `quarter`, by any institution: what a
+    form pre-fills and what a "no change since the last report" answer copies."""
+    return {ident: reports[-1] for ident, reports in _reports_by_activity(_earlier(m, quarter)).items() if reports}
 
 
 def reported_states(m: Matrix, as_of: date) -> dict[str, ActivityState]:

@@ -218,7 +218,9 @@ def import_returns(
         shown = f"updates/{found.quarter}/{found.organization}.yaml"
         scope = write_scope(root)
         scope.target(target, edit=True)
-        entries = active_entries(loaded, found.organization, found.quarter)
+        # only the rows answered (or answered "no change") get an entry; a row left as it was, none
+        answered = {activity for activity, _, _ in found.edits}
+        entries = [e for e in active_entries(loaded, found.organization, found.quarter) if e[0] in answered]
         with locked(target.parent):
             status = max(
                 status,
