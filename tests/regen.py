@@ -28,12 +28,16 @@ OWNERS = ["tests/test_readme.py", "tests/test_status.py", "tests/test_report.py"
 STALE = ["tests/test_i18n.py", "tests/test_schema.py", "tests/test_pdf.py", *OWNERS]
 
 
+def extract_command(pot: str | Path = f"{LOCALE}/uncoop.pot") -> list[str]:
+    """pybabel extract, with uncoop's two markers: N_ (a message) and NP_ (a message and its plural)."""
+    extract = [str(BIN / "pybabel"), "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NP_:1,2", "--no-location"]
+    return [*extract, "--sort-output", "--project", "uncoop", "--version", "0.1.0", "-o", str(pot), "."]
+
+
 def catalogs() -> list[list[str]]:
     pybabel = str(BIN / "pybabel")
-    extract = [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output"]
-    extract += ["--project", "uncoop", "--version", "0.1.0", "-o", f"{LOCALE}/uncoop.pot", "."]
     update = [pybabel, "update", "--no-fuzzy-matching", "-i", f"{LOCALE}/uncoop.pot", "-d", LOCALE, "-D", "uncoop"]
-    return [extract, update]
+    return [extract_command(), update]
 
 
 def keep_dates() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from tests.conftest import edit
 from uncoop.check import validate
-from uncoop.health import AT_RISK, OFF_TRACK, ON_TRACK, Health, Reason, late_items, of_group, rate
+from uncoop.health import AT_RISK, OFF_TRACK, ON_TRACK, Health, late_items, of_group, rate
 from uncoop.timeline import snapshot
 
 
@@ -60,6 +61,7 @@ def test_an_overdue_milestone_switched_off_leaves_no_trace_in_health_or_the_late
     late = "milestone M2: Technical working group formed"
     before = run("report", "--as-of", "2015-07-15", "--format", "md", "--out", "-").stdout
     assert late in before and "| M2 Technical working group formed | June 2015 | **overdue** |" in before
+    assert re.search("milestones? overdue", before)
     meta = matrix_dir / "matrix.yaml"
     meta.write_text(meta.read_text() + "rules:\n  overdue-milestone: off\n")
     health = ratings(matrix_dir, date(2015, 7, 15)).activities["HUM-01"]
@@ -67,10 +69,10 @@ def test_an_overdue_milestone_switched_off_leaves_no_trace_in_health_or_the_late
     matrix, _ = validate(matrix_dir, date(2026, 1, 1), matrix_dir.parent)
     assert not [i for i in late_items(snapshot(matrix, date(2015, 7, 15))) if i.milestone is not None]
     report = run("report", "--as-of", "2015-07-15", "--format", "md", "--out", "-").stdout
-    assert late not in report and "milestone(s) overdue" not in report and "**overdue**" not in report
+    assert late not in report and not re.search("milestones? overdue", report) and "**overdue**" not in report
     raw = run("status", "--as-of", "2015-07-15", "--format", "json").stdout
     doc = json.loads(raw)
-    assert doc["summary"]["findings"]["overdue-milestone"] == 0 and "milestone(s) overdue" not in raw
+    assert doc["summary"]["findings"]["overdue-milestone"] == 0 and not re.search("milestones? overdue", raw)
     assert not [f for f in doc["findings"] if f["code"] == "overdue-milestone"]
     assert "M2" not in run("status", "--as-of", "2015-07-15").stdout
 
@@ -78,7 +80,7 @@ def test_an_overdue_milestone_switched_off_leaves_no_trace_in_health_or_the_late
 def test_an_overdue_milestone_is_at_risk_and_says_which(matrix_dir):
     health = ratings(matrix_dir, date(2015, 7, 15)).activities["HUM-01"]
     assert health.rating == AT_RISK
-    assert any(r.kind == "milestones" and "overdue, the first due" in r.text() for r in health.reasons)
+    assert any(r.kind == "milestones" and r.text() == "1 milestone overdue, due 2015-06" for r in health.reasons)
 
 
 def test_closed_and_cancelled_activities_are_not_rated(matrix_dir):
@@ -99,10 +101,19 @@ def test_groups_are_off_track_beyond_a_third_and_at_risk_with_any_off_track():
 
 
 def test_reasons_are_translated_with_their_figures():
-    reason = Reason("schedule", "past its planned end (%(date)s) by %(days)s days", (("date", "2015-Q4"), ("days", 9)))
-    assert reason.text(lambda s: s.replace("past its planned end", "après la fin prévue")) == (
-        "après la fin prévue (2015-Q4) by 9 days"
+    from uncoop.dates import FlexDate
+    from uncoop.health import counted
+    from uncoop.i18n import language
+
+    reason = counted(
+        "milestones",
+        "%(n)s milestone overdue, due %(date)s",
+        "%(n)s milestones overdue, the first due %(date)s",
+        (("n", 2), ("date", FlexDate.parse("2015-03"))),
     )
+    assert reason.text() == "2 milestones overdue, the first due 2015-03"  # json: the Matrix's own date
+    assert reason.text(language("fr")) == "2 jalons en retard (première échéance\u202f: mars 2015)"
+    assert reason.text(language("ar")) == "معلمان متأخران، أولهما كان مقررًا في آذار/مارس 2015"
 
 
 def test_status_shows_health_in_words_and_json(matrix_dir, run):

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .health import WORDS, Health, Late, late_items
-from .i18n import RTL, STATUS_WORDS, localized
+from .i18n import EN, STATUS_WORDS, Language, localized
 from .markup import CELLS, legend_entries
 from .notice import notice_line
 from .rules import RULES
@@ -42,27 +42,27 @@ def safe(value: object) -> Text:
     return Text(_UNSAFE.sub("\ufffd", str(value)))
 
 
-def terminal_lang(lang: str) -> str:
+def terminal_lang(lang: Language) -> Language:
     """Most terminals have no bidi support and would print Arabic letters in reverse order:
     right-to-left text goes to the terminal only when UNCOOP_BIDI=1 says it can show it."""
     import os
 
-    return "en" if lang in RTL and os.environ.get("UNCOOP_BIDI") != "1" else lang
+    return EN if lang.rtl and os.environ.get("UNCOOP_BIDI") != "1" else lang
 
 
-def title_for_terminal(state: ActivityState, lang: str) -> str:
+def title_for_terminal(state: ActivityState, lang: Language) -> str:
     text = localized(state.activity.title, terminal_lang(lang))
     return f"{text} ({text.fallback})" if text.fallback else str(text)
 
 
-def words(lang: str):
+def words(lang: Language):
     """gettext for the terminal's language (English for Arabic unless UNCOOP_BIDI=1)."""
     from .i18n import translations
 
     return translations(terminal_lang(lang)).gettext
 
 
-def progress_bar(progress: float | None, width: int = 8, lang: str = "en") -> Text:
+def progress_bar(progress: float | None, width: int = 8, lang: Language = EN) -> Text:
     _ = words(lang)
     if progress is None:
         return Text(_("no report"), style="dim")
@@ -73,7 +73,7 @@ def progress_bar(progress: float | None, width: int = 8, lang: str = "en") -> Te
     return bar
 
 
-def _findings_cell(state: ActivityState, lang: str = "en") -> Text:
+def _findings_cell(state: ActivityState, lang: Language = EN) -> Text:
     text = Text()
     for code in sorted({f.code for f in state.findings}):
         if text:
@@ -85,7 +85,7 @@ def _findings_cell(state: ActivityState, lang: str = "en") -> Text:
 HEALTH_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "bold red"}
 
 
-def health_cell(health: Health | None, lang: str = "en") -> Text:
+def health_cell(health: Health | None, lang: Language = EN) -> Text:
     """Symbol and words, coloured too: the words carry the meaning without colour."""
     if health is None:
         return Text("")
@@ -93,7 +93,7 @@ def health_cell(health: Health | None, lang: str = "en") -> Text:
     return Text(f"{health.symbol} {_(WORDS[health.rating])}", style=HEALTH_STYLE[health.rating])
 
 
-def next_short(state: ActivityState, lang: str = "en") -> str:
+def next_short(state: ActivityState, lang: Language = EN) -> str:
     """'2016-06-30 M2' (a milestone) or '2016-06-30 end' (the planned end): what is due, and when."""
     if not state.next_due:
         return ""
@@ -103,7 +103,7 @@ def next_short(state: ActivityState, lang: str = "en") -> str:
     return f"{day.isoformat()} {short}"
 
 
-def next_named(state: ActivityState, lang: str = "en") -> str:
+def next_named(state: ActivityState, lang: Language = EN) -> str:
     """'2016-06-30 M2 Framework agreement signed': the dashboard names a milestone by its title."""
     short = next_short(state, lang)
     if not state.next_due:
@@ -113,7 +113,7 @@ def next_named(state: ActivityState, lang: str = "en") -> str:
     return f"{short} {titles[ident]}" if ident in titles else short
 
 
-def _headline(state: ActivityState, lang: str) -> Table:
+def _headline(state: ActivityState, lang: Language) -> Table:
     """The id, then the title; a wrapped title goes on under the title, never at column 0."""
     line = Table.grid(padding=(0, 1, 0, 0))
     line.add_column(no_wrap=True)
@@ -122,7 +122,7 @@ def _headline(state: ActivityState, lang: str) -> Table:
     return line
 
 
-def area_table(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Table:
+def area_table(title: str, states: list[ActivityState], lang: Language, health: dict[str, Health]) -> Table:
     table = Table(title=safe(title), title_justify="left", box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
     _ = words(lang)
     table.add_column(_("Activity"), ratio=3, overflow="fold")
@@ -150,7 +150,7 @@ def area_table(title: str, states: list[ActivityState], lang: str, health: dict[
     return table
 
 
-def area_lines(title: str, states: list[ActivityState], lang: str, health: dict[str, Health]) -> Group:
+def area_lines(title: str, states: list[ActivityState], lang: Language, health: dict[str, Health]) -> Group:
     """The narrow-terminal layout: two lines per activity instead of six columns."""
     _ = words(lang)
     lines: list = [Text(_UNSAFE.sub("\ufffd", title), style="bold underline")]

@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import yamlsrc
+from .i18n import Language
 from .model import FILE_KINDS, record_fields
 from .problem import UncoopError
 
@@ -282,7 +283,7 @@ def default_dates(today: date, period: tuple[date, date] | None, start: str | No
     return first, last
 
 
-def set_translation(text: str, path: tuple, lang: str, value: str) -> str:
+def set_translation(text: str, path: tuple, lang: Language, value: str) -> str:
     """Give the text at `path` its `lang` version: one key line added to a language map (or the
     value replaced when it is there), or a plain (English) text made a map keeping its bytes."""
     from .splice import SpliceError, text_to_map

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from .dates import Quarter
-from .i18n import RTL, STATUS_WORDS, localized, long_date, quarter_text, translations, when
+from .i18n import RTL, STATUS_WORDS, Language, localized, long_date, quarter_text, translations, when
 from .load import Matrix
 from .notice import notice_line, provenance
 from .owing import Duties, due_date
@@ -56,7 +56,7 @@ def owing_institutions(matrix: Matrix, quarter: Quarter, as_of: date) -> list[st
     return Duties(matrix, visible_updates(matrix, as_of)).owing(quarter)
 
 
-def status_words(lang: str) -> dict[str, str]:
+def status_words(lang: Language) -> dict[str, str]:
     """Each status as the form's language says it (the list a Report cell offers), by its value."""
     _ = translations(lang).gettext
     words = {status: _(STATUS_WORDS[status]) for status in STATUSES}
@@ -65,7 +65,7 @@ def status_words(lang: str) -> dict[str, str]:
     return words
 
 
-def yes_word(lang: str) -> str:
+def yes_word(lang: Language) -> str:
     """The one answer of the "No change since the last report" column, in the form's language."""
     return translations(lang).gettext("yes")
 
@@ -80,7 +80,7 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
-def read_status(value: str, lang: str) -> str | None:
+def read_status(value: str, lang: Language) -> str | None:
     """The status a Report cell says, in the form's language or as the value itself; None if neither."""
     wanted = folded(value)
     for status, word in status_words(lang).items():
@@ -96,7 +96,7 @@ def _text(cell: Any, value: object) -> None:
     cell.data_type = "s"
 
 
-def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: str = "") -> bytes:
+def workbook(matrix: Matrix, org: str, quarter: Quarter, lang: Language, revision: str = "") -> bytes:
     """The form of one institution for one quarter, as .xlsx bytes."""
     import io
 
@@ -330,7 +330,7 @@ def _stable(data: bytes, quarter: Quarter) -> bytes:
     return out.getvalue()
 
 
-def plan_row(matrix: Matrix, ident: str, source: str | None, lang: str) -> list[str]:
+def plan_row(matrix: Matrix, ident: str, source: str | None, lang: Language) -> list[str]:
     """The read-only cells of an activity's row, as the form writes them (and a return must keep)."""
     _ = translations(lang).gettext
     act = matrix.activity_by_id[ident].value
@@ -370,7 +370,7 @@ def _done_before(matrix: Matrix, quarter: Quarter) -> dict[tuple[str, str], date
 
 
 def _milestones(
-    book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any, done_before: dict
+    book: Any, matrix: Matrix, entries: list, lang: Language, _: Any, plan: Any, answer: Any, done_before: dict
 ) -> None:
     from openpyxl.styles import Protection
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -403,7 +403,7 @@ def _milestones(
             row += 1
 
 
-def _indicators(book: Any, matrix: Matrix, entries: list, lang: str, _: Any, plan: Any, answer: Any) -> None:
+def _indicators(book: Any, matrix: Matrix, entries: list, lang: Language, _: Any, plan: Any, answer: Any) -> None:
     from openpyxl.styles import Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -456,7 +456,7 @@ def _safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: str, revision: str = "") -> bytes:
+def csv_form(matrix: Matrix, org: str, quarter: Quarter, lang: Language, revision: str = "") -> bytes:
     """The same form as one table (activity, item, what, plan, answer), UTF-8 with a stamp line."""
     import csv
     import io

@@ -13,11 +13,10 @@ terminal and JSON say them in their own language.  Derived only from the snapsho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import N_
+from .i18n import EN, N_, NP_, Language
 from .rules import EVIDENCE_CODES, HEALTH_RULE
 from .timeline import ActivityState, Snapshot
 
@@ -37,10 +36,21 @@ class Reason:
     kind: str  # schedule | progress | milestones | reporting | indicators
     message: str
     figures: tuple[tuple[str, object], ...] = ()
+    plural: str = ""  # a counted message: its plural, the figure `n` picking the form
 
-    def text(self, gettext: Callable[[str], str] = lambda s: s, when: Callable[[Any], str] = str) -> str:
-        """In words: `gettext` translates the message, `when` writes a date figure (a FlexDate)."""
-        return gettext(self.message) % {k: (when(v) if hasattr(v, "precision") else v) for k, v in self.figures}
+    def text(self, lang: Language | None = None) -> str:
+        """In words of `lang`: the message translated (in the form its count takes), dates in
+        words; without a language, English with dates as the Matrix writes them (`--format json`)."""
+        values = {k: (lang.when(v) if lang and hasattr(v, "precision") else v) for k, v in self.figures}
+        lang = lang or EN
+        if self.plural:
+            return lang.ngettext(self.message, self.plural, int(values["n"])) % values  # type: ignore[call-overload]
+        return lang.gettext(self.message) % values
+
+
+def counted(kind: str, singular: str, plural: str, figures: tuple[tuple[str, object], ...]) -> Reason:
+    """A reason whose words agree with its figure `n` (one activity, five activities)."""
+    return Reason(kind, singular, figures, plural)
 
 
 @dataclass
@@ -104,9 +114,9 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
     late = [m for m in act.milestones if m.id in late_ids]
     if late:
         moderate.append(
-            Reason(
+            counted(
                 "milestones",
-                N_("%(n)s milestone(s) overdue, the first due %(date)s"),
+                *NP_("%(n)s milestone overdue, due %(date)s", "%(n)s milestones overdue, the first due %(date)s"),
                 (("n", len(late)), ("date", min(late, key=lambda m: m.due.end).due)),
             )
         )
@@ -138,17 +148,30 @@ def of_group(ratings: list[Health], reports_missing: int = 0) -> Health:
     reasons = []
     if counts[OFF_TRACK]:
         reasons.append(
-            Reason(
-                "schedule", N_("%(n)s of %(total)s activities off track"), (("n", counts[OFF_TRACK]), ("total", rated))
+            counted(
+                "schedule",
+                # English counts the activities by their total ("1 of 5 activities"), other languages by n
+                *NP_("%(n)s of %(total)s activities off track", "%(n)s of %(total)s activities off track"),
+                (("n", counts[OFF_TRACK]), ("total", rated)),
             )
         )
     if counts[AT_RISK]:
         reasons.append(
-            Reason("progress", N_("%(n)s of %(total)s activities at risk"), (("n", counts[AT_RISK]), ("total", rated)))
+            counted(
+                "progress",
+                *NP_("%(n)s of %(total)s activities at risk", "%(n)s of %(total)s activities at risk"),
+                (("n", counts[AT_RISK]), ("total", rated)),
+            )
         )
     gaps = []
     if reports_missing:
-        gaps.append(Reason("reporting", N_("%(n)s quarterly report(s) missing"), (("n", reports_missing),)))
+        gaps.append(
+            counted(
+                "reporting",
+                *NP_("%(n)s quarterly report missing", "%(n)s quarterly reports missing"),
+                (("n", reports_missing),),
+            )
+        )
     if rated and counts[OFF_TRACK] * 3 > rated:
         rating = OFF_TRACK
     elif counts[OFF_TRACK] or (rated and counts[AT_RISK] * 3 > rated):

@@ -35,6 +35,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a counted message for the catalogs (extracted with its plural, as ngettext is);
+    the count picks the form where it is shown (`Language.ngettext`)."""
+    return singular, plural
+
+
 class LText(str):
     """Text in some language; `fallback` is the language it is in when not the one asked for."""
 
@@ -51,7 +57,7 @@ class LText(str):
         )
 
 
-def localized(value: str | dict[str, str] | None, lang: str) -> LText:
+def localized(value: str | dict[str, str] | None, lang: Language) -> LText:  # noqa: lang-str (a text map's key)
     """The text in `lang`, else in English, else in any language it has; marked when it fell back."""
     if value is None:
         return LText("")
@@ -69,7 +75,7 @@ def localized(value: str | dict[str, str] | None, lang: str) -> LText:
 
 
 @cache
-def country_name(code: str, lang: str) -> str:
+def country_name(code: str, lang: Language) -> str:
     """A country's short name in `lang`, from the ISO 3166-1 list and its translations that
     pycountry ships: the common name where one is used (Syria, Iran), else the ISO name; in
     French or Arabic the translation of the common name, or of the ISO name where the common
@@ -114,7 +120,7 @@ def french_typography(text: str) -> str:
     return _CLOSE.sub(NNBSP + "»", _OPEN.sub("«" + NNBSP, text))
 
 
-def percent(value: float, lang: str) -> str:
+def percent(value: float, lang: Language) -> str:
     """'45%', '45\u202f%' in French (the sign never alone at the start of a line)."""
     return f"{value:g}" + (NNBSP + "%" if lang == "fr" else "%")
 
@@ -124,7 +130,7 @@ TYPOGRAPHY = {"fr": french_typography}
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: Language) -> gettext.NullTranslations:
     """uncoop's own words in `lang`, compiled in memory from the .po catalog."""
     if lang == "en":
         return gettext.NullTranslations()
@@ -149,12 +155,30 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+# the UN's Arabic month names: the Syriac name and the Latin one, as United Nations documents write them
+UN_ARABIC_MONTHS = (
+    "كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل", "أيار/مايو", "حزيران/يونيه",
+    "تموز/يوليه", "آب/أغسطس", "أيلول/سبتمبر", "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر", "كانون الأول/ديسمبر",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=4096)  # a reminder run formats the same few due dates once per institution
-def long_date(day: date, lang: str) -> str:
-    """'31 March 2016' (the UN's style, not 'March 31, 2016'), '31 mars 2016', '31 مارس 2016'."""
+def long_date(day: date, lang: Language) -> str:
+    """'31 March 2016' (the UN's style, not 'March 31, 2016'), '31 mars 2016', '31 آذار/مارس 2016'."""
     from babel.dates import format_date
 
+    if lang == "ar":
+        return f"{day.day} {UN_ARABIC_MONTHS[day.month - 1]} {day.year}"
     return format_date(day, format="d MMMM y" if lang == "en" else "long", locale=lang)
+
+
+def month_year(day: date, lang: Language) -> str:
+    """'March 2016', 'mars 2016', 'آذار/مارس 2016'."""
+    from babel.dates import format_date
+
+    if lang == "ar":
+        return f"{UN_ARABIC_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, format="LLLL y", locale=lang)
 
 
 # The extractor sees only literal N_("...") calls: each status word is spelt out once here.
@@ -169,14 +193,13 @@ STATUS_WORDS = dict(
 QUARTERS = (N_("Q1 %(year)s"), N_("Q2 %(year)s"), N_("Q3 %(year)s"), N_("Q4 %(year)s"))
 
 
-def quarter_text(year: int, number: int, lang: str) -> str:
+def quarter_text(year: int, number: int, lang: Language) -> str:
     """'Q2 2016', 'T2 2016', 'الربع الثاني 2016'."""
     return translations(lang).gettext(QUARTERS[number - 1]) % {"year": year}
 
 
-def when(value: Any, lang: str) -> str:
+def when(value: Any, lang: Language) -> str:
     """A day, month or quarter as written in the Matrix (dates.FlexDate), in words of `lang`."""
-    from babel.dates import format_date
 
     if hasattr(value, "number") and hasattr(value, "year"):  # a dates.Quarter
         return quarter_text(value.year, value.number, lang)
@@ -184,11 +207,90 @@ def when(value: Any, lang: str) -> str:
     if precision == "quarter":
         return quarter_text(start.year, (start.month - 1) // 3 + 1, lang)
     if precision == "month":
-        return format_date(start, format="LLLL y", locale=lang)
+        return month_year(start, lang)
     return long_date(start, lang)
 
 
-def number(value: float, lang: str) -> str:
+def number(value: float, lang: Language) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(round(value), locale=lang)
+
+
+class Language(str):
+    """One language of the Matrix, built once per run by the CLI and passed down: its code (the
+    string itself, so it keys a text map and prints as `fr`), its name and direction, and every
+    way uncoop writes for it: its own words with CLDR plural forms (six in Arabic), data texts
+    with a visible fallback, dates, quarters, numbers, percentages, lists and durations."""
+
+    __slots__ = ()
+
+    def __new__(cls, code: str) -> Language:
+        if code not in NAMES:
+            raise ValueError(f"unknown language {code!r}: uncoop writes {', '.join(NAMES)}")
+        return super().__new__(cls, code)
+
+    @property
+    def name(self) -> str:
+        return NAMES[self]
+
+    @property
+    def rtl(self) -> bool:
+        return self in RTL
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def comma(self) -> str:
+        """The list separator as the language writes it ('، ' in Arabic)."""
+        return "، " if self.rtl else ", "
+
+    @property
+    def words(self) -> gettext.NullTranslations:
+        return translations(self)
+
+    def gettext(self, message: str) -> str:
+        return translations(self).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form CLDR's plural rule picks for `n` (the catalog's Plural-Forms)."""
+        return translations(self).ngettext(singular, plural, n)
+
+    def text(self, value: str | dict[str, str] | None) -> LText:
+        return localized(value, self)
+
+    def date(self, day: date) -> str:
+        return long_date(day, self)
+
+    def when(self, value: Any) -> str:
+        return when(value, self)
+
+    def number(self, value: float) -> str:
+        return number(value, self)
+
+    def percent(self, value: float) -> str:
+        return percent(value, self)
+
+    def list(self, items: list[str]) -> str:
+        """'A, B and C', 'A, B et C', 'A وB وC' (Babel's CLDR list patterns)."""
+        from babel.lists import format_list
+
+        return format_list(items, locale=str(self)) if items else ""
+
+    def days(self, n: int) -> str:
+        """'1 day', '46 days', '46 jours', 'يومًا 46' — a duration as the catalog spells it."""
+        return self.ngettext("%(num)d day", "%(num)d days", n) % {"num": n}
+
+    def country(self, code: str) -> str:
+        return country_name(code, self)
+
+
+@cache
+def language(code: str) -> Language:
+    """The one Language object for `code` in this process."""
+    return Language(code)
+
+
+EN = language("en")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import Quarter
+from .i18n import EN, Language, language
 from .load import Matrix
 from .notice import provenance
 from .problem import xml_clean_tree
@@ -125,18 +126,17 @@ def _currency(act: Activity) -> str:
     return currencies[0] if len(currencies) == 1 else "USD"
 
 
-def _texts(value: str | dict[str, str] | None) -> list[tuple[str, str]]:
-    """(language, text) for every language the text has, English first."""
+def _texts(value: str | dict[str, str] | None) -> list[tuple[Language, str]]:
+    """(language, text) for every language the text has, in the Matrix's order (English first);
+    the schema admits no other language."""
     if value is None:
         return []
     if isinstance(value, str):
-        return [("en", value)]
-    return [(lang, value[lang]) for lang in LANGS if lang in value] + sorted(
-        (k, v) for k, v in value.items() if k not in LANGS
-    )
+        return [(EN, value)]
+    return [(language(code), value[code]) for code in LANGS if code in value]
 
 
-def _narrative(text: str, lang: str = "en") -> ET.Element:
+def _narrative(text: str, lang: Language = EN) -> ET.Element:
     element = ET.Element("narrative")
     if lang != "en":  # English is the activity's default language (xml:lang on iati-activity)
         element.set(XML_LANG, lang)

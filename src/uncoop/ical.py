@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .i18n import localized, quarter_text, translations, when
+from .i18n import EN, Language, localized, quarter_text, translations, when
 from .load import Matrix
 from .markup import header_text
 from .owing import Duties, due_date, reporting_quarters
@@ -33,7 +33,7 @@ class Deadline:
 
 
 def deadlines(
-    matrix: Matrix, as_of: date, areas: Sequence[str] = (), orgs: set[str] | None = None, lang: str = "en"
+    matrix: Matrix, as_of: date, areas: Sequence[str] = (), orgs: set[str] | None = None, lang: Language = EN
 ) -> list[Deadline]:
     """Every deadline the filters keep, in date order; who owes a quarter's reports is the owing
     rule (`owing.Duties`) given the updates submitted by `as_of`, as in `uncoop status`."""

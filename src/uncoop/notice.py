@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .i18n import N_, translations
+from .i18n import N_, Language, translations
 from .vocab import FIELD_PROVENANCES, MARKABLE_FIELDS, FieldProvenance, MarkableField
 
 PROVENANCE_WORDS = {
@@ -28,7 +28,7 @@ def provenance(matrix: Any) -> str:
     return meta.provenance.status if meta is not None and meta.provenance is not None else "confirmed"
 
 
-def notice_line(status: str, lang: str) -> str | None:
+def notice_line(status: str, lang: Language) -> str | None:
     """One line saying what the data are, for outputs too small for the report's notice; None
     for confirmed data."""
     if status == "confirmed":
@@ -54,7 +54,7 @@ MARK_WORDS = {
 }
 
 
-def field_marks(marks: Mapping[MarkableField, FieldProvenance], lang: str) -> list[str]:
+def field_marks(marks: Mapping[MarkableField, FieldProvenance], lang: Language) -> list[str]:
     """What an activity's `field_provenance` says, in words of the language: one phrase per kind
     that marks a field (inferred first), its fields in the order an activity holds them; none
     for an activity whose every field is as the document states it."""

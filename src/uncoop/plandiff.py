@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .dates import FlexDate
-from .i18n import localized
+from .i18n import EN, Language, localized
 from .load import Matrix
 from .markup import json_text, md_code, md_text
 from .problem import Problem
@@ -99,7 +99,7 @@ def plan_diff(
     head_snap: Snapshot,
     base_findings: list[Problem],
     head_findings: list[Problem],
-    lang: str = "en",
+    lang: Language = EN,
 ) -> PlanDiff:
     diff = PlanDiff()
     old_acts, new_acts = base.activity_by_id, head.activity_by_id

@@ -20,7 +20,7 @@ from datetime import UTC, date
 
 from .dates import Quarter
 from .health import Late, late_items
-from .i18n import localized, long_date, quarter_text, translations, when
+from .i18n import EN, Language, localized, long_date, quarter_text, translations, when
 from .load import Matrix
 from .markup import header_address, header_text, md_text
 from .notice import notice_line, provenance
@@ -43,7 +43,7 @@ class Reminder:
     to_self: bool = False  # the focal point's own institution: no letter is written
 
 
-def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang: str = "en") -> list[Reminder]:
+def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang: Language = EN) -> list[Reminder]:
     """One reminder per institution that owes a report or leads late work, by institution id."""
     meta = matrix.meta.value if matrix.meta else None
     names = {o.value.id: str(localized(o.value.name, lang)) for o in matrix.organizations}
@@ -95,7 +95,7 @@ def reminders(matrix: Matrix, snap: Snapshot, orgs: set[str] | None = None, lang
     return sorted(out, key=lambda r: r.organization)
 
 
-def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False, forms: Sequence[str] = ()) -> str:
+def letter(reminder: Reminder, as_of: date, lang: Language, markdown: bool = False, forms: Sequence[str] = ()) -> str:
     """The reminder as text (or Markdown, with every piece of data escaped); `forms` are the file
     names of the forms attached to it, named in the text so the reader knows what to fill in."""
     _ = translations(lang).gettext
@@ -167,7 +167,7 @@ def letter(reminder: Reminder, as_of: date, lang: str, markdown: bool = False, f
 BOUNDARY = "=_uncoop-reminder_="
 
 
-def email_message(reminder: Reminder, as_of: date, lang: str, forms: dict[str, bytes] | None = None) -> bytes:
+def email_message(reminder: Reminder, as_of: date, lang: Language, forms: dict[str, bytes] | None = None) -> bytes:
     """The reminder as an e-mail draft to check and send from one's own mail program: To the
     institution's contact, From its focal point's (each left out when the Matrix gives none),
     `X-Unsent: 1`, dated the as-of date.  `forms` (file name -> workbook) are attached and named

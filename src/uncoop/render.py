@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import UnsafeRead, read_below
-from .i18n import RTL, long_date, percent, translations, when
+from .i18n import RTL, Language, long_date, percent, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
 
@@ -160,7 +160,7 @@ def _memory_budget(on: bool) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, before)
 
 
-def language_environment(lang: str, fmt: str = "html", folder: Path | None = None):
+def language_environment(lang: Language, fmt: str = "html", folder: Path | None = None):
     """The environment for documents in one language: its catalog, its dates, its words for
     states and grid cells.  The report and the site both render through it."""
     env = environment(template_folders(folder), sandboxed=folder is not None)

@@ -19,7 +19,21 @@ from typing import NamedTuple, overload
 from .atomic import read_regular
 from .dates import FlexDate, Quarter, quarters
 from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, overdue, rate
-from .i18n import N_, STATUS_WORDS, LText, country_name, localized, long_date, number, quarter_text, translations, when
+from .i18n import (
+    EN,
+    N_,
+    STATUS_WORDS,
+    Language,
+    LText,
+    country_name,
+    language,
+    localized,
+    long_date,
+    number,
+    quarter_text,
+    translations,
+    when,
+)
 from .load import Matrix
 from .markup import mermaid_text, safe_url
 from .notice import PROVENANCE_WORDS, field_marks
@@ -390,7 +404,7 @@ class Notice:
 
 @dataclass
 class ReportView:
-    lang: str
+    lang: Language
     as_of: date
     generated: str | None
     meta: Meta
@@ -430,7 +444,7 @@ def _scale(start: date, end: date):
     return lambda d: GANTT_LABEL + round(GANTT_WIDTH * (min(max(d, start), end) - start).days / span, 1)
 
 
-def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang: str) -> Gantt:
+def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang: Language) -> Gantt:
     _ = translations(lang).gettext
     x = _scale(start, end)
     bars = []
@@ -474,9 +488,9 @@ def gantt(states: list[ActivityState], start: date, end: date, as_of: date, lang
     return Gantt(24 + len(states) * GANTT_ROW + 8, bars, ticks, today)
 
 
-def _rated(health: Health, gettext: Callable[[str], str], lang: str = "en") -> Rated:
+def _rated(health: Health, gettext: Callable[[str], str], lang: Language = EN) -> Rated:
     def said(r):
-        return r.text(gettext, lambda d: when(d, lang))
+        return r.text(lang)
 
     words = gettext(WORDS[health.rating])
     return Rated(health.rating, health.symbol, words, [said(r) for r in health.reasons], [said(g) for g in health.gaps])
@@ -486,7 +500,7 @@ def _activity(
     s: ActivityState,
     names: dict[str, LText],
     as_of: date,
-    lang: str,
+    lang: Language,
     health: Health | None,
     provenance: str,
     shown: dict[str, str],
@@ -548,7 +562,7 @@ def record_provenance(s: ActivityState, document: str) -> str:
     return s.activity.provenance or (s.latest.update.value.provenance if s.latest else None) or document
 
 
-def achieved(baseline: float | None, target: float | None, actual: float | None, lang: str) -> str | None:
+def achieved(baseline: float | None, target: float | None, actual: float | None, lang: Language) -> str | None:
     """How far an indicator has come from its baseline to its target, as a percentage: (actual −
     baseline) / (target − baseline).  None when no value is reported or the target is the baseline."""
     if actual is None or target is None:
@@ -567,7 +581,7 @@ def document_symbol(as_of: date) -> str:
     return f"UN-OIC/PER/{as_of.year}/{as_of.month:02d}{as_of.day:02d}"
 
 
-def _summary(snap: Snapshot, lang: str) -> Summary:
+def _summary(snap: Snapshot, lang: Language) -> Summary:
     states = snap.activities
     codes = Counter(f.code for f in snap.findings)
     due = [(s, m) for s in states for m in s.activity.milestones if m.due.end < snap.as_of]
@@ -607,7 +621,7 @@ def _compliance(cells: Counter[str]) -> Compliance:
     return Compliance(owed, cells["submitted"], cells["late"], cells["missing"], rate, cells["incomplete"])
 
 
-def _totals(sums: dict[str, defaultdict[str, float]], lang: str) -> list[FundingTotal]:
+def _totals(sums: dict[str, defaultdict[str, float]], lang: Language) -> list[FundingTotal]:
     return [
         FundingTotal(
             currency=cur,
@@ -634,7 +648,7 @@ def _generated() -> str | None:
 def build_report(
     matrix: Matrix,
     snap: Snapshot,
-    lang: str = "en",
+    lang: Language = EN,
     analysis_root: Path | None = None,
     problems: Iterable[Problem] = (),
     since: date | None = None,
@@ -644,6 +658,7 @@ def build_report(
     the validity errors among `problems` are listed at the top, since what failed is left out.
     What changed is told since `since` (default: the general meeting that adopted the Matrix),
     against the same plan: the state of the records as of that day."""
+    lang = language(lang)  # a code given by a caller of the core API becomes the one Language
     assert matrix.meta is not None
     meta_file = matrix.meta.value
     names = {o.value.id: localized(o.value.name, lang) for o in matrix.organizations}
@@ -779,7 +794,7 @@ def build_report(
     )
 
 
-def error_lines(problems: Iterable[Problem], lang: str = "en") -> list[str]:
+def error_lines(problems: Iterable[Problem], lang: Language = EN) -> list[str]:
     """The validity errors as `file:line:col: message` lines, in file order, each message in the
     report's language where its check wrote it for translation (negative-value)."""
     gettext = translations(lang).gettext
@@ -799,7 +814,7 @@ def _document_order(matrix: Matrix, snap: Snapshot) -> list[ActivityState]:
     )
 
 
-def acronyms(matrix: Matrix, lang: str) -> dict[str, str]:
+def acronyms(matrix: Matrix, lang: Language) -> dict[str, str]:
     """How each institution is written in `lang`: its acronym there (PNUD for UNDP in French)
     when organizations.yaml gives one, else its id."""
     out = {}
@@ -816,7 +831,7 @@ def _leads(s: ActivityState, side: str, shown: dict[str, str], comma: str = ", "
     return comma.join(shown.get(o, o) for o in getattr(s.activity.leads, side))
 
 
-def _late(snap: Snapshot, lang: str, shown: dict[str, str]) -> list[LateItem]:
+def _late(snap: Snapshot, lang: Language, shown: dict[str, str]) -> list[LateItem]:
     """Every overdue planned end and milestone (health.late_items), and every activity behind
     time: most late first."""
     gettext = translations(lang).gettext
@@ -847,7 +862,7 @@ def _institutions(
     snap: Snapshot,
     health: HealthReport,
     names: dict[str, LText],
-    lang: str,
+    lang: Language,
     shown: dict[str, str],
 ) -> list[Institution]:
     """Each institution that leads, partners or owes reports: what it does, how it reports."""
@@ -896,7 +911,7 @@ def _institutions(
     return out
 
 
-def _funding_by_area(matrix: Matrix, snap: Snapshot, lang: str) -> list[AreaFunding]:
+def _funding_by_area(matrix: Matrix, snap: Snapshot, lang: Language) -> list[AreaFunding]:
     """Per area: money sought, pledged, committed and disbursed, and the activities with none (¶54)."""
     out = []
     for area in matrix.areas:
@@ -912,7 +927,7 @@ def _funding_by_area(matrix: Matrix, snap: Snapshot, lang: str) -> list[AreaFund
     return out
 
 
-def _benchmarks(snap: Snapshot, lang: str) -> Benchmarks:
+def _benchmarks(snap: Snapshot, lang: Language) -> Benchmarks:
     """How many activities can be benchmarked (¶54): with an indicator, and with a value reported."""
     measured = [s for s in snap.activities if s.activity.indicators]
     return Benchmarks(
@@ -923,7 +938,7 @@ def _benchmarks(snap: Snapshot, lang: str) -> Benchmarks:
     )
 
 
-def _decisions(snap: Snapshot, lang: str) -> list[Decision]:
+def _decisions(snap: Snapshot, lang: Language) -> list[Decision]:
     """What the next general meeting should decide: close what is done, extend or re-plan what
     is late, start or drop what never began."""
     gettext = translations(lang).gettext
@@ -946,7 +961,7 @@ def _decisions(snap: Snapshot, lang: str) -> list[Decision]:
     return out
 
 
-def _mermaid_task(s: ActivityState, lang: str) -> MermaidTask:
+def _mermaid_task(s: ActivityState, lang: Language) -> MermaidTask:
     return MermaidTask(
         s.activity.id.lower().replace("-", ""),
         mermaid_text(f"{s.activity.id} {localized(s.activity.title, lang)}"),
@@ -965,7 +980,7 @@ def _mermaid_tag(s: ActivityState) -> str:
 ANALYSIS_LIMIT = 256 * 1024  # bytes: a few pages of prose
 
 
-def read_analysis(root: Path, as_of: date, lang: str) -> Analysis:
+def read_analysis(root: Path, as_of: date, lang: Language) -> Analysis:
     """The focal points' analysis for this report: `analysis/<as-of>.<lang>.md`, else
     `analysis/<as-of>.md`, inside the Matrix.  Read as text and shown as text: headings (`#`),
     items (`-`, `*`) and paragraphs, every character escaped by the templates; a link in it stays
@@ -1023,7 +1038,7 @@ def summary_sentences(
     counts: dict[str, int],
     late: list[LateItem],
     institutions: list[Institution],
-    lang: str,
+    lang: Language,
     as_of: date,
 ) -> list[str]:
     """The executive summary as a few sentences, each of one fact the meeting needs: where the
@@ -1091,7 +1106,7 @@ def summary_sentences(
 
 
 def decision_groups(
-    snap: Snapshot, decisions: list[Decision], institutions: list[Institution], lang: str
+    snap: Snapshot, decisions: list[Decision], institutions: list[Institution], lang: Language
 ) -> list[DecisionGroup]:
     """The draft decisions in words, grouped as the meeting takes them: close, re-plan, start or
     drop, fund, set indicators, report."""
@@ -1134,7 +1149,7 @@ def late_groups(late: list[LateItem]) -> list[LateGroup]:
     return list(groups.values())
 
 
-def changes_since(then: Snapshot, now: Snapshot, lang: str) -> Changes:
+def changes_since(then: Snapshot, now: Snapshot, lang: Language) -> Changes:
     """Activities started and closed, progress moved, milestones met and items fallen late
     between `then` and `now` (two snapshots of one Matrix)."""
     before = {s.activity.id: s for s in then.activities}
@@ -1171,7 +1186,7 @@ def changes_since(then: Snapshot, now: Snapshot, lang: str) -> Changes:
     return changes
 
 
-def changes_sentence(c: Changes, lang: str) -> str:
+def changes_sentence(c: Changes, lang: Language) -> str:
     """What changed, in one sentence of the executive summary (counts as figures after their
     label, so no noun has to agree with them)."""
     return translations(lang).gettext(

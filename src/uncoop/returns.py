@@ -18,11 +18,12 @@ from typing import Any
 
 from .dates import Quarter
 from .forms import DATE_COL, DATE_ROW, FORM_VERSION, STAMP_SHEET, folded, plan_row, read_status, yes_word
+from .i18n import Language, language
 from .load import Matrix
 from .problem import Location, Problem
 from .rules import finding
 from .timeline import Reported, active_entries, latest_reports
-from .vocab import STATUSES
+from .vocab import LANGS, STATUSES
 
 # Budgets of a returned workbook, checked before any XML is parsed (a form uncoop writes for the
 # bundled Matrix is at most 15 KB, unpacking to 67 KB in 13 members, with a row per activity,
@@ -196,7 +197,7 @@ def read_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | None, 
     asked = {ident: (status, progress) for ident, status, progress, _ in entries}
     sources = {ident: source for ident, _, _, source in entries}
     previous = latest_reports(matrix, quarter)
-    lang = stamp.get("language") or "en"
+    lang = _language(stamp)
     edits: list[tuple[str, str, object]] = []
     seen: set[str] = set()
     unchanged: dict[str, Location] = {}  # activity -> its "no change" cell, answered yes
@@ -322,6 +323,13 @@ def _plain(number: float) -> int | float:
     return int(number) if number.is_integer() else number
 
 
+def _language(stamp: dict[str, str]) -> Language:
+    """The language the form was written in, as its stamp says; English when the stamp names
+    none uncoop writes (a forged stamp then meets the plan's English in every cell it checks)."""
+    code = stamp.get("language") or "en"
+    return language(code if code in LANGS else "en")
+
+
 def _version(written: str, where: Location) -> Problem | None:
     """A form of another version has other columns: it is refused whole, never read half."""
     if written == FORM_VERSION:
@@ -363,7 +371,7 @@ _COLUMN_OF = {"status": STATUS_COL, "progress": PROGRESS_COL, "progress_note": R
 }
 
 
-def _no_change(value: object, at: Location, lang: str, source: str | None, problems: list[Problem]) -> bool:
+def _no_change(value: object, at: Location, lang: Language, source: str | None, problems: list[Problem]) -> bool:
     """Whether a row answers "no change since the last report": the form's yes (or "yes"), or blank."""
     if value in (None, ""):
         return False
@@ -456,7 +464,7 @@ def _formulas(shown: str, sheet: Any, row: int) -> list[Problem]:
     ]
 
 
-def _report_row(shown: str, sheet: Any, row: int, ident: str, lang: str, problems: list[Problem]) -> list:
+def _report_row(shown: str, sheet: Any, row: int, ident: str, lang: Language, problems: list[Problem]) -> list:
     from .forms import status_words
 
     edits: list[tuple[str, str, object]] = []
@@ -615,7 +623,7 @@ def read_csv_return(path: Path, shown: str, matrix: Matrix) -> tuple[Return | No
     entries = active_entries(matrix, org, quarter)
     asked = {ident: (st, pct) for ident, st, pct, _ in entries}
     sources = {ident: source for ident, _, _, source in entries}
-    lang = stamp.get("language") or "en"
+    lang = _language(stamp)
     edits: list[tuple[str, str, object]] = []
     unchanged: dict[str, Location] = {}
     cells: dict[tuple[str, str], Location] = {}

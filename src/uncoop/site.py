@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .i18n import NAMES, RTL, LText, localized, quarter_text
+from .i18n import NAMES, Language, LText, language, localized, quarter_text
 from .load import Matrix
 from .problem import Problem
 from .render import language_environment
@@ -56,7 +56,7 @@ class ArchivedReport:
 
     name: str
     as_of: date
-    lang: str
+    lang: Language
     format: str  # pdf | md
     size: int
 
@@ -70,7 +70,7 @@ class Page:
     context: dict
 
 
-def archive(matrix: Matrix, as_of: date, lang: str) -> dict[str, list[ArchiveEntry]]:
+def archive(matrix: Matrix, as_of: date, lang: Language) -> dict[str, list[ArchiveEntry]]:
     """Every report submitted by `as_of`, per activity, newest period first (then latest submitted)."""
     shown = acronyms(matrix, lang)
     default = matrix.meta.value.provenance.status if matrix.meta else "confirmed"
@@ -133,7 +133,7 @@ def pages(view: ReportView, entries: dict[str, list[ArchiveEntry]], reports: lis
 def build_site(
     matrix: Matrix,
     snap: Snapshot,
-    langs: Iterable[str],
+    langs: Iterable[Language],
     reports: list[ArchivedReport],
     problems: Iterable[Problem] = (),
     folder: Path | None = None,
@@ -149,7 +149,7 @@ def build_site(
         env = language_environment(lang, "html", folder)
         orgs = {o.id: o.ref for o in view.institutions}
         entries = archive(matrix, snap.as_of, lang)
-        rtl = lang in RTL
+        rtl = lang.rtl
         for page in pages(view, entries, reports):
             depth = page.path.count("/")
             text = env.get_template(page.template).render(
@@ -159,7 +159,7 @@ def build_site(
                 langs=langs,
                 names=NAMES,
                 rtl=rtl,
-                dir="rtl" if rtl else "ltr",
+                dir=lang.direction,
                 up="../" * depth,
                 top="../" * (depth + 1),
                 orgs=orgs,
@@ -167,10 +167,9 @@ def build_site(
             )
             yield f"{lang}/{page.path}", text.encode("utf-8")
     root = language_environment(langs[0], "html", folder).get_template("site/languages.html.j2")
-    rtl = langs[0] in RTL
     yield (
         "index.html",
-        root.render(r=first, langs=langs, names=NAMES, lang=langs[0], dir="rtl" if rtl else "ltr").encode(),
+        root.render(r=first, langs=langs, names=NAMES, lang=langs[0], dir=langs[0].direction).encode(),
     )
 
 
@@ -184,4 +183,4 @@ def archived_report(name: str, size: int) -> ArchivedReport | None:
         as_of = date.fromisoformat(day)
     except ValueError:
         return None
-    return ArchivedReport(name, as_of, lang or "en", fmt, size)
+    return ArchivedReport(name, as_of, language(lang or "en"), fmt, size)

@@ -24,6 +24,7 @@ from yaml.events import (
 )
 
 from . import yamlsrc
+from .i18n import Language
 from .problem import UncoopError
 
 _Loader: Any
@@ -244,7 +245,7 @@ def _reads_back(text: str, path: tuple, value: Any) -> bool:
     return type(data) is not str and data == value
 
 
-def text_to_map(text: str, path: tuple, lang: str, value: str, first: str = "en") -> str:
+def text_to_map(text: str, path: tuple, lang: Language, value: str, first: str = "en") -> str:
     """Turn the plain text at `path` into a language map that keeps it as `first` and adds
     `value` as `lang`: the text's own bytes move one level in (re-indented by two, so a folded
     or quoted value keeps its style) and one line is added after it."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .i18n import Language, language
 from .load import Loaded, Matrix, _kind_of
 from .records import text_fields
 from .vocab import LANGS
@@ -44,7 +45,7 @@ class Field:
     kind: str  # e.g. "milestone title", in words for the translator
     context: tuple[str, ...]  # notes: what the text belongs to
 
-    def text(self, lang: str) -> str | None:
+    def text(self, lang: Language) -> str | None:
         if isinstance(self.value, str):
             return self.value if lang == "en" else None
         return self.value.get(lang)
@@ -70,7 +71,7 @@ class Change:
     """One value to add (or revise): the field, the language and the translated text."""
 
     field: Field
-    lang: str
+    lang: Language
     text: str
 
 
@@ -179,7 +180,7 @@ def _update_notes(field: Field, activities: dict) -> tuple[str, ...]:
 
 
 def export_units(
-    matrix: Matrix, source: str, target: str, only_missing: bool
+    matrix: Matrix, source: Language, target: Language, only_missing: bool
 ) -> tuple[list[tuple[str, list[OutUnit]]], int]:
     """The units of an export by file (in file order) and the number of fields without a
     `source` text, which cannot be exported and are counted, never skipped silently."""
@@ -200,7 +201,7 @@ def export_units(
     return list(by_file.items()), without_source
 
 
-def wrong_script(text: str, lang: str) -> str | None:
+def wrong_script(text: str, lang: Language) -> str | None:
     """Why `text` cannot be `lang` by its letters, or None: Arabic needs Arabic letters, and
     French or English written mostly in Arabic letters is a text pasted into the wrong unit."""
     letters = [c for c in text if unicodedata.category(c).startswith("L")]
@@ -227,7 +228,7 @@ def plan(matrix: Matrix, doc: InFile, shown: str, seen: set[str] | None = None) 
     by the files of one import, so a unit given twice (in one file or two) is refused, never
     decided silently by the order of the files."""
     refusals: list[Refusal] = []
-    source, target = doc.source_language, doc.target_language
+    source, target = doc.source_attr, doc.target_attr
 
     def refuse(unit: InUnit | None, message: str, hint: str = "") -> None:
         line, column = (unit.line, unit.column) if unit else (1, 1)
@@ -244,13 +245,13 @@ def plan(matrix: Matrix, doc: InFile, shown: str, seen: set[str] | None = None) 
     changes: list[Change] = []
     seen = set() if seen is None else seen
     for unit in doc.units:
-        change = _check_unit(unit, known, source, target, seen, refuse)
+        change = _check_unit(unit, known, language(source), language(target), seen, refuse)
         if change is not None:
             changes.append(change)
     return ([] if refusals else changes), refusals
 
 
-def _check_unit(unit: InUnit, known: dict, source: str, target: str, seen: set, refuse: Any) -> Change | None:
+def _check_unit(unit: InUnit, known: dict, source: Language, target: Language, seen: set, refuse: Any) -> Change | None:
     field = known.get(unit.id)
     if field is None:
         refuse(unit, f"unit '{unit.id}' names no text of this Matrix", "export again from the current Matrix")
@@ -299,7 +300,7 @@ def untranslated(doc: InFile) -> int:
 def coverage(matrix: Matrix) -> dict[str, tuple[int, int]]:
     """Per language, (fields that have it, text fields in all): how complete each language is."""
     found = fields(matrix)
-    return {lang: (sum(1 for f in found if f.text(lang) is not None), len(found)) for lang in LANGS}
+    return {code: (sum(1 for f in found if f.text(language(code)) is not None), len(found)) for code in LANGS}
 
 
 def kind_of(name: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
-from .i18n import N_, STATUS_WORDS, localized
+from .i18n import EN, N_, STATUS_WORDS, Language, language, localized
 from .load import Matrix
 from .markup import CELLS, json_stream, legend, md_code
 from .markup import md_text as md_cell
@@ -34,7 +34,7 @@ class AreaView:
 @dataclass
 class StatusView:
     snapshot: Snapshot
-    lang: str
+    lang: Language
     areas: list[AreaView]
     grid: list[GridRow]
     findings: list[Problem]
@@ -54,11 +54,12 @@ def build_view(
     org: str | None = None,
     side: str | None = None,
     only: Sequence[str] = (),
-    lang: str = "en",
+    lang: Language = EN,
 ) -> StatusView:
     """Apply the status filters.  Filters narrow what is shown, never what is computed, and the
     summary counts exactly what is shown: with --only, only those findings, in the rows and in the
     counts; with --area, only the institutions working in those areas."""
+    lang = language(lang)  # a code given by a caller of the core API becomes the one Language
     chosen = groups()
     wanted = {code for name in only for code in chosen[name]} if only else None
 
@@ -116,7 +117,7 @@ def summary_counts(view: StatusView) -> dict:
     }
 
 
-def status_count(status: str, n: int, lang: str) -> str:
+def status_count(status: str, n: int, lang: Language) -> str:
     """'5 closed', '5 clôturées', agreeing in number as the language's plural forms (CLDR) say."""
     from .i18n import translations
 
@@ -132,7 +133,7 @@ def status_count(status: str, n: int, lang: str) -> str:
     return counts[status]() % {"num": n}
 
 
-def summary_line(view: StatusView, lang: str = "en") -> str:
+def summary_line(view: StatusView, lang: Language = EN) -> str:
     """One line: '60 activities (40 implementation, ...); 3 overdue, 1 report late' (findings there are),
     in `lang`."""
     from .i18n import translations
@@ -155,7 +156,7 @@ def leads_of(state: ActivityState, side: str) -> str:
     return ", ".join(getattr(state.activity.leads, side))
 
 
-def finding_text(problem: Problem, lang: str) -> str:
+def finding_text(problem: Problem, lang: Language) -> str:
     """A finding's message in `lang` (timeline findings are templates; others stay English)."""
     if lang == "en":
         return problem.message
@@ -164,7 +165,7 @@ def finding_text(problem: Problem, lang: str) -> str:
     return problem.said(translations(lang).gettext, lambda d: when(d, lang))
 
 
-def label_text(code: str, lang: str) -> str:
+def label_text(code: str, lang: Language) -> str:
     """A finding's few words (its label in the catalogue) in `lang`."""
     from .i18n import translations
     from .rules import RULES
@@ -185,7 +186,7 @@ def next_due_text(state: ActivityState) -> str:
     return f"{state.next_due[0].isoformat()} ({state.next_due[1]})" if state.next_due else ""
 
 
-def _activity_json(state: ActivityState, lang: str, health: Health | None) -> dict:
+def _activity_json(state: ActivityState, lang: Language, health: Health | None) -> dict:
     act = state.activity
     return {
         "id": act.id,

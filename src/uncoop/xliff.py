@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import Language
 from .problem import xml_clean_tree
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -50,8 +51,11 @@ class InUnit:
 
 @dataclass(frozen=True)
 class InFile:
-    source_language: str
-    target_language: str
+    """A file read back. Its source-language and target-language attributes are kept as written:
+    `translation.plan` makes them Languages, or refuses a code uncoop does not write."""
+
+    source_attr: str
+    target_attr: str
     units: list[InUnit]
 
 
@@ -67,7 +71,7 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
-def write(files: list[tuple[str, list[OutUnit]]], source_lang: str, target_lang: str) -> bytes:
+def write(files: list[tuple[str, list[OutUnit]]], source_lang: Language, target_lang: Language) -> bytes:
     """The XLIFF document: one <file> per Matrix file (`original` its path), in the order given."""
     ET.register_namespace("", NS)
     root = ET.Element(_q("xliff"), {"version": "1.2"})

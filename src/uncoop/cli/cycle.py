@@ -2,13 +2,16 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .app import Fail, command, resolve_today, today
-from .options import AsOf, FormFormat, Language, MatrixDir, RemindFormat, SideFilter
+from .options import AsOf, FormFormat, LangOption, MatrixDir, RemindFormat, SideFilter
 from .workspace import check_filters, language, load_checked, write_file, write_scope
+
+if TYPE_CHECKING:
+    from ..i18n import Language
 
 
 @command()
@@ -19,7 +22,7 @@ def remind(
         list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
     ] = [],  # noqa: B006 - typer copies list defaults
     side: SideFilter = None,
-    lang: Language = None,
+    lang: LangOption = None,
     fmt: Annotated[
         RemindFormat,
         typer.Option("--format", "-f", help="text, markdown, or eml (one e-mail message per institution, not sent)."),
@@ -94,7 +97,7 @@ def _say_missing_addresses(found) -> None:
         )
 
 
-def _forms_of(loaded, reminder, lang: str) -> dict[str, bytes]:
+def _forms_of(loaded, reminder, lang: "Language") -> dict[str, bytes]:
     """The report forms of the quarters an institution still owes, to attach to its reminder."""
     from ..forms import form_name, workbook
 
@@ -110,7 +113,7 @@ def forms(
     org: Annotated[
         list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
     ] = [],  # noqa: B006 - typer copies list defaults
-    lang: Language = None,
+    lang: LangOption = None,
     fmt: Annotated[
         FormFormat, typer.Option("--format", "-f", help="xlsx (protected workbook) or csv (one table, UTF-8).")
     ] = FormFormat.xlsx,

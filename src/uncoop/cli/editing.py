@@ -325,6 +325,7 @@ def _set_value(text: str, entry: tuple, field: str, value: object) -> str:
     replaces its English and says the other languages now translate the old English (a stale
     translation is never passed off as current); FIELD.LANG=TEXT gives that one language."""
     from ..edit import EditError, set_field, set_translation
+    from ..i18n import language
     from ..yamlsrc import read
 
     name, _, lang = field.partition(".")
@@ -345,7 +346,7 @@ def _set_value(text: str, entry: tuple, field: str, value: object) -> str:
         return set_field(text, (*entry, name), value)
     if current is None and lang != "en":
         raise EditError(f"{name} has no text yet to translate; give its English first (--set ACTIVITY.{name}=TEXT)")
-    return set_translation(text, (*entry, name), lang, str(value))
+    return set_translation(text, (*entry, name), language(lang), str(value))
 
 
 def _edit_update(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .app import Fail, command, resolve_today, today
-from .options import AsOf, DiffFormat, Language, MatrixDir
+from .options import AsOf, DiffFormat, LangOption, MatrixDir
 from .revisions import load_revision
 from .workspace import language, resolve_matrix, unknown
 
@@ -22,7 +22,7 @@ def diff(
     fmt: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="markdown (for a PR comment) or json.")
     ] = DiffFormat.markdown,
-    lang: Language = None,
+    lang: LangOption = None,
 ) -> int:
     """Describe what a change does to the plan, between two git revisions.
 

@@ -93,11 +93,11 @@ MatrixDir = Annotated[
 AsOf = Annotated[
     str | None, typer.Option("--as-of", metavar="DATE", help="Judge as of this date, YYYY-MM-DD (default: today).")
 ]
-Language = Annotated[
+LangOption = Annotated[
     Lang | None,
     typer.Option(
         "--lang",
-        help=f"Language of titles and texts: {_LANG_LIST} (falls back to English); "
+        help=f"LangOption of titles and texts: {_LANG_LIST} (falls back to English); "
         "default: languages.default in matrix.yaml, else en.",
     ),
 ]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .app import Fail, command, resolve_today, today
-from .options import Areas, AsOf, Language, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
+from .options import Areas, AsOf, LangOption, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
 from .output import note_period_ended
 from .revisions import with_plan_as_committed
 from .workspace import check_filters, language, load_checked, repo_root, write_file, write_scope
@@ -41,7 +41,7 @@ def report(
             "(md/*.j2, html/*.j2); what it lacks comes from the shipped set.",
         ),
     ] = None,
-    lang: Language = None,
+    lang: LangOption = None,
     history: Annotated[
         bool, typer.Option("--history", help="Add how far each deadline moved since adoption (from git).")
     ] = False,
@@ -212,7 +212,7 @@ def calendar(
     org: Org = None,
     side: SideFilter = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date stamped on the events (default: today).")] = None,
-    lang: Language = None,
+    lang: LangOption = None,
 ) -> int:
     """Export milestones, planned ends and quarterly report deadlines as iCalendar.
 

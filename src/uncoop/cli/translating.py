@@ -10,7 +10,7 @@ import typer
 
 from .app import Fail, app, command, today
 from .options import DryRun, Lang, MatrixDir
-from .workspace import load_checked, write_file, write_scope
+from .workspace import language, load_checked, write_file, write_scope
 
 translation_app = typer.Typer(
     name="translation",
@@ -46,13 +46,13 @@ def export(
     from ..xliff import write
 
     loaded, _ = load_checked(matrix, today())
-    source_lang = source.value if source is not None else "en"
-    if source_lang == lang.value:
-        raise Fail(f"--from and --lang are both '{lang.value}'")
-    files, without = export_units(loaded, source_lang, lang.value, only is Only.missing)
+    source_lang, target = language(loaded, source or "en"), language(loaded, lang)
+    if source_lang == target:
+        raise Fail(f"--from and --lang are both '{target}'")
+    files, without = export_units(loaded, source_lang, target, only is Only.missing)
     units = sum(len(u) for _, u in files)
-    write_file(out, write(files, source_lang, lang.value), write_scope(loaded.root).named(out))
-    sys.stderr.write(f"wrote {out}: {units} unit{'s' if units != 1 else ''} to translate into {lang.value}\n")
+    write_file(out, write(files, source_lang, target), write_scope(loaded.root).named(out))
+    sys.stderr.write(f"wrote {out}: {units} unit{'s' if units != 1 else ''} to translate into {target}\n")
     if without:
         sys.stderr.write(f"{without} text(s) have no {source_lang} version and were not exported; try --from\n")
     return 0

@@ -10,7 +10,7 @@ import typer
 from .app import Fail, app, command, resolve_today, today
 from .options import AsOf, Lang, MatrixDir
 from .output import note_period_ended
-from .workspace import load_checked, repo_root, unknown, write_file, write_scope
+from .workspace import language, load_checked, repo_root, unknown, write_file, write_scope
 
 MARK = ".uncoop-site"  # lists what the last run wrote, so a re-run removes pages that are gone
 REPORT_LIMIT = 50 << 20
@@ -44,7 +44,6 @@ def site(
     """
     from ..site import build_site
     from ..timeline import snapshot
-    from ..vocab import LANGS
 
     day = today()
     when = resolve_today(as_of)
@@ -54,8 +53,7 @@ def site(
     if loaded.meta is None:
         raise Fail("the site needs a valid matrix.yaml")
     note_period_ended(loaded, when, as_of)
-    langs = [option.value for option in lang] if lang else list(LANGS)
-    langs = list(dict.fromkeys(langs))
+    langs = [language(loaded, code) for code in dict.fromkeys(o.value for o in lang or list(Lang))]
     root = repo_root(loaded.root)
     folder = out or root / "_site"
     if Path(os.path.abspath(folder)).is_relative_to(Path(os.path.abspath(loaded.root))):

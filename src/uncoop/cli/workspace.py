@@ -8,9 +8,12 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .app import Fail
+
+if TYPE_CHECKING:
+    from ..i18n import Language
 
 
 def matrix_of(paths: list[Path]) -> Path | None:
@@ -208,11 +211,13 @@ def load_checked(matrix: Path | None, today: date, no_cache: bool = False, inter
     return loaded, problems
 
 
-def language(loaded, option: enum.Enum | None) -> str:
-    """--lang, else the Matrix's default language, else English."""
+def language(loaded, option: enum.Enum | str | None) -> Language:
+    """The run's one Language: --lang, else the Matrix's default language, else English."""
+    from ..i18n import language as of
+
     if option is not None:
-        return option.value
-    return loaded.meta.value.languages.default if loaded.meta else "en"
+        return of(option.value if isinstance(option, enum.Enum) else option)
+    return of(loaded.meta.value.languages.default if loaded.meta else "en")
 
 
 def unknown(what: str, name: str, known, where: str = "") -> Fail:
