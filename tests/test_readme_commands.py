@@ -444,6 +444,47 @@ def test_every_readme_command_is_run_or_listed():
         assert any(line in c for c in shown), line
 
 
+def _worked_example() -> list[str]:
+    """The commands of the README's worked example, in the order it gives them."""
+    text = " ".join(README.read_text().split())
+    paragraph = text[text.index("Worked example on the bundled Matrix:") :].split(" The cycle:", 1)[0]
+    return re.findall(r"`(uncoop [^`]*)`", paragraph)
+
+
+def _fill_in(form: Path, returned: Path) -> None:
+    """What WFP does with its 2015-Q3 form: the date of its report, no change on PSC-05, and
+    SDV-05 moved on to 55% with a narrative."""
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(form)
+    book["Cover"]["B3"] = datetime(2015, 10, 20)
+    rows = {row[0].value: row[0].row for row in book["Report"].iter_rows(min_row=2) if row[0].value}
+    book["Report"][f"L{rows['PSC-05']}"] = "yes"
+    book["Report"][f"H{rows['SDV-05']}"] = 55
+    book["Report"][f"I{rows['SDV-05']}"] = "Trainers' course held in Dakar."
+    book.save(returned)
+
+
+@pytest.mark.slow
+def test_the_worked_example_runs_as_printed_and_status_shows_the_imported_facts(repo):
+    forms, imported, check, status, remind = _worked_example()
+    assert forms == "uncoop forms --period 2015-Q3 --out forms/" and imported == "uncoop import returned.xlsx"
+    repo(forms)
+    wfp = lambda text: next(line.split() for line in text.splitlines() if line.split()[:1] == ["WFP"])  # noqa: E731
+    before = wfp(repo(status).stdout)
+    _fill_in(repo.root / "forms" / "report-2015-Q3-WFP.xlsx", repo.root / "returned.xlsx")
+    repo(imported)
+    update = (repo.root / "matrix" / "updates" / "2015-Q3" / "WFP.yaml").read_text()
+    assert "submitted: 2015-10-20" in update and "progress: 55" in update and "carried_over_from" in update
+    repo(check)
+    after = wfp(repo(status).stdout)
+    assert before[1:] == ["✗", "✗", "✗", "✗", "✗", "·"] and after[1:] == ["✗", "✗", "✗", "✗", "✓", "·"]
+    repo(remind)
+    assert (repo.root / "letters").is_dir()
+
+
 @pytest.mark.slow  # 38 end-to-end runs on the bundled Matrix: about a minute of one core
 @pytest.mark.parametrize("case", sorted(set(CASES.values()), key=lambda f: f.__name__), ids=lambda f: f.__name__)
 def test_readme_command(repo, case):
