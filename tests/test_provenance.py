@@ -23,8 +23,8 @@ WORDS = {
     ),
     "fr": (
         "Non énoncé dans le document final",
-        "déduit (du document final, qui ne l'énonce pas)\u202f: chefs de file OCI",
-        "fictif (inventé pour illustrer le suivi)\u202f: financement",
+        "déduits du document final (qui ne les mentionne pas)\u202f: chefs de file OCI",
+        "fictifs (inventés pour illustrer le suivi)\u202f: financement",
     ),
     "ar": (
         "غير منصوص عليه في الوثيقة الختامية",

@@ -288,6 +288,9 @@ def test_countries_are_named_in_the_reports_language(run):
         assert result.exit_code == 0, result.stderr
         shown[lang] = result.stdout
     assert "| Countries | Afghanistan, Iran, Pakistan |" in shown["en"]
-    assert "| Pays | Afghanistan, Iran, Pakistan |" in shown["fr"] and "| Pays | Myanmar |" in shown["fr"]
-    assert "| Countries | State of Palestine |" in shown["en"] and "| Pays | Syrie |" in shown["fr"]
+    assert "| Pays | Afghanistan, Iran (République islamique d'), Pakistan |" in shown["fr"]
+    assert "| Pays | Myanmar |" in shown["fr"]
+    assert "| Countries | State of Palestine |" in shown["en"] and "| Pays | République arabe syrienne |" in shown["fr"]
     assert "| البلدان | مالي |" in shown["ar"] and "Iran" not in shown["ar"].split("HUM-08", 1)[1][:2000]
+    assert "| البلدان | أفغانستان، جمهورية إيران الإسلامية، باكستان |" in shown["ar"]  # three countries, not four
+    assert "| Pays | Iraq |" in shown["fr"] and "\u0651" not in shown["ar"].split("| البلدان |", 1)[1].split("\n")[0]

@@ -94,7 +94,7 @@ def country_name(code: str, lang: Language) -> str:
     known = getattr(local, "_catalog", {})  # a name translated the same (Iran) is still translated
     for name in names:
         if name in known:
-            return local.gettext(name)
+            return local.gettext(name).replace(SHADDA, "")
     return names[0]
 
 
@@ -103,7 +103,13 @@ _UN_USAGE = {
     ("PS", "en"): "State of Palestine",
     ("PS", "fr"): "État de Palestine",
     ("MM", "fr"): "Myanmar",
+    ("IQ", "fr"): "Iraq",
+    ("SY", "fr"): "République arabe syrienne",
+    ("IR", "fr"): "Iran (République islamique d')",
+    ("IR", "ar"): "جمهورية إيران الإسلامية",  # the ISO list's "إيران، الجمهورية…" reads as two countries in a list
+    ("CF", "ar"): "جمهورية أفريقيا الوسطى",
 }
+SHADDA = "\u0651"  # United Nations Arabic writes names unvocalized: السودان, not السّودان
 
 
 NNBSP = "\u202f"  # espace fine insécable

@@ -20,6 +20,7 @@ from .atomic import UnsafeRead, read_below
 from .i18n import RTL, Language, long_date, percent, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
 from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
+from .view import status_count
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
 
@@ -184,7 +185,9 @@ def language_environment(lang: Language, fmt: str = "html", folder: Path | None 
     gettext = translations(lang).gettext
     # translated once: these are shown for every activity and every grid cell
     env.globals.update(
-        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()}, CELL_T={k: gettext(c.word) for k, c in CELLS.items()}
+        STATUS_T={k: gettext(v) for k, v in STATUS_WORDS.items()},
+        CELL_T={k: gettext(c.word) for k, c in CELLS.items()},
+        STATUS_N=lambda status, n: status_count(status, n, lang),  # '5 clôturées': the word agrees with n
     )
     return env
 

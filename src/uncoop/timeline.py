@@ -334,26 +334,38 @@ def regressions(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterat
     30% for 2014-Q4 after 60% for 2014-Q3, no progress_note -> progress-regression.
     """
     for previous, report in _later_periods(reports):
-        was, now, u = previous.entry.progress, report.entry.progress, report.update.value
         closing = report.entry.status == "closed"  # closed_lower says it, note or not
-        if now < was and report.entry.progress_note is None and not closing:
-            yield finding(
+        if report.entry.progress < previous.entry.progress and report.entry.progress_note is None and not closing:
+            yield _fell(
+                j,
                 "progress-regression",
-                j.m.at(report.update, "entries", report.index, "progress"),
+                previous,
+                report,
                 N_(
                     "%(id)s: %(org)s reports %(now)s%% for %(period)s, down from "
                     "%(was)s%% reported by %(other)s for %(previous)s"
                 ),
                 "add progress_note: saying why, or correct it",
-                key=f"{report.entry.activity}/{u.period}/{u.organization}",
-                id=report.entry.activity,
-                org=u.organization,
-                now=f"{now:g}",
-                period=u.period,
-                was=f"{was:g}",
-                other=previous.update.value.organization,
-                previous=previous.update.value.period,
             )
+
+
+def _fell(j: Judging, code: str, before: Reported, report: Reported, message: str, hint: str) -> Problem:
+    """A finding at the progress of `report`, lower than `before` said."""
+    u = report.update.value
+    return finding(
+        code,
+        j.m.at(report.update, "entries", report.index, "progress"),
+        message,
+        hint,
+        key=f"{report.entry.activity}/{u.period}/{u.organization}",
+        id=report.entry.activity,
+        org=u.organization,
+        now=f"{report.entry.progress:g}",
+        period=u.period,
+        was=f"{before.entry.progress:g}",
+        other=before.update.value.organization,
+        previous=before.update.value.period,
+    )
 
 
 def _later_periods(reports: list[Reported]) -> Iterator[tuple[Reported, Reported]]:
@@ -405,23 +417,17 @@ def closed_lower(j: Judging, s: ActivityState, reports: list[Reported]) -> Itera
     HUM-01 45% for 2014-Q3, closed at 5% for 2014-Q4 -> closed-progress-fell.
     """
     for before, report in _later_periods(reports):
-        was, now, u = before.entry.progress, report.entry.progress, report.update.value
-        if report.entry.status == "closed" and now < was:
-            yield finding(
+        if report.entry.status == "closed" and report.entry.progress < before.entry.progress:
+            yield _fell(
+                j,
                 "closed-progress-fell",
-                j.m.at(report.update, "entries", report.index, "progress"),
+                before,
+                report,
                 N_(
                     "%(id)s: %(org)s reports it closed at %(now)s%% for %(period)s, down from "
                     "%(was)s%% for %(previous)s"
                 ),
                 "report the progress it was closed at, or cancelled if it was abandoned",
-                key=f"{report.entry.activity}/{u.period}/{u.organization}",
-                id=report.entry.activity,
-                org=u.organization,
-                now=f"{now:g}",
-                period=u.period,
-                was=f"{was:g}",
-                previous=before.update.value.period,
             )
 
 
