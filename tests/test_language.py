@@ -92,3 +92,11 @@ def test_the_arabic_report_writes_its_months_as_the_un_does():
     matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
     md = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), language("ar")), "md")
     assert "31 آذار/مارس 2016" in md and "31 مارس 2016" not in md
+
+
+def test_the_arabic_summary_names_the_institutions_that_owe_in_arabic():
+    """Most acronyms are Latin letters: in Arabic running text an institution is named, not abbreviated."""
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+    md = render(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), language("ar")), "md")
+    (owing,) = [line for line in md.splitlines() if "تقاريرها الفصلية المستحقة" in line]
+    assert "برنامج الأغذية العالمي" in owing and not re.search("[A-Za-z]", owing)

@@ -1072,7 +1072,9 @@ def summary_sentences(
             )
             % {"met": summary.milestones_met, "num": summary.milestones_due, "date": long_date(as_of, lang)}
         )
-    owing = [o.id for o in institutions if o.owes]  # as written throughout, spelled out in the abbreviations
+    # by acronym, as written throughout and spelled out in the abbreviations; in Arabic, where most
+    # acronyms are Latin letters, by name
+    owing = [str(o.name) if lang.rtl else o.id for o in institutions if o.owes]
     if owing:
         out.append(
             t.ngettext(
@@ -1080,7 +1082,7 @@ def summary_sentences(
                 "%(num)d institutions still owe quarterly reports: %(names)s.",
                 len(owing),
             )
-            % {"num": len(owing), "names": t.gettext(", ").join(owing)}
+            % {"num": len(owing), "names": lang.list(owing) if lang.rtl else t.gettext(", ").join(owing)}
         )
     rates = {side: c.rate for side, c in summary.compliance.items() if c.rate is not None}
     if len(rates) == 2:
