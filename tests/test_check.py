@@ -160,3 +160,38 @@ def test_future_actual_dates(matrix_dir: Path):
         "matrix/updates/2014-Q4/OCHA.yaml:3:12: error[future-date] submitted 2015-01-25 is after 2015-01-09",
     ]
     assert found(matrix_dir, today=date(2015, 1, 26)) == []
+
+
+def test_a_matrix_written_for_a_later_format_is_refused_and_one_without_a_format_is_format_1(matrix_dir: Path, run):
+    assert "format" not in (matrix_dir / "matrix.yaml").read_text()  # the fixture predates the field
+    assert run("validate").exit_code == 0
+    edit(matrix_dir / "matrix.yaml", "title: Test", "format: 2\ntitle: Test")
+    result = run("validate")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (
+        "matrix/matrix.yaml:2:9: error[invalid-value] the Matrix is in format 2; this uncoop reads format 1 "
+        "(upgrade uncoop to a version that reads it: pip install -U uncoop)"
+    ) in result.stdout
+    edit(matrix_dir / "matrix.yaml", "format: 2", "format: 1")
+    assert run("validate").exit_code == 0
+
+
+def test_a_carry_over_mark_must_repeat_what_its_quarter_said(matrix_dir: Path):
+    update = matrix_dir / "updates" / "2014-Q4" / "OCHA.yaml"
+    edit(update, "    progress: 30\n", "    progress: 30\n    carried_over_from: 2014-Q3\n")
+
+    def said() -> list[str]:
+        _, problems = validate(matrix_dir, date(2030, 1, 1), matrix_dir.parent)
+        return [p.as_text() for p in problems if p.code == "stale-carry-over"]
+
+    assert said() == [
+        "matrix/updates/2014-Q4/OCHA.yaml:8:24: warning[stale-carry-over] HUM-01 is marked carried over from "
+        "2014-Q3, but no 2014-Q3 report on it gives implementation 30% (remove carried_over_from: the values are "
+        "this quarter's own; or give the values it repeats)"
+    ]
+    edit(update, "    progress: 30\n", "    progress: 10\n")  # what OCHA and ICHAD said for 2014-Q3
+    assert said() == []
+    edit(update, "carried_over_from: 2014-Q3", "carried_over_from: 2014-Q4")
+    assert [line.split("] ", 1)[1][:64] for line in said()] == [
+        "HUM-01 is marked carried over from 2014-Q4, not a quarter before"
+    ]

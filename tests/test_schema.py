@@ -58,3 +58,14 @@ def test_schema_rejects_a_typo_and_a_bad_date(validators):
 def test_schema_command_prints_one_kind(run):
     doc = json.loads(run("schema", "--kind", "update").stdout)
     assert set(doc["required"]) == {"organization", "period", "submitted"}
+
+
+def test_a_field_commented_in_the_records_is_described_in_its_schema():
+    """The comment above a field in records.py is the description an editor shows (one home)."""
+    import json
+
+    organizations = json.loads((REPO / "schemas" / "organizations.schema.json").read_text(encoding="utf-8"))
+    contact = organizations["$defs"]["Organization"]["properties"]["contact"]
+    assert contact["description"] == "where its reminders go: the To of `uncoop remind --format eml`"
+    matrix = json.loads((REPO / "schemas" / "matrix.schema.json").read_text(encoding="utf-8"))
+    assert matrix["properties"]["format"]["description"].startswith("the Matrix's file format: 1")

@@ -381,6 +381,60 @@ MAX_PERIOD_YEARS = 50  # "a few decades": keeps every grid and timeline of a val
 
 
 @register
+def carried_over(ctx: Context) -> Iterator[Problem]:
+    """An entry marked `carried_over_from: QUARTER` repeats a report of that earlier quarter: one
+    on the activity that gives the same status and progress.
+
+    `carried_over_from: 2014-Q3` with progress 60 where 2014-Q3 said 10 -> stale-carry-over.
+    """
+    m = ctx.matrix
+    said: dict[tuple[str, str], set[tuple[str, float]]] = {}
+    for record in m.updates:
+        for entry in record.value.entries:
+            said.setdefault((entry.activity, str(record.value.period)), set()).add((entry.status, entry.progress))
+    for record in m.updates:
+        for i, entry in enumerate(record.value.entries):
+            source = entry.carried_over_from
+            if source is None:
+                continue
+            if source >= record.value.period:
+                why = (
+                    f"{entry.activity} is marked carried over from {source}, not a quarter before {record.value.period}"
+                )
+            elif (entry.status, entry.progress) not in said.get((entry.activity, str(source)), set()):
+                why = (
+                    f"{entry.activity} is marked carried over from {source}, but no {source} report on it "
+                    f"gives {entry.status} {entry.progress:g}%"
+                )
+            else:
+                continue
+            yield finding(
+                "stale-carry-over",
+                m.at(record, "entries", i, "carried_over_from"),
+                why,
+                "remove carried_over_from: the values are this quarter's own; or give the values it repeats",
+            )
+
+
+@register
+def matrix_format(ctx: Context) -> Iterator[Problem]:
+    """matrix.yaml's `format` is one this uncoop reads.
+
+    `format: 2` -> invalid-value (written for a later uncoop).
+    """
+    from .records import MATRIX_FORMAT
+
+    m = ctx.matrix
+    if m.meta is not None and m.meta.value.format > MATRIX_FORMAT:
+        yield finding(
+            "invalid-value",
+            m.at(m.meta, "format"),
+            f"the Matrix is in format {m.meta.value.format}; this uncoop reads format {MATRIX_FORMAT}",
+            "upgrade uncoop to a version that reads it: pip install -U uncoop",
+        )
+
+
+@register
 def matrix_period(ctx: Context) -> Iterator[Problem]:
     """The Matrix period is bounded and reporting starts inside it.
 

@@ -120,8 +120,14 @@ class Languages:
     required: Annotated[list[Lang], AfterValidator(_unique)] = field(default_factory=list)
 
 
+# the layout of the Matrix files this uncoop reads; a Matrix written for a later one says so
+MATRIX_FORMAT = 1
+
+
 @record
 class MatrixFile:
+    # the Matrix's file format: 1 (a Matrix written for a later uncoop is refused, never misread)
+    format: Annotated[int, Field(strict=True, ge=1)] = MATRIX_FORMAT
     title: Text
     description: Prose | None = None
     adopted: Adoption

@@ -99,6 +99,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "a negative indicator baseline, target or reported value; allowed only with `allow_negative: true`"),
     Rule("wrong-side", E, "reference", "a lead or focal point listed on the other side (un/oic)"),
     Rule("not-involved", W, "reference", "an update on an activity its organization neither leads nor partners"),
+    Rule("stale-carry-over", W, "reference",
+         "an entry marked carried_over_from a quarter whose reports give other values (or not an earlier quarter)"),
     # dates
     Rule("date-order", E, "date", "an end date before its start date"),
     Rule("milestone-outside", E, "date", "a milestone due outside the activity's planned dates"),
