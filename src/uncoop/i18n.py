@@ -57,7 +57,7 @@ class LText(str):
         )
 
 
-def localized(value: str | dict[str, str] | None, lang: Language) -> LText:  # noqa: lang-str (a text map's key)
+def localized(value: str | dict[str, str] | None, lang: Language) -> LText:
     """The text in `lang`, else in English, else in any language it has; marked when it fell back."""
     if value is None:
         return LText("")
@@ -226,8 +226,8 @@ def number(value: float, lang: Language) -> str:
 class Language(str):
     """One language of the Matrix, built once per run by the CLI and passed down: its code (the
     string itself, so it keys a text map and prints as `fr`), its name and direction, and every
-    way uncoop writes for it: its own words with CLDR plural forms (six in Arabic), data texts
-    with a visible fallback, dates, quarters, numbers, percentages, lists and durations."""
+    way uncoop writes for it: its own words with CLDR plural forms (six in Arabic), dates,
+    quarters, numbers, percentages, lists and durations."""
 
     __slots__ = ()
 
@@ -253,19 +253,12 @@ class Language(str):
         """The list separator as the language writes it ('، ' in Arabic)."""
         return "، " if self.rtl else ", "
 
-    @property
-    def words(self) -> gettext.NullTranslations:
-        return translations(self)
-
     def gettext(self, message: str) -> str:
         return translations(self).gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The form CLDR's plural rule picks for `n` (the catalog's Plural-Forms)."""
         return translations(self).ngettext(singular, plural, n)
-
-    def text(self, value: str | dict[str, str] | None) -> LText:
-        return localized(value, self)
 
     def date(self, day: date) -> str:
         return long_date(day, self)
@@ -288,9 +281,6 @@ class Language(str):
     def days(self, n: int) -> str:
         """'1 day', '46 days', '46 jours', 'يومًا 46' — a duration as the catalog spells it."""
         return self.ngettext("%(num)d day", "%(num)d days", n) % {"num": n}
-
-    def country(self, code: str) -> str:
-        return country_name(code, self)
 
 
 @cache
