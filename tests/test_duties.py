@@ -160,7 +160,7 @@ def test_organs_forums_and_a_participant_with_nothing_under_way_are_never_missin
 def test_the_secretariat_reports_on_its_organs_activities(bundled):
     """PSC-01 is partnered by the Security Council and MINUSCA: DPA and DPKO must cover it."""
     from uncoop.owing import Duties
-    from uncoop.timeline import visible_updates
+    from uncoop.state import visible_updates
 
     duties = Duties(bundled, visible_updates(bundled, date(2016, 3, 31)))
     q3 = snapshot(bundled, date(2016, 3, 31)).quarters[0]

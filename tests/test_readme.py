@@ -13,8 +13,8 @@ from typer.models import ArgumentInfo, OptionInfo
 
 import uncoop.cli  # noqa: F401 - registers the commands
 from tests.conftest import REPO
+from uncoop.catalogue import RULES
 from uncoop.cli.app import COMMANDS
-from uncoop.rules import RULES
 
 README = REPO / "README.md"
 

@@ -347,10 +347,15 @@ def fmt_plain(r: Repo) -> None:  # the bundled Matrix is in house style: nothing
 
 
 def rules(r: Repo) -> None:  # every finding code, then the health rule
-    from uncoop.rules import RULES
+    from uncoop.catalogue import RULES
 
     out = r("uncoop rules").stdout
     assert all(code in out for code in RULES)
+
+
+def rules_one(r: Repo) -> None:  # one finding, with its examples found and not found
+    out = r("uncoop rules stale").stdout
+    assert out.startswith("stale: ") and "Found as of" in out and "Not found as of" in out
 
 
 def help_all(r: Repo) -> None:  # `uncoop COMMAND --help` for every command
@@ -400,6 +405,7 @@ CASES: dict[str, Callable[[Repo], None]] = {
     "uncoop update": update_plain,
     "uncoop update --set": update_set,
     "uncoop rules": rules,
+    "uncoop rules stale": rules_one,
     "uncoop report": report_as_of,
     "uncoop report --as-of 2016-03-31": report_as_of,
     "uncoop forms": forms_period,

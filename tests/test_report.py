@@ -197,7 +197,7 @@ def visible_text(path) -> str:
 
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
 def test_reports_for_delegates_carry_no_paths_or_finding_codes(path):
-    from uncoop.rules import RULES
+    from uncoop.catalogue import RULES
 
     text = visible_text(path)
     assert not re.search(r"\.ya?ml\b|(?<![\w/])/(?:work|tmp|home|root|Users)/|matrix/(?:activities|updates)/", text)

@@ -131,7 +131,7 @@ FILTERS = [
 def test_every_filters_summary_counts_what_it_shows(run, monkeypatch, filters):
     from collections import Counter
 
-    from uncoop.rules import groups
+    from uncoop.catalogue import groups
 
     monkeypatch.chdir(REPO)
     doc = json.loads(run("status", "--as-of", "2016-03-31", "--format", "json", *filters).stdout)

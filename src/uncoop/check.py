@@ -15,12 +15,13 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
+from .catalogue import RULES, effective
 from .dates import Quarter
 from .i18n import N_
 from .load import Loaded, Matrix
 from .owing import over_budget
 from .problem import Location, Problem, dotted
-from .rules import RULES, effective, finding, weakens_nothing
+from .rules import finding, weakens_nothing
 from .vocab import ENDED
 
 

@@ -17,12 +17,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .catalogue import RULES
 from .health import WORDS, Health, Late, late_items
 from .i18n import EN, STATUS_WORDS, Language, localized
 from .markup import CELLS, legend_entries
 from .notice import notice_line
-from .rules import RULES
-from .timeline import ActivityState
+from .state import ActivityState
 from .view import StatusView, label_text, leads_of, summary_line
 
 # C0/C1 controls and the bidi overrides/isolates that can reorder what a terminal shows

@@ -11,9 +11,9 @@ import hashlib
 from collections import Counter
 
 from . import __version__
+from .catalogue import RULES
 from .markup import json_text, md_code, md_text
 from .problem import Problem, Severity
-from .rules import RULES
 
 
 def format_text(problems: list[Problem]) -> str:

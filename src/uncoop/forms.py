@@ -20,7 +20,8 @@ from .load import Matrix
 from .notice import notice_line, provenance
 from .owing import Duties, due_date
 from .problem import xml_chars
-from .timeline import active_entries, visible_updates
+from .state import visible_updates
+from .timeline import active_entries
 from .vocab import STATUSES
 
 STAMP_SHEET = "uncoop"

@@ -16,9 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalogue import EVIDENCE_CODES, RULES
+from .followup.off_track import expected as expected_progress
 from .i18n import EN, N_, NP_, Language
-from .rules import EVIDENCE_CODES, HEALTH_RULE
-from .timeline import ActivityState, Snapshot
+from .rules import HEALTH_RULE
+from .state import ActivityState
+from .timeline import Snapshot
 
 RULE = HEALTH_RULE  # spelt in the catalogue, which `uncoop rules` prints without importing this module
 
@@ -64,15 +67,6 @@ class Health:
         return SYMBOL[self.rating]
 
 
-def _expected(s: ActivityState) -> float | None:
-    """The share of planned time elapsed at the end of the last reported quarter, in percent."""
-    if s.latest is None:
-        return None
-    start, end = s.activity.dates.planned_start.start, s.activity.dates.planned_end.end
-    at, span = s.latest.update.value.period.end, (end - start).days
-    return None if span <= 0 or at <= start else min(100.0, 100.0 * (at - start).days / span)
-
-
 def overdue(s: ActivityState) -> tuple[bool, set[str]]:
     """Whether the planned end, and which milestones, are overdue by the surviving findings."""
     end, milestones = False, set()
@@ -103,7 +97,7 @@ def of_activity(s: ActivityState, as_of) -> Health | None:
             )
         )
     if codes["off-track"] and s.progress is not None:
-        expected = _expected(s)
+        expected = expected_progress(s)
         severe.append(
             Reason(
                 "progress",
@@ -134,10 +128,9 @@ def _gaps(s: ActivityState, codes: Counter) -> list[Reason]:
     gaps = []
     if not s.activity.indicators:
         gaps.append(Reason("indicators", N_("no indicator to measure it by")))
-    if codes["stale"]:
-        gaps.append(Reason("reporting", N_("no recent update")))
-    if any(codes[code] for code in EVIDENCE_CODES if code != "stale"):
-        gaps.append(Reason("reporting", N_("its reports disagree or its progress fell")))
+    # each gap once, in catalogue order, however many findings show it
+    for text in dict.fromkeys(RULES[code].gap for code in EVIDENCE_CODES if codes[code]):
+        gaps.append(Reason("reporting", text))
     return gaps
 
 

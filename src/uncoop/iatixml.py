@@ -34,7 +34,8 @@ from .load import Matrix
 from .notice import provenance
 from .problem import xml_clean_tree
 from .records import Activity, Organization
-from .timeline import ActivityState, reported_states, visible_updates
+from .state import ActivityState, visible_updates
+from .timeline import reported_states
 from .vocab import LANGS
 
 VERSION = "2.03"

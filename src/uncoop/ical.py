@@ -17,7 +17,7 @@ from .i18n import EN, Language, localized, quarter_text, translations, when
 from .load import Matrix
 from .markup import header_text
 from .owing import Duties, due_date, reporting_quarters
-from .timeline import visible_updates
+from .state import visible_updates
 from .vocab import ENDED
 
 NAMESPACE = uuid.UUID("6f1c8a4e-2b0e-5d43-9a57-0c3e6f9b1d20")

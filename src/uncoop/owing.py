@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from .dates import Quarter, quarters
-from .load import Loaded, Matrix
 from .problem import UncoopError
-from .records import Activity, MatrixFile, Update
 from .vocab import ENDED
+
+if TYPE_CHECKING:  # annotations only: the catalogue (and so `--help`) imports this module
+    from .load import Loaded, Matrix
+    from .records import Activity, MatrixFile, Update
 
 # Organs and forums (the Security Council, the Human Rights Council, the OIC Council of Foreign
 # Ministers, the IASC...) are serviced by a secretariat that reports on their work.

@@ -195,7 +195,7 @@ def _renaming(renames: dict[str, str]):
 
 def _unreadable(findings: list[Problem]) -> dict[str, list[str]]:
     """Files whose own errors kept them from loading (reading or schema errors), by path."""
-    from .rules import RULES
+    from .catalogue import RULES
 
     found: dict[str, list[str]] = {}
     for p in findings:

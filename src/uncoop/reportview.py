@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple, overload
 
 from .atomic import read_regular
+from .catalogue import RULES, slipping
 from .dates import FlexDate, Quarter, quarters
 from .health import ON_TRACK, RATINGS, WORDS, Health, HealthReport, late_items, overdue, rate
 from .i18n import (
@@ -39,9 +40,9 @@ from .markup import mermaid_text, safe_url
 from .notice import PROVENANCE_WORDS, field_marks
 from .problem import Problem, Severity, printable, sort_problems
 from .records import Adoption, Dates, Meeting, Span
-from .rules import RULES, slipping
 from .slippage import SlipRow
-from .timeline import ActivityState, Snapshot, snapshot
+from .state import ActivityState
+from .timeline import Snapshot, snapshot
 from .vocab import FUNDING_STATUSES, SIDES, STATUSES
 
 SECURED = ("committed", "disbursed")

@@ -22,7 +22,8 @@ from .i18n import Language, language
 from .load import Matrix
 from .problem import Location, Problem
 from .rules import finding
-from .timeline import Reported, active_entries, latest_reports
+from .state import Reported
+from .timeline import active_entries, latest_reports
 from .vocab import LANGS, STATUSES
 
 # Budgets of a returned workbook, checked before any XML is parsed (a form uncoop writes for the

@@ -1,10 +1,10 @@
-"""The finding catalogue: every code uncoop can report, and everything said about it.
+"""What a finding code is (`Rule`), the one way a finding is made (`finding`), and the rows of
+the findings of `uncoop validate`: reading, schema, identity, references, dates, budgets, plan
+quality and languages.
 
-The one place a finding is described: its severity, stage and meaning; for the
-timeline findings also the `--only` group that selects it, the words a dashboard
-shows and counts it by, and its terminal style.  `--only`, the status summary, the
-terminal colours, the report's figures, `uncoop rules` and the README table are all
-read from here, so a new finding is a line in this table plus the check that emits it.
+The follow-up findings of `uncoop status` are declared with their checks and examples, one
+module per rule, in followup/; `catalogue.py` joins both into the one catalogue that `--only`,
+the summaries, the terminal, the report, `uncoop rules`, SARIF and the README read.
 
 The codes are stable: CI configurations, SARIF fingerprints and people's habits
 depend on them.
@@ -12,10 +12,8 @@ depend on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from .i18n import N_
 from .problem import Location, Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -26,8 +24,8 @@ FOLLOW_UP = frozenset({"plan", "language", "timeline"})  # the stages of finding
 class Rule:
     """One finding code.
 
-    >>> RULES["late-report"].group, RULES["late-report"].label
-    ('late', 'report late')
+    >>> CHECKS["duplicate-id"].severity.label, CHECKS["duplicate-id"].tunable
+    ('error', False)
     """
 
     code: str
@@ -40,6 +38,7 @@ class Rule:
     tally: str = ""  # what the status summary counts, as in "3 reports late"; "|" parts: one|many
     style: str = ""  # rich style of the label in the terminal
     slipping: bool = False  # counts against an activity being on time in the report
+    gap: str = ""  # the evidence gap it shows beside an activity's rating (health.py), if it is one
 
     @property
     def tunable(self) -> bool:
@@ -49,12 +48,16 @@ class Rule:
         return self.severity is not E or self.stage in FOLLOW_UP
 
 
-def _timeline(code: str, group: str, label: str, tally: str, style: str, summary: str, slipping: bool = False) -> Rule:
-    return Rule(code, W, "timeline", summary, group=group, label=label, tally=tally, style=style, slipping=slipping)
+def timeline_rule(
+    code: str, group: str, label: str, tally: str, style: str, summary: str, slipping: bool = False, gap: str = ""
+) -> Rule:
+    """A follow-up finding of `uncoop status` (declared in its module under followup/)."""
+    return Rule(code, W, "timeline", summary, group=group, label=label, tally=tally, style=style, slipping=slipping,
+                gap=gap)  # fmt: skip
 
 
 # fmt: off
-RULES: dict[str, Rule] = {r.code: r for r in (
+CHECKS: dict[str, Rule] = {r.code: r for r in (
     # reading files
     Rule("unsafe-path", E, "read", "a symlink out of the matrix, a loop, a FIFO/device, or a file over 1 MiB"),
     Rule("unknown-file", E, "read", "a file or folder outside the Matrix layout (nothing in it is read)"),
@@ -118,59 +121,10 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("stray-provenance", W, "plan", "`field_provenance` marks a field the activity does not hold"),
     # languages (only with --require-lang, or languages.required in matrix.yaml)
     Rule("missing-translation", W, "language", "a text lacks a language the Matrix requires"),
-    # timeline (uncoop status): code, --only group, label, tally, terminal style, meaning
-    _timeline("overdue-activity", "overdue", N_("overdue"), N_("overdue"), "bold red",
-              "past its planned end and not closed or cancelled", slipping=True),
-    _timeline("overdue-milestone", "overdue", N_("milestone overdue"), N_("milestone overdue|milestones overdue"),
-              "red", "a milestone past its due date and not reported done", slipping=True),
-    _timeline("due-soon", "due-soon", N_("due soon"), N_("due soon"), "cyan",
-              "a milestone or planned end within the due-soon window"),
-    _timeline("stale", "stale", N_("stale"), N_("stale"), "yellow", "an active activity with no update for stale_days"),
-    _timeline("off-track", "off-track", N_("off track"), N_("off track"), "magenta",
-              "reported progress trails the share of planned time elapsed by more than off_track_points",
-              slipping=True),
-    _timeline("missing-report", "missing", N_("report missing"), N_("report missing|reports missing"), "bold red",
-              "a quarterly report owed and past due, not submitted"),
-    _timeline("incomplete-report", "incomplete", N_("report incomplete"),
-              N_("report incomplete|reports incomplete"), "yellow",
-              "a quarterly report that leaves out an activity under way that the institution leads or partners"),
-    _timeline("late-report", "late", N_("report late"), N_("report late|reports late"), "yellow",
-              "a quarterly report submitted after its due date"),
-    _timeline("conflicting-reports", "disputed", N_("reports disagree"), N_("conflicting report|conflicting reports"),
-              "yellow", "two reports on one activity for one quarter disagree on status, or on progress by over "
-              "conflict_points"),
-    _timeline("progress-regression", "disputed", N_("progress fell"), N_("progress regression|progress regressions"),
-              "yellow",
-              "reported progress is lower than the activity's previous report, with no progress_note saying why"),
-    _timeline("status-after-close", "disputed", N_("reopened"), N_("report after closure|reports after closure"),
-              "yellow", "a report puts an activity back under way after an earlier quarter's report closed or "
-              "cancelled it"),
-    _timeline("closed-progress-fell", "disputed", N_("closed lower"),
-              N_("closure below earlier progress|closures below earlier progress"), "yellow",
-              "a report closes an activity at less progress than the previous quarter's report"),
 )}
 # fmt: on
 
 LEVELS = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
-
-
-def effective(problems: list[Problem], overrides: Mapping[str, str]) -> list[Problem]:
-    """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
-    matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default.
-    An override that would weaken a rule that is not `tunable` has no effect (`check` says so).
-    """
-    out = []
-    for problem in problems:
-        rule = RULES.get(problem.code)
-        level = overrides.get(problem.code) or ("off" if rule is not None and not rule.enabled else None)
-        if level is not None and rule is not None and not rule.tunable and not weakens_nothing(rule, level):
-            level = None
-        if level == "off":
-            continue
-        if level is not None and LEVELS[level] != problem.severity:
-            problem = replace(problem, severity=LEVELS[level])
-        out.append(problem)
-    return out
 
 
 def weakens_nothing(rule: Rule, level: str) -> bool:
@@ -178,56 +132,24 @@ def weakens_nothing(rule: Rule, level: str) -> bool:
     return level != "off" and LEVELS[level] >= rule.severity
 
 
-def finding(code: str, where: Location, message: str, hint: str = "", key: str = "", **figures: object) -> Problem:
-    """The one way a finding is made: with the catalogue's severity (matrix.yaml may change it later).
-    With `figures`, `message` is a template marked for translation (N_) filled with them.
+def finding(
+    rule: Rule | str, where: Location, message: str, hint: str = "", key: str = "", **figures: object
+) -> Problem:
+    """The one way a finding is made: with the rule's severity (matrix.yaml may change it later);
+    a code names a row of CHECKS.  With `figures`, `message` is a template marked for translation
+    (N_) filled with them.
 
-    >>> finding("stale", Location("u.yaml", 3, 5), "no update").severity.label
+    >>> finding("not-involved", Location("u.yaml", 3, 5), "not involved").severity.label
     'warning'
-    >>> finding("stale", Location("u.yaml"), "no update on %(id)s", id="HUM-01").message
-    'no update on HUM-01'
+    >>> finding("not-involved", Location("u.yaml"), "%(org)s is not involved", org="IDB").message
+    'IDB is not involved'
     """
+    rule = CHECKS[rule] if isinstance(rule, str) else rule
     if not figures:
-        return Problem(where, RULES[code].severity, code, message, hint, key)
+        return Problem(where, rule.severity, rule.code, message, hint, key)
     english = {k: str(v) if hasattr(v, "precision") or hasattr(v, "year") else v for k, v in figures.items()}
-    return Problem(where, RULES[code].severity, code, message % english, hint, key, message, tuple(figures.items()))
+    return Problem(where, rule.severity, rule.code, message % english, hint, key, message, tuple(figures.items()))
 
-
-def groups() -> dict[str, tuple[str, ...]]:
-    """The `--only` choices and the codes each selects, in catalogue order.
-
-    >>> groups()["overdue"]
-    ('overdue-activity', 'overdue-milestone')
-    """
-    out: dict[str, tuple[str, ...]] = {}
-    for rule in RULES.values():
-        if rule.group:
-            out[rule.group] = (*out.get(rule.group, ()), rule.code)
-    return out
-
-
-def tally(rule: Rule, n: int, gettext: Callable[[str], str] = lambda s: s) -> str:
-    """'1 report late', '3 reports late'; `gettext` translates both forms at once ('one|many').
-
-    >>> tally(RULES["late-report"], 1), tally(RULES["late-report"], 3), tally(RULES["stale"], 2)
-    ('1 report late', '3 reports late', '2 stale')
-    """
-    one, _, many = gettext(rule.tally).partition("|")
-    return f"{n} {one if n == 1 or not many else many}"
-
-
-def counted() -> list[Rule]:
-    """The findings a status summary counts, in catalogue order."""
-    return [rule for rule in RULES.values() if rule.tally]
-
-
-def slipping() -> frozenset[str]:
-    """Codes that mean an activity is not on time."""
-    return frozenset(rule.code for rule in RULES.values() if rule.slipping)
-
-
-# The findings that are evidence gaps, not risks to delivery: shown beside the rating (health.py)
-EVIDENCE_CODES = ("stale", "conflicting-reports", "progress-regression", "status-after-close", "closed-progress-fell")
 
 # How `health.py` rates activities, areas and institutions; printed by `uncoop rules`.
 HEALTH_RULE = """\

@@ -21,7 +21,8 @@ from .load import Matrix
 from .problem import Problem
 from .render import language_environment
 from .reportview import ReportView, acronyms, build_report
-from .timeline import Snapshot, visible_updates
+from .state import visible_updates
+from .timeline import Snapshot
 
 # a page is named after an id the schema already restricts; this is the last line of defence
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")

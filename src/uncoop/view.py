@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from .catalogue import counted, groups, tally
 from .dates import Quarter
 from .health import RATINGS, WORDS, Health, HealthReport, rate
 from .i18n import EN, N_, STATUS_WORDS, Language, language, localized
@@ -18,8 +19,8 @@ from .markup import CELLS, json_stream, legend, md_code
 from .markup import md_text as md_cell
 from .notice import notice_line, provenance
 from .problem import Problem, sort_problems
-from .rules import counted, groups, tally
-from .timeline import ActivityState, GridRow, Snapshot
+from .state import ActivityState
+from .timeline import GridRow, Snapshot
 from .vocab import STATUSES
 
 
@@ -167,8 +168,8 @@ def finding_text(problem: Problem, lang: Language) -> str:
 
 def label_text(code: str, lang: Language) -> str:
     """A finding's few words (its label in the catalogue) in `lang`."""
+    from .catalogue import RULES
     from .i18n import translations
-    from .rules import RULES
 
     label = RULES[code].label or code
     return label if lang == "en" else translations(lang).gettext(label)

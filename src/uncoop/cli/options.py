@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..rules import groups
+from ..catalogue import groups
 from ..vocab import LANGS, SIDES
 
 

@@ -66,30 +66,25 @@ class RulesFormat(str, enum.Enum):
 
 @command()
 def rules(
+    code: Annotated[
+        str | None, typer.Argument(help="One code: its meaning, severity, group and the examples that show it.")
+    ] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or json.")] = RulesFormat.text,
 ) -> int:
     """List every finding code: severity, stage, the --only group that selects it, and meaning;
     then the rule that rates each activity, area and institution on track, at risk or off track.
+    With CODE, that finding alone, with its examples: small Matrices in which it is found and not.
 
     Codes marked "off" are off by default; `rules: {CODE: warning}` in matrix.yaml turns one on.
     """
-    from ..rules import RULES
+    from ..catalogue import RULES
 
+    if code is not None:
+        return _one_rule(code, fmt)
     if fmt is RulesFormat.json:
         import json
 
-        doc = [
-            {
-                "code": r.code,
-                "severity": r.severity.label,
-                "stage": r.stage,
-                "group": r.group or None,
-                "enabled": r.enabled,
-                "summary": r.summary,
-            }
-            for r in RULES.values()
-        ]
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        sys.stdout.write(json.dumps([_rule_doc(r) for r in RULES.values()], indent=2) + "\n")
         return 0
     from ..owing import OWING_RULE
     from ..rules import HEALTH_RULE
@@ -101,3 +96,57 @@ def rules(
     sys.stdout.write(f"\nWho owes a report (status, report, forms, remind):\n{OWING_RULE}")
     sys.stdout.write(f"\nHealth (status and report):\n{HEALTH_RULE}")
     return 0
+
+
+def _rule_doc(r) -> dict:
+    return {
+        "code": r.code,
+        "severity": r.severity.label,
+        "stage": r.stage,
+        "group": r.group or None,
+        "enabled": r.enabled,
+        "summary": r.summary,
+    }
+
+
+def _one_rule(code: str, fmt: RulesFormat) -> int:
+    from ..catalogue import RULES, examples
+    from ..check import suggest
+
+    rule = RULES.get(code)
+    if rule is None:
+        raise Fail(f"no finding is called {code!r}: {suggest(code, RULES) or '`uncoop rules` lists every code'}")
+    shown = examples(code)
+    if fmt is RulesFormat.json:
+        import json
+
+        doc = {
+            **_rule_doc(rule),
+            "examples": [{"finds": e.finds, "as_of": e.as_of, "said": e.said, "files": dict(e.files)} for e in shown],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    sys.stdout.write(_rule_text(rule, shown))
+    return 0
+
+
+def _rule_text(rule, shown) -> str:
+    from ..followup import _example
+
+    severity = rule.severity.label if rule.enabled else f"off by default ({rule.severity.label} when on)"
+    lines = [f"{rule.code}: {rule.summary}", f"  severity  {severity}", f"  stage     {rule.stage}"]
+    if rule.group:
+        lines.append(f"  select    uncoop status --only {rule.group}")
+    if rule.label:
+        lines.append(f'  shown as  "{rule.label}"' + (f', an evidence gap: "{rule.gap}"' if rule.gap else ""))
+    lines.append(f"  tune      rules: {{{rule.code}: off|info|warning|error}} in matrix.yaml" if rule.tunable else
+                 "  tune      cannot be switched off or lowered: it is a validity error")  # fmt: skip
+    if shown:
+        lines += ["", f"Examples, each laid over the example Matrix ({_example.DESCRIPTION}):"]
+    for e in shown:
+        lines += ["", f"{'Found' if e.finds else 'Not found'} as of {e.as_of}: {e.said}"]
+        for name, text in e.files.items():
+            lines += [f"  {name}", *(f"    {line}" for line in text.splitlines())]
+        if not e.files:
+            lines.append("  (the example Matrix as it is)")
+    return "\n".join(lines) + "\n"

@@ -188,10 +188,10 @@ class LoadProgress:
 
 def load_checked(matrix: Path | None, today: date, no_cache: bool = False, interactive: bool = False):
     """Load and validate; validity errors go to stderr so data output stays clean."""
+    from ..catalogue import RULES
     from ..check import validate as run
     from ..formats import format_text
     from ..problem import Severity, sort_problems
-    from ..rules import RULES
     from .app import OverBudget
     from .cached import Cached
 

@@ -1,0 +1,78 @@
+"""The one finding catalogue: every code uncoop can report, in the order it is listed.
+
+The findings of `uncoop validate` (rules.CHECKS) and then the follow-up findings, each declared
+in its module under followup/.  `--only`, the status summary, the terminal colours, the report's
+figures and evidence gaps, `uncoop rules`, SARIF and the README table all read from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from . import followup
+from .problem import Problem
+from .rules import CHECKS, LEVELS, Rule, weakens_nothing
+
+RULES: dict[str, Rule] = {**CHECKS, **{rule.code: rule for rule in followup.RULES}}
+
+
+def examples(code: str) -> tuple[followup.Example, ...]:
+    """The examples that show `code` found and not found (they run as tests)."""
+    return tuple(e for e in followup.EXAMPLES if e.rule.code == code)
+
+
+def effective(problems: list[Problem], overrides: Mapping[str, str]) -> list[Problem]:
+    """Findings as the Matrix configures them: `rules: {code: off|info|warning|error}` in
+    matrix.yaml turns a code off, on, or changes its severity; the catalogue gives the default.
+    An override that would weaken a rule that is not `tunable` has no effect (`check` says so).
+    """
+    out = []
+    for problem in problems:
+        rule = RULES.get(problem.code)
+        level = overrides.get(problem.code) or ("off" if rule is not None and not rule.enabled else None)
+        if level is not None and rule is not None and not rule.tunable and not weakens_nothing(rule, level):
+            level = None
+        if level == "off":
+            continue
+        if level is not None and LEVELS[level] != problem.severity:
+            problem = replace(problem, severity=LEVELS[level])
+        out.append(problem)
+    return out
+
+
+def groups() -> dict[str, tuple[str, ...]]:
+    """The `--only` choices and the codes each selects, in catalogue order.
+
+    >>> groups()["overdue"]
+    ('overdue-activity', 'overdue-milestone')
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in RULES.values():
+        if rule.group:
+            out[rule.group] = (*out.get(rule.group, ()), rule.code)
+    return out
+
+
+def tally(rule: Rule, n: int, gettext: Callable[[str], str] = lambda s: s) -> str:
+    """'1 report late', '3 reports late'; `gettext` translates both forms at once ('one|many').
+
+    >>> tally(RULES["late-report"], 1), tally(RULES["late-report"], 3), tally(RULES["stale"], 2)
+    ('1 report late', '3 reports late', '2 stale')
+    """
+    one, _, many = gettext(rule.tally).partition("|")
+    return f"{n} {one if n == 1 or not many else many}"
+
+
+def counted() -> list[Rule]:
+    """The findings a status summary counts, in catalogue order."""
+    return [rule for rule in RULES.values() if rule.tally]
+
+
+def slipping() -> frozenset[str]:
+    """Codes that mean an activity is not on time."""
+    return frozenset(rule.code for rule in RULES.values() if rule.slipping)
+
+
+# The findings that are evidence gaps, not risks to delivery: shown beside the rating (health.py)
+EVIDENCE_CODES = tuple(rule.code for rule in RULES.values() if rule.gap)
