@@ -75,11 +75,13 @@ def command(group: typer.Typer | None = None, name: str | None = None) -> Callab
     return register
 
 
+# what a command leaves to do when it ends, whatever its outcome (cached.Cached registers its save)
+AT_END: list[Callable[[], None]] = []
+
+
 def boundary(body: Callable[[], int]) -> int:
     """Run a command body; every failure becomes one line on stderr and an exit code."""
     import gc
-
-    from .cached import Cached
 
     # A command is a short burst that keeps what it builds until it exits: the cyclic
     # collector would only rescan live records (measured: unpickling the cache 4x slower).
@@ -110,8 +112,9 @@ def boundary(body: Callable[[], int]) -> int:
         )
         return 2
     finally:
-        # saved last: positions found while reporting are kept for the next run
-        Cached.save_all()
+        # run last (the record cache saves itself here): positions found while reporting are kept
+        while AT_END:
+            AT_END.pop()()
         gc.enable()
         _unguard_streams(streams)
 
@@ -157,12 +160,3 @@ def resolve_today(as_of: str | None) -> date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise Fail(f"--as-of '{as_of}' is outside the years {MIN_YEAR}-{MAX_YEAR} uncoop works with")
     return day
-
-
-_warned: set[str] = set()
-
-
-def warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        sys.stderr.write(f"uncoop: {message}\n")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .app import warn_once
-from .workspace import key_folder, write_scope
+from .app import AT_END
+from .places import key_folder, write_scope
 
 KEY_BYTES = 32
 
@@ -46,6 +47,15 @@ def user_secret() -> bytes | None:
         return None
 
 
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        sys.stderr.write(f"uncoop: {message}\n")
+
+
 CACHE_LIMIT = 1 << 30  # bytes; a cache file larger than this is not read
 
 
@@ -54,15 +64,13 @@ class Cached:
     file is data for a restricted unpickler and is signed; a save that fails is said once on
     stderr and never changes the run's results."""
 
-    opened: list[Cached] = []
-
     def __init__(self, root: Path, disabled: bool):
         self.cache: ShardedCache | None = None
         self.folder: Path | None = None
         self.secret: bytes | None = None
         self.scope: Scope | None = None
         self.refused = False
-        Cached.opened.append(self)
+        AT_END.append(self.save)
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
         from ..atomic import UnsafeWrite
@@ -104,11 +112,6 @@ class Cached:
         shard = RecordCache.loads(blob, self.secret)
         shard.reread = lambda: read_regular(path, CACHE_LIMIT)
         return shard
-
-    @classmethod
-    def save_all(cls) -> None:
-        while cls.opened:
-            cls.opened.pop().save()
 
     def save(self) -> None:
         """Write the shards that changed; a failure is said once and never changes the run's results."""

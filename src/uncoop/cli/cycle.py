@@ -8,7 +8,8 @@ import typer
 
 from .app import Fail, command, resolve_today, today
 from .options import AsOf, FormFormat, LangOption, MatrixDir, RemindFormat, SideFilter
-from .workspace import check_filters, language, load_checked, write_file, write_scope
+from .places import write_file, write_scope
+from .workspace import check_filters, language, load_checked
 
 if TYPE_CHECKING:
     from ..i18n import Language

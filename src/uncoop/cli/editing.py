@@ -9,7 +9,8 @@ import typer
 
 from .app import Fail, app, command, today
 from .options import DryRun, MatrixDir
-from .workspace import repo_root, resolve_matrix, unknown, write_file, write_scope
+from .places import repo_root, write_file, write_scope
+from .workspace import resolve_matrix, unknown
 
 if TYPE_CHECKING:
     from datetime import date

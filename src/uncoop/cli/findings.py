@@ -38,8 +38,9 @@ from .output import (
     required_langs,
     summary_line,
 )
+from .places import repo_root
 from .revisions import with_plan_as_committed
-from .workspace import LoadProgress, check_filters, language, load_checked, repo_root, resolve_matrix
+from .workspace import LoadProgress, check_filters, language, load_checked, resolve_matrix
 
 
 @command()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .app import Fail
 from .options import Level
-from .workspace import write_file, write_scope
+from .places import write_file, write_scope
 
 
 def note_period_ended(loaded, when, as_of: str | None) -> None:

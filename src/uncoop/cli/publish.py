@@ -11,8 +11,9 @@ import typer
 from .app import Fail, command, resolve_today, today
 from .options import Areas, AsOf, LangOption, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
 from .output import note_period_ended
+from .places import repo_root, write_file, write_scope
 from .revisions import with_plan_as_committed
-from .workspace import check_filters, language, load_checked, repo_root, write_file, write_scope
+from .workspace import check_filters, language, load_checked
 
 
 @command()

@@ -10,7 +10,7 @@ import typer
 from .. import vocab
 from .app import Fail, command
 from .options import choices
-from .workspace import write_file, write_scope
+from .places import write_file, write_scope
 
 if TYPE_CHECKING:
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from .app import Fail
-from .workspace import repo_root
+from .places import repo_root
 
 
 def with_plan_as_committed(loaded, problems: list, when: date, today: date) -> tuple:

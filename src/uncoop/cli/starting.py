@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from .app import Fail, command, today
-from .workspace import key_folder, write_file
+from .places import key_folder, write_file
 
 ACTION = "uncoop/uncoop@v0.1.0"  # where the uncoop action is published; --action names another
 

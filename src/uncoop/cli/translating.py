@@ -10,7 +10,8 @@ import typer
 
 from .app import Fail, app, command, today
 from .options import DryRun, Lang, MatrixDir
-from .workspace import language, load_checked, write_file, write_scope
+from .places import write_file, write_scope
+from .workspace import language, load_checked
 
 translation_app = typer.Typer(
     name="translation",

@@ -10,7 +10,8 @@ import typer
 from .app import Fail, app, command, resolve_today, today
 from .options import AsOf, Lang, MatrixDir
 from .output import note_period_ended
-from .workspace import language, load_checked, repo_root, unknown, write_file, write_scope
+from .places import repo_root, write_file, write_scope
+from .workspace import language, load_checked, unknown
 
 MARK = ".uncoop-site"  # lists what the last run wrote, so a re-run removes pages that are gone
 REPORT_LIMIT = 50 << 20
