@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,24 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def hum(matrix_dir: Path) -> Path:
     return matrix_dir / "activities" / "humanitarian" / "HUM-01.yaml"
+
+
+def once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder `build` fills once per test run, however many xdist workers ask for it: the others
+    wait on its lock and read what it built.  The folder lives in this run's own temporary
+    directory, so nothing built by an earlier run is ever reused."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # parent: the run's, all workers'
+    folder = shared / f"once-{name}"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way is built again
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").write_text("")
+    return folder
 
 
 def golden(name: str, text: str) -> None:

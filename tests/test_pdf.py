@@ -1,6 +1,6 @@
 """The PDF report (WeasyPrint): what a focal point prints for the general meeting, read back.
 
-Each language's PDF is rendered once per test session (`printed`, grouped on one xdist worker) and
+Each language's PDF is rendered once per test run (`printed`, shared by every xdist worker) and
 every check reads that one render: its tags and metadata (pypdf), its words and where they sit on
 the page (poppler's pdftotext -bbox), its first pages as images for a reviewer (pdftoppm).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import REPO
+from tests.conftest import REPO, once
 from uncoop.check import validate
 from uncoop.i18n import translations
 from uncoop.render import render_pdf
@@ -30,7 +30,7 @@ pytestmark = [
     pytest.mark.slow,  # tens of seconds a PDF
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils: apt-get install poppler-utils"),
 ]
-LANGS = [pytest.param(lang, marks=pytest.mark.xdist_group(f"pdf-{lang}")) for lang in ("en", "fr", "ar")]
+LANGS = ["en", "fr", "ar"]
 MM = 72 / 25.4  # PDF points per millimetre
 ARTEFACTS = REPO / "build" / "pdf-pages"  # not committed: PNGs of the first pages, for review
 
@@ -93,13 +93,16 @@ _RENDERED: dict[str, Printed] = {}
 def printed(tmp_path_factory):
     """The bundled Matrix's report as of 2016-03-31, as PDF, rendered once per language."""
 
+    matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
+
+    def render(lang: str, folder: Path) -> None:
+        pdf = render_pdf(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), lang))
+        (folder / f"report.{lang}.pdf").write_bytes(pdf)
+
     def get(lang: str) -> Printed:
         if lang not in _RENDERED:
-            matrix, _ = validate(REPO / "matrix", date(2026, 1, 1), REPO)
-            pdf = render_pdf(build_report(matrix, snapshot(matrix, date(2016, 3, 31)), lang))
-            path = tmp_path_factory.mktemp(f"pdf-{lang}") / f"report.{lang}.pdf"
-            path.write_bytes(pdf)
-            _RENDERED[lang] = Printed(lang, pdf, path, words(path), matrix)
+            path = once(tmp_path_factory, f"pdf-{lang}", lambda folder: render(lang, folder)) / f"report.{lang}.pdf"
+            _RENDERED[lang] = Printed(lang, path.read_bytes(), path, words(path), matrix)
         return _RENDERED[lang]
 
     return get
