@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import edit, hum
+from tests.conftest import FIXTURE, edit, hum
 from uncoop.check import validate
 from uncoop.timeline import snapshot
 
@@ -235,3 +238,34 @@ def test_rules_in_matrix_yaml_turn_codes_off_on_or_up(matrix_dir, run):
     edit(matrix_dir / "matrix.yaml", "  stale: off", "  stail: off")
     result = run("validate", "--as-of", "2016-12-31")
     assert result.exit_code == 1 and "rules: 'stail' is not a finding code (did you mean 'stale'?)" in result.stdout
+
+
+# --- as --as-of moves forward, the record only grows --------------------------------------
+
+
+@cache
+def _fixture():
+    matrix, problems = validate(FIXTURE, date(2030, 1, 1), FIXTURE.parent)
+    assert problems == []
+    return matrix
+
+
+def _keys(snap, code: str) -> set[str]:
+    return {f.key for f in snap.findings if f.code == code}
+
+
+@settings(max_examples=150)  # two snapshots of the fixture Matrix per example
+@given(st.dates(date(2014, 6, 1), date(2017, 6, 30)), st.integers(0, 400))
+def test_moving_as_of_forward_never_unsays_a_fact(day, later_by):
+    """A report late stays late; a missing one is later missing or late, never on time; an
+    overdue activity stays overdue until it ends; a milestone overdue stays so until reported done."""
+    m = _fixture()
+    before, after = snapshot(m, day), snapshot(m, day + timedelta(days=later_by))
+    assert after.quarters[: len(before.quarters)] == before.quarters
+    assert _keys(before, "late-report") <= _keys(after, "late-report")
+    assert _keys(before, "missing-report") <= _keys(after, "missing-report") | _keys(after, "late-report")
+    ended = {s.activity.id for s in after.activities if s.ended}
+    assert _keys(before, "overdue-activity") - ended <= _keys(after, "overdue-activity")
+    done = {f"{s.activity.id}/{m}" for s in after.activities for m in s.milestones_done}
+    still = {k for k in _keys(before, "overdue-milestone") - done if k.split("/")[0] not in ended}
+    assert still <= _keys(after, "overdue-milestone")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from uncoop import yamlsrc
 
@@ -104,3 +108,55 @@ def test_positions_of_keys_list_items_and_missing_keys():
 def test_columns_count_characters_not_bytes():
     pos = yamlsrc.positions("title: عربي\nx: [a, b]\nt2: عربي عربي: 1\n".encode())
     assert pos.find(("x", 1)) == (1, 7)
+
+
+# --- the reader against PyYAML on generated documents -------------------------------------
+
+# what a Matrix file may hold as text: no control, format (bidi), private-use, unassigned or
+# surrogate code points and no line or paragraph separators (the reader refuses those, tested above)
+TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), max_size=12)
+# text that looks like a number, a date, a boolean or null: where a reader must respect the quotes
+LOOKALIKE = st.from_regex(
+    r"[-+]?[0-9]{0,4}([._:-][0-9]{0,2})?([eE][-+]?[0-9]{1,2})?", fullmatch=True
+) | st.sampled_from(
+    ["yes", "No", "on", "OFF", "y", "~", "null", "Null", "true", "False", "0x1f", "0b101", ".inf", "-.Inf", ".nan"]
+)
+# YAML 1.2's core schema numbers (uncoop reads them), written out here from the specification
+NUMBER_1_2 = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+
+def only_1_2_number(text: str) -> bool:
+    """1e3, 0o17, -.5: numbers in YAML 1.2 that YAML 1.1 (PyYAML) reads as text, and writes unquoted."""
+    return bool(NUMBER_1_2.fullmatch(text)) and isinstance(yaml.safe_load(f"k: {text}")["k"], str)
+
+
+STRING = (TEXT | LOOKALIKE).filter(lambda s: not only_1_2_number(s))
+KEY = STRING.filter(lambda k: k != "<<")  # PyYAML's merge key is a YAML 1.1 extension
+SCALAR = st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | STRING
+DOCUMENT = st.dictionaries(
+    KEY,
+    st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEY, inner, max_size=4),
+                 max_leaves=20),
+    max_size=6,
+)  # fmt: skip
+STYLES = [{}, {"default_flow_style": True}, {"allow_unicode": True, "width": 20}, {"indent": 4, "explicit_start": True}]
+
+
+@settings(max_examples=300)  # a tenth of a second per ten documents: enough to meet every style
+@given(DOCUMENT, st.sampled_from(STYLES))
+def test_the_reader_reads_what_pyyaml_reads_in_any_style(doc, style):
+    """Block, flow, folded or indented wide, the same document gives the same values as yaml.safe_load."""
+    text = yaml.safe_dump(doc, sort_keys=False, **style)
+    value, error = yamlsrc.read(text.encode())
+    assert error is None, (text, error)
+    assert value == yaml.safe_load(text) == doc
+
+
+@pytest.mark.parametrize(("plain", "number"), [("1e3", 1000.0), ("0o17", 15), ("-.5", -0.5), ("1.0e3", 1000.0)])
+def test_where_yaml_1_2_and_pyyaml_part_the_reader_follows_1_2(plain, number):
+    text = f"k: {plain}\n"
+    assert yaml.safe_load(text) == {"k": plain}  # YAML 1.1: text
+    assert yamlsrc.read(text.encode())[0] == {"k": number}
+    assert only_1_2_number(plain)
