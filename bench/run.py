@@ -54,7 +54,7 @@ import sys, time
 from datetime import date
 from uncoop.check import validate
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 matrix, problems = validate(sys.argv[1], date(2017, 1, 1))
 snapshot(matrix, date(2017, 1, 1))  # finding locations known, as with a warm cache: the rest is the report

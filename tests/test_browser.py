@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import CHROMIUM, REPO
 from uncoop.check import validate
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 pytestmark = [

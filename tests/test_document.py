@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import REPO, edit, hum
 from uncoop.check import validate
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 AS_OF = date(2016, 3, 31)

@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import REPO
 from uncoop.check import validate
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 MATRIX = REPO / "matrix"

@@ -14,7 +14,7 @@ from tests.conftest import REPO, edit, hum
 from uncoop.check import validate
 from uncoop.i18n import LOCALE_DIR, localized
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 LANGS = ["fr", "ar"]

@@ -13,7 +13,7 @@ from uncoop.dates import FlexDate
 from uncoop.health import Health, of_group
 from uncoop.i18n import EN, Language, language
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 SRC = REPO / "src" / "uncoop"

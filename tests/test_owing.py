@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from tests.conftest import REPO, edit
 from uncoop.check import validate
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 AS_OF = "2016-03-31"

@@ -23,7 +23,7 @@ from tests.conftest import REPO, once
 from uncoop.check import validate
 from uncoop.i18n import translations
 from uncoop.render import render_pdf
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 pytestmark = [
@@ -136,7 +136,7 @@ def test_an_archival_tagged_pdf_with_its_language_title_author_and_subject(print
     meta = reader.metadata
     draft = translations(lang).gettext("DRAFT")
     assert meta.title.startswith(draft)  # no analysis in the bundled Matrix: a draft, and the title says so
-    from uncoop.reportview import acronyms
+    from uncoop.report import acronyms
 
     shown = acronyms(p.matrix, lang)  # the focal points' institutions as the language writes them (DPA: DAP)
     for point in (p.matrix.meta.value.focal_points.un, p.matrix.meta.value.focal_points.oic):

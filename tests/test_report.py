@@ -11,7 +11,7 @@ from tests.conftest import REPO, edit, golden, hum
 from uncoop.check import validate
 from uncoop.markup import mermaid_text, safe_url
 from uncoop.render import render
-from uncoop.reportview import build_report
+from uncoop.report import build_report
 from uncoop.timeline import snapshot
 
 AS_OF = "2015-02-15"

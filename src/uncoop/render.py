@@ -1,4 +1,4 @@
-"""The Progress and Evaluation Report (¶53) rendered by Jinja2 from its typed view (`reportview`).
+"""The Progress and Evaluation Report (¶53) rendered by Jinja2 from its typed view (the `report` package).
 
 Templates are looked up in the user's folder first (`--templates DIR`), then in the shipped
 set, one file at a time: `report.html.j2` includes a partial per section (`html/summary.html.j2`,
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import UnsafeRead, read_below
-from .i18n import RTL, Language, long_date, percent, translations, when
+from .i18n import RTL, STATUS_WORDS, Language, long_date, percent, translations, when
 from .markup import CELLS, md_code, md_text, mermaid_text, safe_url
-from .reportview import GANTT_LABEL, GANTT_WIDTH, STATUS_WORDS, ReportView
+from .report import GANTT_LABEL, GANTT_WIDTH, ReportView
 from .view import status_count
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}

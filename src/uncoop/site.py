@@ -1,6 +1,6 @@
 """The Matrix as a static website: "records and archives" for every participating institution (¶53).
 
-Built from the report's own view (`reportview.build_report`), one per language, so the site and
+Built from the report's own view (`report.build_report`), one per language, so the site and
 the report never disagree: a home page with the dashboard as of a date, a page per area, per
 activity (with the archive of every quarterly report on it, newest first) and per institution,
 the archive of Progress and Evaluation Reports, and a search page.  Every link is relative and
@@ -20,7 +20,7 @@ from .i18n import NAMES, Language, LText, language, localized, quarter_text
 from .load import Matrix
 from .problem import Problem
 from .render import language_environment
-from .reportview import ReportView, acronyms, build_report
+from .report import ReportView, acronyms, build_report
 from .state import visible_updates
 from .timeline import Snapshot
 

@@ -63,7 +63,7 @@ def report(
     SOURCE_DATE_EPOCH is set.  Files are named progress-report-<as-of>.<md|html>.
     """
     from ..render import FORMATS
-    from ..reportview import build_report
+    from ..report import build_report
     from ..timeline import snapshot
 
     day = today()
