@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cache_shards, edit, hum
-from uncoop import cache as cache_module
-from uncoop.cache import RecordCache
+from uncoop.store import RecordCache
+from uncoop.store import cache as cache_module
 
 
 def test_warm_run_gives_the_same_answer(matrix_dir, run):
@@ -105,9 +105,9 @@ def test_positions_of_findings_are_kept_for_the_next_run(matrix_dir, run):
 def test_the_stamp_changes_with_any_module_of_the_package(tmp_path):
     import shutil
 
-    from uncoop import cache as cache_module
+    from uncoop.store import cache as cache_module
 
-    package = Path(cache_module.__file__).parent
+    package = Path(cache_module.__file__).parent.parent  # the whole package, store/ included
     copy = tmp_path / "uncoop"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
     before = cache_module.source_digest(copy)

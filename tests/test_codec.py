@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from uncoop.cache import decode_entry, encode_entry
 from uncoop.parse import parse_record
+from uncoop.store import decode_entry, encode_entry
 from uncoop.vocab import STATUSES
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=30)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from uncoop import pool
 from uncoop.load import load
+from uncoop.store import pool
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_two_workers_read_what_one_process_reads(corpus, monkeypatch):
 
 
 def test_a_file_a_worker_cannot_send_back_is_read_by_the_parent(corpus, monkeypatch):
-    from uncoop import cache
+    from uncoop.store import cache
 
     real = cache.encode_entry
     calls = []

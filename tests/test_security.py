@@ -21,7 +21,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.conftest import UNCOOP, cache_shards, commit, edit, git, hum
-from uncoop import cache as cache_module
+from uncoop.store import cache as cache_module
 
 CANARY_NAME = "uncoop-canary"
 

@@ -22,7 +22,7 @@ from .records import LIST_FILES, Activity, Area, MatrixFile, Organization, Updat
 from .rules import finding
 
 if TYPE_CHECKING:
-    from .cache import RecordCache, ShardedCache
+    from .store import RecordCache, ShardedCache
 
 MAX_BYTES = 1 << 20  # a real record is a few KB; this stops a 50 MB paste before parsing
 T = TypeVar("T")
@@ -307,7 +307,7 @@ def _read_all(
     """(record, problems) of every file, in order: from the cache where its bytes are unchanged,
     else parsed and validated: at once in one process, or, with many files and several cores,
     afterwards by workers (`pool`), which read the files themselves."""
-    from .pool import MIN_FILES, workers
+    from .store import MIN_FILES, workers
 
     parallel = workers(len(found)) > 1
     out: list[tuple[Any, list] | None] = []
@@ -357,7 +357,7 @@ def _parse(
 def _read_later(matrix: Matrix, found: list, later: list[tuple[int, tuple | None]], out: list, fork: bool) -> None:
     """The files left for the workers; what they did not send back, or read in another state
     than the one the cache key was made from, is read here."""
-    from .pool import read_many, workers
+    from .store import read_many, workers
 
     cache = matrix.cache
     jobs = [found[index] for index, _ in later]

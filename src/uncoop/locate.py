@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .problem import Location, Problem
 
 if TYPE_CHECKING:
-    from .cache import RecordCache, ShardedCache
+    from .store import RecordCache, ShardedCache
 
 Request = tuple[tuple, bool]  # (key path, want the key rather than the value)
 

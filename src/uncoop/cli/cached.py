@@ -15,7 +15,7 @@ KEY_BYTES = 32
 
 if TYPE_CHECKING:
     from ..atomic import Scope
-    from ..cache import RecordCache, ShardedCache
+    from ..store import RecordCache, ShardedCache
 
 
 def user_secret() -> bytes | None:
@@ -74,7 +74,7 @@ class Cached:
         if disabled or os.environ.get("UNCOOP_NO_CACHE"):
             return
         from ..atomic import UnsafeWrite
-        from ..cache import ShardedCache
+        from ..store import ShardedCache
 
         self.secret = user_secret()
         if self.secret is None:
@@ -97,7 +97,7 @@ class Cached:
     def _open(self, name: str) -> RecordCache:
         """One shard, read if it is there and may be read (see atomic.Scope)."""
         from ..atomic import UnsafeWrite, read_regular
-        from ..cache import RecordCache
+        from ..store import RecordCache
 
         path = self.shard_path(name)
         try:

@@ -38,8 +38,8 @@ def read_many(jobs: list[tuple[str, Path, str]], count: int) -> dict[int, tuple[
     """(digest of the bytes read, record, problems) for the jobs (display path, path, kind)
     that `count` workers could read, by index; the caller reads whatever is missing itself.
     Workers read the files themselves, so no file's bytes are held for them meanwhile."""
+    from ..parse import parse_record  # imported before forking: every worker shares it
     from .cache import encode_entry
-    from .parse import parse_record  # imported before forking: every worker shares it
 
     pipes = []
     for share in range(count):

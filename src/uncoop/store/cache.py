@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import __version__
+from .. import __version__
 
 MAGIC = b"uncoop-cache-2\n"
 _SIGNATURE = 32
@@ -53,7 +53,7 @@ def source_digest(package: Path) -> bytes:
 def stamp() -> str:
     """uncoop's version and its whole source: records, findings and their severities are all
     decided by that code, so no hand-kept list of modules can miss one."""
-    return source_digest(Path(__file__).parent).hex()
+    return source_digest(Path(__file__).parent.parent).hex()
 
 
 def sign(secret: bytes, body: bytes | memoryview) -> bytes:

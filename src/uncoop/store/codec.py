@@ -23,10 +23,10 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from . import records
-from .dates import FlexDate, Quarter
-from .problem import Location, Problem, Severity
-from .records import DAY, PERIOD, WHEN
+from .. import records
+from ..dates import FlexDate, Quarter
+from ..problem import Location, Problem, Severity
+from ..records import DAY, PERIOD, WHEN
 
 _new = object.__new__
 _fromordinal = date.fromordinal
