@@ -59,7 +59,7 @@ def test_a_new_module_in_the_package_is_picked_up(tmp_path):
     shutil.copytree(REPO / "src" / "uncoop", tmp_path / "uncoop", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "uncoop" / "followup" / "probe.py").write_text(
         "from ..rules import timeline_rule\nfrom ._unit import FollowUp\n"
-        'R = timeline_rule("probe-finding", "probe", "probe", "probe", "red", "a probe")\n'
+        'R = timeline_rule("probe-finding", "probe", "probe", ("%(num)d probe", "%(num)d probes"), "red", "a probe")\n'
         "FOLLOW_UP = FollowUp(order=99, rules=(R,), examples=())\n"
     )
     code = "import uncoop.catalogue as c; print(c.__file__, list(c.RULES)[-1], list(c.groups())[-1])"

@@ -131,3 +131,24 @@ def test_an_unknown_rule_code_says_what_was_meant(run):
     result = run("rules", "stal")
     assert result.exit_code == 2
     assert "no finding is called 'stal'" in result.output and "did you mean 'stale'?" in result.output
+
+
+def test_a_tally_takes_the_form_each_language_counts_by():
+    """CLDR's plural rules through the catalogs: French counts 0 as one, Arabic has six forms."""
+    from uncoop.i18n import language
+
+    late, fr, ar = RULES["late-report"], language("fr"), language("ar")
+    assert [tally(late, n, fr) for n in (0, 1, 2)] == ["0 rapport tardif", "1 rapport tardif", "2 rapports tardifs"]
+    assert [tally(late, n, ar) for n in (1, 2, 3, 11, 100)] == [
+        "تقرير واحد متأخر",
+        "تقريران متأخران",
+        "3 تقارير متأخرة",
+        "11 تقريرًا متأخرًا",
+        "100 تقرير متأخر",
+    ]
+
+
+def test_the_arabic_status_line_agrees_with_its_counts(run):
+    line = run("status", "--as-of", "2016-03-31", "--lang", "ar", "--format", "markdown").stdout.splitlines()[4]
+    assert line.startswith("60 نشاطًا (")
+    assert "؛ 8 أنشطة متأخرة، 14 معلمًا متأخرًا، 3 مواعيد استحقاق قريبة، نشاطان بلا تحديث مؤخرًا" in line

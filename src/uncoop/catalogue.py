@@ -7,10 +7,11 @@ figures and evidence gaps, `uncoop rules`, SARIF and the README table all read f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from . import followup
+from .i18n import EN, Language
 from .problem import Problem
 from .rules import CHECKS, LEVELS, Rule, weakens_nothing
 
@@ -54,14 +55,14 @@ def groups() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def tally(rule: Rule, n: int, gettext: Callable[[str], str] = lambda s: s) -> str:
-    """'1 report late', '3 reports late'; `gettext` translates both forms at once ('one|many').
+def tally(rule: Rule, n: int, lang: Language = EN) -> str:
+    """'1 report late', '3 reports late': the form `lang`'s plural rule picks (six in Arabic).
 
     >>> tally(RULES["late-report"], 1), tally(RULES["late-report"], 3), tally(RULES["stale"], 2)
     ('1 report late', '3 reports late', '2 stale')
     """
-    one, _, many = gettext(rule.tally).partition("|")
-    return f"{n} {one if n == 1 or not many else many}"
+    one, many = rule.tally
+    return lang.ngettext(one, many, n) % {"num": n}
 
 
 def counted() -> list[Rule]:

@@ -35,7 +35,7 @@ class Rule:
     enabled: bool = True  # off by default: `rules: {code: warning}` in matrix.yaml turns it on
     group: str = ""  # the `uncoop status --only` choice that selects it
     label: str = ""  # a few words in one activity's findings cell
-    tally: str = ""  # what the status summary counts, as in "3 reports late"; "|" parts: one|many
+    tally: tuple[str, ...] = ()  # what the status summary counts: NP_("%(num)d report late", "... reports late")
     style: str = ""  # rich style of the label in the terminal
     slipping: bool = False  # counts against an activity being on time in the report
     gap: str = ""  # the evidence gap it shows beside an activity's rating (health.py), if it is one
@@ -49,7 +49,14 @@ class Rule:
 
 
 def timeline_rule(
-    code: str, group: str, label: str, tally: str, style: str, summary: str, slipping: bool = False, gap: str = ""
+    code: str,
+    group: str,
+    label: str,
+    tally: tuple[str, str],
+    style: str,
+    summary: str,
+    slipping: bool = False,
+    gap: str = "",
 ) -> Rule:
     """A follow-up finding of `uncoop status` (declared in its module under followup/)."""
     return Rule(code, W, "timeline", summary, group=group, label=label, tally=tally, style=style, slipping=slipping,

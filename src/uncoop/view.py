@@ -144,13 +144,13 @@ def summary_line(view: StatusView, lang: Language = EN) -> str:
     comma = _(", ")
     states = comma.join(status_count(status, n, lang) for status, n in c["by_status"].items())
     states = f" ({states})" if states else ""
-    found = comma.join(tally(rule, c["findings"][rule.code], _) for rule in counted() if c["findings"][rule.code])
+    found = comma.join(tally(rule, c["findings"][rule.code], lang) for rule in counted() if c["findings"][rule.code])
     rated = comma.join(f"{n} {_(WORDS[r])}" for r, n in c["health"].items() if n)
     states += f" [{rated}]" if rated else ""
-    one, _sep, many = _(N_("activity|activities")).partition("|")
-    activities = f"{c['activities']} {one if c['activities'] == 1 else many}"
+    n = c["activities"]
+    activities = lang.ngettext("%(num)d activity", "%(num)d activities", n) % {"num": n}
     nothing = _("no timeline findings")
-    return f"{activities}{states}; {found or nothing}"
+    return f"{activities}{states}{_('; ')}{found or nothing}"
 
 
 def leads_of(state: ActivityState, side: str) -> str:

@@ -97,7 +97,7 @@ LangOption = Annotated[
     Lang | None,
     typer.Option(
         "--lang",
-        help=f"LangOption of titles and texts: {_LANG_LIST} (falls back to English); "
+        help=f"Language of titles and texts: {_LANG_LIST} (falls back to English); "
         "default: languages.default in matrix.yaml, else en.",
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -14,11 +14,14 @@ from ._progress import fell, later_periods
 from ._unit import Example, FollowUp
 
 CLOSED_LOWER = timeline_rule(
-    "closed-progress-fell", "disputed", N_("closed lower"),
-    N_("closure below earlier progress|closures below earlier progress"), "yellow",
-    "a report closes an activity at less progress than the previous quarter's report",
+    "closed-progress-fell",
+    group="disputed",
+    label=N_("closed lower"),
+    tally=NP_("%(num)d closure below earlier progress", "%(num)d closures below earlier progress"),
+    style="yellow",
+    summary="a report closes an activity at less progress than the previous quarter's report",
     gap=N_("its reports disagree or its progress fell"),
-)  # fmt: skip
+)
 
 
 def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:

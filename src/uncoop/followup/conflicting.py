@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..dates import Quarter
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -13,10 +13,14 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 CONFLICTING = timeline_rule(
-    "conflicting-reports", "disputed", N_("reports disagree"), N_("conflicting report|conflicting reports"),
-    "yellow", "two reports on one activity for one quarter disagree on status, or on progress by over conflict_points",
+    "conflicting-reports",
+    group="disputed",
+    label=N_("reports disagree"),
+    tally=NP_("%(num)d conflicting report", "%(num)d conflicting reports"),
+    style="yellow",
+    summary="two reports on one activity for one quarter disagree on status, or on progress by over conflict_points",
     gap=N_("its reports disagree or its progress fell"),
-)  # fmt: skip
+)
 
 
 def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import ActivityState, Judging, Reported, days, within
@@ -17,17 +17,31 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 OVERDUE_ACTIVITY = timeline_rule(
-    "overdue-activity", "overdue", N_("overdue"), N_("overdue"), "bold red",
-    "past its planned end and not closed or cancelled", slipping=True,
-)  # fmt: skip
+    "overdue-activity",
+    group="overdue",
+    label=N_("overdue"),
+    tally=NP_("%(num)d overdue", "%(num)d overdue"),
+    style="bold red",
+    summary="past its planned end and not closed or cancelled",
+    slipping=True,
+)
 OVERDUE_MILESTONE = timeline_rule(
-    "overdue-milestone", "overdue", N_("milestone overdue"), N_("milestone overdue|milestones overdue"), "red",
-    "a milestone past its due date and not reported done", slipping=True,
-)  # fmt: skip
+    "overdue-milestone",
+    group="overdue",
+    label=N_("milestone overdue"),
+    tally=NP_("%(num)d milestone overdue", "%(num)d milestones overdue"),
+    style="red",
+    summary="a milestone past its due date and not reported done",
+    slipping=True,
+)
 DUE_SOON = timeline_rule(
-    "due-soon", "due-soon", N_("due soon"), N_("due soon"), "cyan",
-    "a milestone or planned end within the due-soon window",
-)  # fmt: skip
+    "due-soon",
+    group="due-soon",
+    label=N_("due soon"),
+    tally=NP_("%(num)d due soon", "%(num)d due soon"),
+    style="cyan",
+    summary="a milestone or planned end within the due-soon window",
+)
 
 _M1_DONE = update("OCHA", "2014-Q4", "2015-01-10", "activity: HUM-01, status: implementation, progress: 40, "
                   "milestones_done: {M1: 2014-12-20}")  # fmt: skip

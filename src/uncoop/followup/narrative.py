@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -14,10 +14,14 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 NO_NARRATIVE = timeline_rule(
-    "no-narrative", "incomplete", N_("no narrative"), N_("report without narrative|reports without narrative"),
-    "yellow", "the latest report on an activity under way gives no narrative of what was done",
+    "no-narrative",
+    group="incomplete",
+    label=N_("no narrative"),
+    tally=NP_("%(num)d report without narrative", "%(num)d reports without narrative"),
+    style="yellow",
+    summary="the latest report on an activity under way gives no narrative of what was done",
     gap=N_("its latest report says nothing of what was done"),
-)  # fmt: skip
+)
 
 
 def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -13,9 +13,14 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 OFF_TRACK = timeline_rule(
-    "off-track", "off-track", N_("off track"), N_("off track"), "magenta",
-    "reported progress trails the share of planned time elapsed by more than off_track_points", slipping=True,
-)  # fmt: skip
+    "off-track",
+    group="off-track",
+    label=N_("off track"),
+    tally=NP_("%(num)d off track", "%(num)d off track"),
+    style="magenta",
+    summary="reported progress trails the share of planned time elapsed by more than off_track_points",
+    slipping=True,
+)
 
 
 def expected(s: ActivityState) -> float | None:

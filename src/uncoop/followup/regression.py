@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -13,10 +13,14 @@ from ._progress import fell, later_periods
 from ._unit import Example, FollowUp
 
 REGRESSION = timeline_rule(
-    "progress-regression", "disputed", N_("progress fell"), N_("progress regression|progress regressions"),
-    "yellow", "reported progress is lower than the activity's previous report, with no progress_note saying why",
+    "progress-regression",
+    group="disputed",
+    label=N_("progress fell"),
+    tally=NP_("%(num)d progress regression", "%(num)d progress regressions"),
+    style="yellow",
+    summary="reported progress is lower than the activity's previous report, with no progress_note saying why",
     gap=N_("its reports disagree or its progress fell"),
-)  # fmt: skip
+)
 
 
 def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:

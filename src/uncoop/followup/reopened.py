@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import ActivityState, Judging, Reported
@@ -13,10 +13,14 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 AFTER_CLOSE = timeline_rule(
-    "status-after-close", "disputed", N_("reopened"), N_("report after closure|reports after closure"),
-    "yellow", "a report puts an activity back under way after an earlier quarter's report closed or cancelled it",
+    "status-after-close",
+    group="disputed",
+    label=N_("reopened"),
+    tally=NP_("%(num)d report after closure", "%(num)d reports after closure"),
+    style="yellow",
+    summary="a report puts an activity back under way after an earlier quarter's report closed or cancelled it",
     gap=N_("its reports disagree or its progress fell"),
-)  # fmt: skip
+)
 
 
 def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Problem]:

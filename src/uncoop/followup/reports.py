@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
 from ..state import Filing, Judging, days
@@ -13,17 +13,29 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 MISSING = timeline_rule(
-    "missing-report", "missing", N_("report missing"), N_("report missing|reports missing"), "bold red",
-    "a quarterly report owed and past due, not submitted",
-)  # fmt: skip
+    "missing-report",
+    group="missing",
+    label=N_("report missing"),
+    tally=NP_("%(num)d report missing", "%(num)d reports missing"),
+    style="bold red",
+    summary="a quarterly report owed and past due, not submitted",
+)
 INCOMPLETE = timeline_rule(
-    "incomplete-report", "incomplete", N_("report incomplete"), N_("report incomplete|reports incomplete"), "yellow",
-    "a quarterly report that leaves out an activity under way that the institution leads or partners",
-)  # fmt: skip
+    "incomplete-report",
+    group="incomplete",
+    label=N_("report incomplete"),
+    tally=NP_("%(num)d report incomplete", "%(num)d reports incomplete"),
+    style="yellow",
+    summary="a quarterly report that leaves out an activity under way that the institution leads or partners",
+)
 LATE = timeline_rule(
-    "late-report", "late", N_("report late"), N_("report late|reports late"), "yellow",
-    "a quarterly report submitted after its due date",
-)  # fmt: skip
+    "late-report",
+    group="late",
+    label=N_("report late"),
+    tally=NP_("%(num)d report late", "%(num)d reports late"),
+    style="yellow",
+    summary="a quarterly report submitted after its due date",
+)
 
 
 def check(j: Judging, f: Filing) -> Iterator[Problem]:

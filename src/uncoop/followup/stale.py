@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..i18n import N_
+from ..i18n import N_, NP_
 from ..owing import due_date
 from ..problem import Problem
 from ..rules import finding, timeline_rule
@@ -14,9 +14,14 @@ from ._example import update
 from ._unit import Example, FollowUp
 
 STALE = timeline_rule(
-    "stale", "stale", N_("stale"), N_("stale"), "yellow", "an active activity with no update for stale_days",
+    "stale",
+    group="stale",
+    label=N_("stale"),
+    tally=NP_("%(num)d stale", "%(num)d stale"),
+    style="yellow",
+    summary="an active activity with no update for stale_days",
     gap=N_("no recent update"),
-)  # fmt: skip
+)
 
 _JANUARY = update("OCHA", "2014-Q4", "2015-01-10", "activity: HUM-01, status: implementation, progress: 30")
 
