@@ -50,6 +50,11 @@ def test_filters(matrix_dir, run):
     doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--org", "UNHCR").stdout)
     assert [x["id"] for a in doc["areas"] for x in a["activities"]] == ["HUM-01", "HUM-02"]
     assert [r["id"] for r in doc["reporting"]["institutions"]] == ["UNHCR"]
+    # repeatable, as for remind, forms and calendar: the institutions' activities and rows together
+    args = ("status", "--as-of", AS_OF, "--format", "json", "--org", "UNHCR", "--org", "UNODA")
+    doc = json.loads(run(*args).stdout)
+    assert [x["id"] for a in doc["areas"] for x in a["activities"]] == ["DIS-01", "HUM-01", "HUM-02"]
+    assert [r["id"] for r in doc["reporting"]["institutions"]] == ["UNHCR"]  # UNODA owes nothing: DIS-01 is cancelled
     doc = json.loads(run("status", "--as-of", AS_OF, "--format", "json", "--side", "oic").stdout)
     assert [r["id"] for r in doc["reporting"]["institutions"]] == ["ICHAD", "OIC-GS"]
     # never reported: stale 120 days after the first report was due (2014-10-30), not after its start

@@ -52,7 +52,7 @@ def build_view(
     matrix: Matrix,
     snap: Snapshot,
     areas: Sequence[str] = (),
-    org: str | None = None,
+    orgs: Sequence[str] = (),
     side: str | None = None,
     only: Sequence[str] = (),
     lang: Language = EN,
@@ -68,7 +68,7 @@ def build_view(
         act = state.activity
         if areas and act.area not in areas:
             return False
-        if org and org not in act.leads.un + act.leads.oic + act.partners:
+        if orgs and not set(orgs) & {*act.leads.un, *act.leads.oic, *act.partners}:
             return False
         return not wanted or any(f.code in wanted for f in state.findings)
 
@@ -80,7 +80,7 @@ def build_view(
     }
 
     def keep_row(row: GridRow) -> bool:
-        if org and row.organization != org or side and row.side != side:
+        if orgs and row.organization not in orgs or side and row.side != side:
             return False
         if areas and row.organization not in in_areas:
             return False

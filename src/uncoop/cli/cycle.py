@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .app import Fail, command, resolve_today, today
-from .options import AsOf, FormFormat, LangOption, MatrixDir, RemindFormat, SideFilter
+from .app import Fail, command, today
+from .options import AsOf, FormFormat, LangOption, MatrixDir, Orgs, RemindFormat, SideFilter
 from .places import write_file, write_scope
-from .workspace import check_filters, language, load_checked
+from .workspace import load_checked, open_workspace
 
 if TYPE_CHECKING:
     from ..i18n import Language
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 def remind(
     matrix: MatrixDir = None,
     as_of: AsOf = None,
-    org: Annotated[
-        list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
-    ] = [],  # noqa: B006 - typer copies list defaults
+    org: Orgs = [],  # noqa: B006 - typer copies list defaults
     side: SideFilter = None,
     lang: LangOption = None,
     fmt: Annotated[
@@ -42,11 +40,8 @@ def remind(
     from ..remind import email_message, letter, reminders
     from ..timeline import snapshot
 
-    when = resolve_today(as_of)
-    loaded, _ = load_checked(matrix, today())
-    for name in org:
-        check_filters(loaded, [], name)
-    chosen = language(loaded, lang)
+    ws = open_workspace(matrix, as_of, lang, orgs=org)
+    loaded, when, chosen = ws.matrix, ws.as_of, ws.lang
     wanted = set(org) if org else None
     if side is not None:
         of_side = {o.value.id for o in loaded.organizations if o.value.side == side.value}
@@ -111,9 +106,7 @@ def _forms_of(loaded, reminder, lang: "Language") -> dict[str, bytes]:
 def forms(
     period: Annotated[str, typer.Option("--period", "-p", help="The quarter the forms ask about, e.g. 2015-Q3.")],
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Write one workbook per institution here.")],
-    org: Annotated[
-        list[str], typer.Option("--org", "-o", metavar="ORG", help="Only these institutions (repeatable).")
-    ] = [],  # noqa: B006 - typer copies list defaults
+    org: Orgs = [],  # noqa: B006 - typer copies list defaults
     lang: LangOption = None,
     fmt: Annotated[
         FormFormat, typer.Option("--format", "-f", help="xlsx (protected workbook) or csv (one table, UTF-8).")
@@ -138,11 +131,8 @@ def forms(
         from ..forms import csv_form, form_name, owing_institutions, workbook
     except ImportError:  # pragma: no cover - the extra is part of [test]
         raise Fail("uncoop forms needs openpyxl: pip install 'uncoop[forms]'") from None
-    day = today()
-    loaded, _ = load_checked(matrix, day)
-    for name in org:
-        check_filters(loaded, [], name)
-    chosen = language(loaded, lang)
+    ws = open_workspace(matrix, lang=lang, orgs=org)
+    loaded, day, chosen = ws.matrix, ws.today, ws.lang
     owing = owing_institutions(loaded, quarter, day)
     wanted = [o for o in owing if not org or o in org]
     if not wanted:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .app import command, resolve_today, today
+from .app import command, resolve_today
 from .cached import Cached
 from .options import (
     Areas,
@@ -21,7 +21,7 @@ from .options import (
     MatrixDir,
     NoCache,
     OnlyGroups,
-    Org,
+    Orgs,
     PlanAsCommitted,
     Sarif,
     SideFilter,
@@ -31,7 +31,6 @@ from .output import (
     default_format,
     emit_findings,
     exit_code,
-    note_period_ended,
     only_changed,
     only_paths,
     paths_inside,
@@ -39,8 +38,7 @@ from .output import (
     summary_line,
 )
 from .places import repo_root
-from .revisions import with_plan_as_committed
-from .workspace import LoadProgress, check_filters, language, load_checked, resolve_matrix
+from .workspace import LoadProgress, open_workspace, resolve_matrix
 
 
 @command()
@@ -117,7 +115,7 @@ def status(
     matrix: MatrixDir = None,
     as_of: AsOf = None,
     area: Areas = [],  # noqa: B006 - typer copies list defaults
-    org: Org = None,
+    org: Orgs = [],  # noqa: B006 - typer copies list defaults
     side: SideFilter = None,
     only: OnlyGroups = [],  # noqa: B006
     fmt: Annotated[
@@ -148,22 +146,13 @@ def status(
     from ..view import build_view
 
     # validity is judged today (files that exist now); the timeline as of --as-of
-    day = today()
-    when = resolve_today(as_of)
-    loaded, problems = load_checked(matrix, day, no_cache, interactive=fmt is StatusFormat.table)
-    if plan_as_committed:
-        loaded, problems = with_plan_as_committed(loaded, problems, when, day)
-    check_filters(loaded, area, org)
-    note_period_ended(loaded, when, as_of)
-    view = build_view(
-        loaded,
-        snapshot(loaded, when),
-        area,
-        org,
-        side.value if side else None,
-        [o.value for o in only],
-        language(loaded, lang),
-    )
+    ws = open_workspace(
+        matrix, as_of, lang, no_cache=no_cache, plan_as_committed=plan_as_committed, areas=area, orgs=org,
+        interactive=fmt is StatusFormat.table,
+    )  # fmt: skip
+    loaded, problems, when = ws.matrix, ws.problems, ws.as_of
+    side_name = side.value if side else None
+    view = build_view(loaded, snapshot(loaded, when), area, org, side_name, [o.value for o in only], ws.lang)
     if changed_since:
         view.findings = only_changed(view.findings, changed_since, repo_root(loaded.root))
     if fmt is StatusFormat.table:

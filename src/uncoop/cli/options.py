@@ -135,8 +135,11 @@ PlanAsCommitted = Annotated[
 Areas = Annotated[
     list[str], typer.Option("--area", "-a", metavar="AREA", help="Only these areas (repeatable), e.g. humanitarian.")
 ]
-Org = Annotated[
-    str | None, typer.Option("--org", "-o", metavar="ORG", help="Only what this institution leads, partners or owes.")
+Orgs = Annotated[
+    list[str],
+    typer.Option(
+        "--org", "-o", metavar="ORG", help="Only these institutions (repeatable): what they lead, partner or owe."
+    ),
 ]
 SideFilter = Annotated[
     Side | None,

@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from .app import Fail, command, resolve_today, today
-from .options import Areas, AsOf, LangOption, MatrixDir, Org, PlanAsCommitted, ReportFormat, SideFilter
-from .output import note_period_ended
+from .app import Fail, command
+from .options import Areas, AsOf, LangOption, MatrixDir, Orgs, PlanAsCommitted, ReportFormat, SideFilter
 from .places import repo_root, write_file, write_scope
-from .revisions import with_plan_as_committed
-from .workspace import check_filters, language, load_checked
+from .workspace import open_workspace
 
 
 @command()
@@ -66,18 +64,11 @@ def report(
     from ..report import build_report
     from ..timeline import snapshot
 
-    day = today()
-    when = resolve_today(as_of)
-    loaded, problems = load_checked(matrix, day)
-    here = loaded.root  # where the report goes, even when the plan is read from an old commit
-    if plan_as_committed:
-        loaded, problems = with_plan_as_committed(loaded, problems, when, day)
-    if loaded.meta is None:
-        raise Fail("the report needs a valid matrix.yaml")
-    note_period_ended(loaded, when, as_of)
+    ws = open_workspace(matrix, as_of, lang, plan_as_committed=plan_as_committed, needs_meta="the report")
+    loaded, problems, when, chosen = ws.matrix, ws.problems, ws.as_of, ws.lang
+    here = ws.root  # where the report goes, even when the plan is read from an old commit
     if templates is not None and not templates.is_dir():
         raise Fail(f"--templates {templates} is not a directory")
-    chosen = language(loaded, lang)
     default_folder = here.absolute().parent / "reports"
     folder = out or default_folder
     start = _since(since, when, default_folder if str(folder) == "-" else folder)
@@ -210,9 +201,9 @@ def calendar(
         Path | None, typer.Option("--out", help="Write the .ics file here (default: standard output).")
     ] = None,
     area: Areas = [],  # noqa: B006 - typer copies list defaults
-    org: Org = None,
+    org: Orgs = [],  # noqa: B006 - typer copies list defaults
     side: SideFilter = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date stamped on the events (default: today).")] = None,
+    as_of: AsOf = None,
     lang: LangOption = None,
 ) -> int:
     """Export milestones, planned ends and quarterly report deadlines as iCalendar.
@@ -223,17 +214,14 @@ def calendar(
     from ..i18n import localized
     from ..ical import deadlines, to_ical
 
-    when = resolve_today(as_of)
-    loaded, problems = load_checked(matrix, today())
-    check_filters(loaded, area, org)
-    orgs = {org} if org else None
+    ws = open_workspace(matrix, as_of, lang, areas=area, orgs=org)
+    loaded, when = ws.matrix, ws.as_of
+    orgs = set(org) if org else None
     if side:
         side_orgs = {o.value.id for o in loaded.organizations if o.value.side == side.value}
         orgs = side_orgs if orgs is None else orgs & side_orgs
-    title = (
-        str(localized(loaded.meta.value.title, language(loaded, lang))) if loaded.meta else "UN-OIC Cooperation Matrix"
-    )
-    data = to_ical(deadlines(loaded, when, area, orgs, language(loaded, lang)), when, title)
+    title = str(localized(loaded.meta.value.title, ws.lang)) if loaded.meta else "UN-OIC Cooperation Matrix"
+    data = to_ical(deadlines(loaded, when, area, orgs, ws.lang), when, title)
     if out is None:
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
     else:

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .app import Fail, app, command, resolve_today, today
+from .app import Fail, app, command
 from .options import AsOf, Lang, MatrixDir
-from .output import note_period_ended
 from .places import repo_root, write_file, write_scope
-from .workspace import language, load_checked, unknown
+from .workspace import language, open_workspace, unknown
 
 MARK = ".uncoop-site"  # lists what the last run wrote, so a re-run removes pages that are gone
 REPORT_LIMIT = 50 << 20
@@ -46,14 +45,10 @@ def site(
     from ..site import build_site
     from ..timeline import snapshot
 
-    day = today()
-    when = resolve_today(as_of)
     if search and _pagefind() is None:
         raise Fail("the search index needs Pagefind: pip install 'uncoop[site]' (or --no-search)")
-    loaded, problems = load_checked(matrix, day)
-    if loaded.meta is None:
-        raise Fail("the site needs a valid matrix.yaml")
-    note_period_ended(loaded, when, as_of)
+    ws = open_workspace(matrix, as_of, needs_meta="the site")
+    loaded, problems, when = ws.matrix, ws.problems, ws.as_of
     langs = [language(loaded, code) for code in dict.fromkeys(o.value for o in lang or list(Lang))]
     root = repo_root(loaded.root)
     folder = out or root / "_site"
@@ -185,10 +180,8 @@ def export_iati(
 
     from ..iatixml import export
 
-    when = resolve_today(as_of)
-    loaded, problems = load_checked(matrix, today())
-    if loaded.meta is None:
-        raise Fail("the export needs a valid matrix.yaml")
+    ws = open_workspace(matrix, as_of, needs_meta="the export")
+    loaded, when = ws.matrix, ws.as_of
     orgs = {o.value.id: o.value for o in loaded.organizations}
     ident = reporting_org or loaded.meta.value.focal_points.un.organization
     if ident not in orgs:

@@ -6,6 +6,8 @@ import enum
 import os
 import re
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,7 +198,7 @@ def unknown(what: str, name: str, known, where: str = "") -> Fail:
     return Fail(f"{what} '{name}'{where}" + (f" ({hint})" if hint else ""))
 
 
-def check_filters(loaded, areas: list[str], org: str | None) -> None:
+def check_filters(loaded, areas: Sequence[str], orgs: Sequence[str] = ()) -> None:
     """Unknown filter values are usage errors with a did-you-mean, not empty output."""
     codes = {a.value.code: a.value.id for a in loaded.areas}
     for name in areas:
@@ -206,5 +208,52 @@ def check_filters(loaded, areas: list[str], org: str | None) -> None:
             )
         if name not in loaded.area_by_id:
             raise unknown("unknown area", name, loaded.area_by_id)
-    if org and org not in loaded.org_by_id:
-        raise unknown("unknown organization", org, loaded.org_by_id)
+    for org in orgs:
+        if org not in loaded.org_by_id:
+            raise unknown("unknown organization", org, loaded.org_by_id)
+
+
+@dataclass
+class Workspace:
+    """What a command works on, resolved once, in one order: the day it runs (files are judged
+    valid as of then), the day its timeline is judged as of (--as-of, default today), the loaded
+    Matrix with its validity problems (its plan as committed on that day with
+    --plan-as-committed), the filters checked against it, and the run's one Language."""
+
+    today: date
+    as_of: date
+    matrix: Any
+    problems: list
+    lang: Language
+    root: Path  # the Matrix in the working tree, where outputs go and analyses are read from
+
+
+def open_workspace(
+    matrix: Path | None,
+    as_of: str | None = None,
+    lang: enum.Enum | str | None = None,
+    *,
+    no_cache: bool = False,
+    plan_as_committed: bool = False,
+    areas: Sequence[str] = (),
+    orgs: Sequence[str] = (),
+    interactive: bool = False,
+    needs_meta: str = "",
+) -> Workspace:
+    """The preamble every command that judges a Matrix shares.  `needs_meta` names the output
+    that cannot be made without a valid matrix.yaml (the report, the site)."""
+    from .app import resolve_today, today
+    from .output import note_period_ended
+    from .revisions import with_plan_as_committed
+
+    day = today()
+    when = resolve_today(as_of)
+    loaded, problems = load_checked(matrix, day, no_cache, interactive)
+    root = loaded.root
+    if plan_as_committed:
+        loaded, problems = with_plan_as_committed(loaded, problems, when, day)
+    if needs_meta and loaded.meta is None:
+        raise Fail(f"{needs_meta} needs a valid matrix.yaml")
+    check_filters(loaded, areas, orgs)
+    note_period_ended(loaded, when, as_of)
+    return Workspace(day, when, loaded, problems, language(loaded, lang), root)
