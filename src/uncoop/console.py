@@ -98,9 +98,9 @@ def next_short(state: ActivityState, lang: Language = EN) -> str:
     if not state.next_due:
         return ""
     _ = words(lang)
-    day, what = state.next_due
-    short = _("end") if what == "planned end" else what.removeprefix("milestone ")
-    return f"{day.isoformat()} {short}"
+    due = state.next_due
+    short = due.milestone or _("end")  # outside the f-string, where the catalogs' extractor sees it
+    return f"{due.day.isoformat()} {short}"
 
 
 def next_named(state: ActivityState, lang: Language = EN) -> str:
@@ -108,7 +108,7 @@ def next_named(state: ActivityState, lang: Language = EN) -> str:
     short = next_short(state, lang)
     if not state.next_due:
         return short
-    ident = state.next_due[1].removeprefix("milestone ")
+    ident = state.next_due.milestone
     titles = {m.id: str(localized(m.title, lang)) for m in state.activity.milestones}
     return f"{short} {titles[ident]}" if ident in titles else short
 

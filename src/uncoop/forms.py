@@ -10,7 +10,6 @@ against what was asked.  Made with openpyxl (the `forms` extra).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,8 +28,6 @@ STAMP_SHEET = "uncoop"
 FORM_VERSION = "2"
 # the Cover's "date of this report" cell (B3), which the institution fills and `import` reads
 DATE_ROW, DATE_COL = 3, 2
-# the answer columns of the Report sheet, after the plan's
-ANSWERS = ("status", "progress", "narrative", "obstacles", "next_steps", "no_change", "progress_note")
 # the widths of the columns of each sheet, as many as it has columns (a printed page reads them)
 WIDTHS = {
     "Cover": (24, 90),
@@ -38,13 +35,6 @@ WIDTHS = {
     "Milestones": (10, 12, 50, 16, 16),
     "Indicators": (10, 12, 50, 20, 12, 12, 16),
 }
-
-
-@dataclass
-class Form:
-    organization: str
-    quarter: Quarter
-    data: bytes
 
 
 def form_name(org: str, quarter: Quarter, suffix: str = "xlsx") -> str:

@@ -63,9 +63,6 @@ class Span:
     end: Day
 
 
-OWED_BY = ("participants", "involved", "leads")
-
-
 @record
 class Reporting:
     cadence: Literal["quarterly"] = "quarterly"

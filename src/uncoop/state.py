@@ -34,6 +34,19 @@ class Reported:
         return (u.period, u.submitted, u.organization)
 
 
+@dataclass(frozen=True, slots=True)
+class NextDue:
+    """What an activity has due next: one of its milestones, or (milestone "") its planned end."""
+
+    day: date
+    milestone: str = ""
+
+    @property
+    def what(self) -> str:
+        """In the English of JSON and Markdown: 'milestone M2' or 'planned end'."""
+        return f"milestone {self.milestone}" if self.milestone else "planned end"
+
+
 @dataclass
 class ActivityState:
     record: Loaded[Activity]
@@ -42,7 +55,7 @@ class ActivityState:
     latest: Reported | None = None
     milestones_done: dict[str, date] = field(default_factory=dict)
     indicators: dict[str, float] = field(default_factory=dict)
-    next_due: tuple[date, str] | None = None
+    next_due: NextDue | None = None
     findings: list[Problem] = field(default_factory=list)
 
     @property
@@ -121,11 +134,11 @@ def activity_state(record: Loaded[Activity], reports: list[Reported], as_of: dat
     if act.dates.actual_end and act.dates.actual_end.end <= as_of and state.status not in ENDED:
         state.status = "closed"
     upcoming = [
-        (m.due.end, f"milestone {m.id}")
-        for m in act.milestones
-        if m.id not in state.milestones_done and m.due.end >= as_of
+        NextDue(m.due.end, m.id) for m in act.milestones if m.id not in state.milestones_done and m.due.end >= as_of
     ]
     if act.dates.planned_end.end >= as_of:
-        upcoming.append((act.dates.planned_end.end, "planned end"))
-    state.next_due = min(upcoming) if upcoming and not state.ended else None
+        upcoming.append(NextDue(act.dates.planned_end.end))
+    # the earliest; on one day a milestone before the planned end
+    soonest = min(upcoming, key=lambda n: (n.day, not n.milestone, n.milestone), default=None)
+    state.next_due = soonest if not state.ended else None
     return state

@@ -184,7 +184,7 @@ def health_text(view: StatusView, state: ActivityState) -> str:
 
 
 def next_due_text(state: ActivityState) -> str:
-    return f"{state.next_due[0].isoformat()} ({state.next_due[1]})" if state.next_due else ""
+    return f"{state.next_due.day.isoformat()} ({state.next_due.what})" if state.next_due else ""
 
 
 def _activity_json(state: ActivityState, lang: Language, health: Health | None) -> dict:
@@ -197,7 +197,7 @@ def _activity_json(state: ActivityState, lang: Language, health: Health | None) 
         "status": state.status,
         "progress": state.progress,
         "last_update": state.last_update.isoformat() if state.last_update else None,
-        "next_due": {"date": state.next_due[0].isoformat(), "what": state.next_due[1]} if state.next_due else None,
+        "next_due": {"date": state.next_due.day.isoformat(), "what": state.next_due.what} if state.next_due else None,
         "milestones_done": {k: v.isoformat() for k, v in sorted(state.milestones_done.items())},
         "findings": sorted({f.code for f in state.findings}),
         "health": None

@@ -84,7 +84,7 @@ def boundary(body: Callable[[], int]) -> int:
     import gc
 
     # A command is a short burst that keeps what it builds until it exits: the cyclic
-    # collector would only rescan live records (measured: unpickling the cache 4x slower).
+    # collector would only rescan live records (measured: reading the cache 4x slower with it).
     gc.disable()
     streams = _guard_streams()
     try:

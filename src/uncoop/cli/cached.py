@@ -61,8 +61,8 @@ CACHE_LIMIT = 1 << 30  # bytes; a cache file larger than this is not read
 
 class Cached:
     """The record cache of one run: opened before loading, saved when the command ends.  Its
-    file is data for a restricted unpickler and is signed; a save that fails is said once on
-    stderr and never changes the run's results."""
+    file holds plain JSON values the codec rebuilds into records, and is signed; a save that
+    fails is said once on stderr and never changes the run's results."""
 
     def __init__(self, root: Path, disabled: bool):
         self.cache: ShardedCache | None = None
