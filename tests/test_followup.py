@@ -15,16 +15,15 @@ import pytest
 from tests.conftest import REPO
 from uncoop.catalogue import RULES, examples
 from uncoop.check import validate
-from uncoop.followup import EXAMPLES, UNITS
+from uncoop.followup import EXAMPLES, UNITS, example_files
 from uncoop.followup import RULES as FOLLOW_UPS
-from uncoop.followup._example import files
 from uncoop.rules import CHECKS
 from uncoop.timeline import snapshot
 
 
 def lay(folder: Path, example) -> Path:
     root = folder / "matrix"
-    for name, text in files(example.files).items():
+    for name, text in example_files(example.files).items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     return root

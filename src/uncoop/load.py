@@ -76,7 +76,7 @@ class Matrix:
         for shown, real in self.files.items():
             if real.name == name and real.parent == self.root:
                 return shown
-        return _display(self.root / name, self.root.parent)
+        return display_path(self.root / name, self.root.parent)
 
     def resolve(self, problems: list[Problem]) -> list[Problem]:
         """Findings with every pending location looked up (see locate.Locator)."""
@@ -96,7 +96,7 @@ def _first_by_id(records: list[Loaded]) -> dict:
     return index
 
 
-def _display(path: Path, base: Path) -> str:
+def display_path(path: Path, base: Path) -> str:
     try:
         return path.relative_to(base).as_posix()
     except ValueError:
@@ -161,7 +161,7 @@ def discover(root: Path, base: Path) -> tuple[list[tuple[str, Path, str]], list[
         # string paths: this loop runs once per file, and pathlib objects cost more than the stat
         rel_dir = os.path.relpath(dirpath, root_text)
         rel_parts = () if rel_dir == "." else tuple(rel_dir.split(os.sep))
-        shown_dir = _display(Path(dirpath), base)
+        shown_dir = display_path(Path(dirpath), base)
         dirnames.sort()
         for name in list(dirnames):
             if name.startswith("."):
@@ -289,7 +289,7 @@ def load(
     if matrix.meta is None and not any(p.location.path.endswith("matrix.yaml") for p in problems):
         problems.append(
             _problem(
-                _display(root / "matrix.yaml", base),
+                display_path(root / "matrix.yaml", base),
                 "missing-file",
                 "matrix.yaml is missing",
                 "every Matrix needs its matrix.yaml",

@@ -180,7 +180,7 @@ def import_returns(
     from ..problem import sort_problems
     from ..returns import read_csv_return, read_return, submitted_day
     from ..timeline import active_entries
-    from .editing import _edit_update
+    from .editing import edit_update
 
     now = today()
     try:
@@ -218,7 +218,7 @@ def import_returns(
         with locked(target.parent):
             status = max(
                 status,
-                _edit_update(
+                edit_update(
                     target,
                     shown,
                     scope,

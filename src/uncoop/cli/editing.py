@@ -33,7 +33,7 @@ def _matrix_files(root: Path, paths: list[Path] | None) -> list:
     return found
 
 
-def _diff(path: str, old: str, new: str) -> str:
+def diff_text(path: str, old: str, new: str) -> str:
     import difflib
 
     return "".join(
@@ -105,7 +105,7 @@ def _fmt_one(shown, path, kind, root, check, dry_run, changed, failed) -> tuple[
     if check:
         sys.stdout.write(f"{shown}\n")
     elif dry_run:
-        sys.stdout.write(_diff(shown, text, new))
+        sys.stdout.write(diff_text(shown, text, new))
     else:
         write_file(path, new.encode("utf-8"), write_scope(root), edit=True)
     return changed + 1, failed
@@ -206,12 +206,12 @@ def _would_validate(loaded: "Matrix", path: Path, shown: str, text: str) -> list
     with this file replaced, then read as `uncoop fmt` reads it for editing."""
     from ..check import check_edit
     from ..edit import EditError, load_rt
-    from ..load import _display
+    from ..load import display_path
     from ..parse import parse_record
     from ..problem import Location, Severity
     from ..rules import finding
 
-    matrix_shown = _display(path, repo_root(loaded.root))
+    matrix_shown = display_path(path, repo_root(loaded.root))
     data = text.encode("utf-8")
     record, problems, _ = parse_record(matrix_shown, data, "update")
     if problems:
@@ -318,7 +318,7 @@ def update(
     scope = write_scope(root)
     scope.target(path, edit=True)  # a linked-out folder or file is refused before anything is read
     with locked(path.parent):  # re-read under the lock: a concurrent editor's change is kept
-        return _edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run, loaded)
+        return edit_update(path, shown, scope, org, quarter, day, submitted, entries, edits, dry_run, loaded)
 
 
 def _set_value(text: str, entry: tuple, field: str, value: object) -> str:
@@ -350,7 +350,7 @@ def _set_value(text: str, entry: tuple, field: str, value: object) -> str:
     return set_translation(text, (*entry, name), language(lang), str(value))
 
 
-def _edit_update(
+def edit_update(
     path: Path,
     shown: str,
     scope: "Scope",
@@ -414,7 +414,7 @@ def _edit_update(
         sys.stderr.write(format_text(problems))
         raise Fail("the update would not be valid; the file was left untouched")
     if dry_run:
-        sys.stdout.write(_diff(shown, old or "", text))
+        sys.stdout.write(diff_text(shown, old or "", text))
     elif text != old:
         write_file(path, text.encode("utf-8"), scope, edit=True)
         sys.stderr.write(f"wrote {path}\n")

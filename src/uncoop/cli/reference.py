@@ -131,7 +131,7 @@ def _one_rule(code: str, fmt: RulesFormat) -> int:
 
 
 def _rule_text(rule, shown) -> str:
-    from ..followup import _example
+    from ..followup import EXAMPLE_MATRIX
 
     severity = rule.severity.label if rule.enabled else f"off by default ({rule.severity.label} when on)"
     lines = [f"{rule.code}: {rule.summary}", f"  severity  {severity}", f"  stage     {rule.stage}"]
@@ -142,7 +142,7 @@ def _rule_text(rule, shown) -> str:
     lines.append(f"  tune      rules: {{{rule.code}: off|info|warning|error}} in matrix.yaml" if rule.tunable else
                  "  tune      cannot be switched off or lowered: it is a validity error")  # fmt: skip
     if shown:
-        lines += ["", f"Examples, each laid over the example Matrix ({_example.DESCRIPTION}):"]
+        lines += ["", f"Examples, each laid over the example Matrix ({EXAMPLE_MATRIX}):"]
     for e in shown:
         lines += ["", f"{'Found' if e.finds else 'Not found'} as of {e.as_of}: {e.said}"]
         for name, text in e.files.items():

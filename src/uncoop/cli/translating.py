@@ -129,7 +129,7 @@ def _write(loaded, changes, dry_run: bool) -> int:
     from ..load import MAX_BYTES
     from ..parse import parse_record
     from ..translation import kind_of
-    from .editing import _diff
+    from .editing import diff_text
 
     by_file: dict[str, list] = {}
     for change in changes:
@@ -161,7 +161,7 @@ def _write(loaded, changes, dry_run: bool) -> int:
             edited.append((path, name, old, text))
         for path, name, old, text in edited:
             if dry_run:
-                sys.stdout.write(_diff(name, old, text))
+                sys.stdout.write(diff_text(name, old, text))
             else:
                 write_file(path, text.encode("utf-8"), scope, edit=True)
     return len(edited)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from ._example import DESCRIPTION as EXAMPLE_MATRIX
+from ._example import files as example_files
 from ._unit import ActivityCheck, Example, FollowUp, ReportCheck
 
 
@@ -28,4 +30,14 @@ UNITS = _discover()
 RULES = tuple(rule for unit in UNITS for rule in unit.rules)
 EXAMPLES = tuple(example for unit in UNITS for example in unit.examples)
 
-__all__ = ["EXAMPLES", "RULES", "UNITS", "ActivityCheck", "Example", "FollowUp", "ReportCheck"]
+__all__ = [
+    "EXAMPLES",
+    "EXAMPLE_MATRIX",
+    "RULES",
+    "UNITS",
+    "ActivityCheck",
+    "Example",
+    "FollowUp",
+    "ReportCheck",
+    "example_files",
+]
