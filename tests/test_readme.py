@@ -93,6 +93,20 @@ def test_readme_states_the_health_rule_as_the_code_does():
     assert current == wanted
 
 
+def layer_rows() -> list[str]:
+    """The import contract's layers, top to bottom, as the README draws them."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in config if c["type"] == "layers")["layers"]
+    return ["```", *(("    → " if i else "") + layer for i, layer in enumerate(layers)), "```"]
+
+
+def test_readme_draws_the_layers_of_the_import_contract():
+    current, wanted = _block("layers", layer_rows())
+    assert current == wanted
+
+
 def test_the_generated_tables_cover_every_command_and_code():
     assert len(command_rows()) == 2 + len(COMMANDS) >= 13
     assert len(rule_rows()) == 2 + len(RULES)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from . import followup
 from .i18n import EN, Language
 from .problem import Problem
-from .rules import CHECKS, LEVELS, Rule, weakens_nothing
+from .rules import CHECKS, HEALTH_RULE_TEXT, LEVELS, Rule, weakens_nothing
 
 RULES: dict[str, Rule] = {**CHECKS, **{rule.code: rule for rule in followup.RULES}}
 
@@ -77,3 +77,15 @@ def slipping() -> frozenset[str]:
 
 # The findings that are evidence gaps, not risks to delivery: shown beside the rating (health.py)
 EVIDENCE_CODES = tuple(rule.code for rule in RULES.values() if rule.gap)
+
+
+def _health_rule() -> str:
+    import textwrap
+
+    codes = list(EVIDENCE_CODES)
+    text = HEALTH_RULE_TEXT.format(gaps=", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0])
+    return "\n".join(textwrap.wrap(" ".join(text.split()), 96)) + "\n"
+
+
+# How health.py rates activities, areas and institutions, its evidence gaps read from the rules
+HEALTH_RULE = _health_rule()

@@ -5,7 +5,7 @@ track / at risk / off track; *evidence gaps* (no indicator, no recent update, re
 disagree, missing reports) are listed beside it and never change the rating: a gap in the plan
 or the reporting is not a risk to delivery, and folding it in hid the real risks.  Everything is
 read from the findings that survive `rules:`, so a finding switched off leaves no trace here.
-The rule is `rules.HEALTH_RULE`; `uncoop rules` prints it and the README shows it (generated).
+The rule is `catalogue.HEALTH_RULE`; `uncoop rules` prints it and the README shows it (generated).
 Reasons are values (a message marked for translation and its figures), so the report, the
 terminal and JSON say them in their own language.  Derived only from the snapshot.
 """
@@ -16,10 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import EVIDENCE_CODES, RULES
+from .catalogue import EVIDENCE_CODES, HEALTH_RULE, RULES
 from .followup.off_track import expected as expected_progress
 from .i18n import EN, N_, NP_, Language
-from .rules import HEALTH_RULE
 from .state import ActivityState
 from .timeline import Snapshot
 

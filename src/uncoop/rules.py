@@ -110,7 +110,8 @@ CHECKS: dict[str, Rule] = {r.code: r for r in (
     Rule("wrong-side", E, "reference", "a lead or focal point listed on the other side (un/oic)"),
     Rule("not-involved", W, "reference", "an update on an activity its organization neither leads nor partners"),
     Rule("stale-carry-over", W, "reference",
-         "an entry marked carried_over_from a quarter whose reports give other values (or not an earlier quarter)"),
+         "an entry marked carried_over_from a quarter whose reports give another status or progress "
+         "(or not an earlier quarter)"),
     # dates
     Rule("date-order", E, "date", "an end date before its start date"),
     Rule("milestone-outside", E, "date", "a milestone due outside the activity's planned dates"),
@@ -158,20 +159,20 @@ def finding(
     return Problem(where, rule.severity, rule.code, message % english, hint, key, message, tuple(figures.items()))
 
 
-# How `health.py` rates activities, areas and institutions; printed by `uncoop rules`.
-HEALTH_RULE = """\
+# How `health.py` rates activities, areas and institutions; `catalogue.HEALTH_RULE` fills in the
+# evidence gaps from the follow-up rules that declare one, and `uncoop rules` prints it.
+HEALTH_RULE_TEXT = """\
 Two dimensions, kept apart. Delivery: an activity is off track when it is past its planned end
 and not closed, or when its reported progress trails the share of planned time elapsed by more
 than off_track_points (judged only while it is reported in implementation: a pipeline activity
 has no progress to judge, a suspended one is rated by its status); at risk when a milestone is
 overdue, when it is still in the pipeline after its planned start, or when it is reported
-suspended; otherwise on track. Evidence gaps, listed beside the rating and never changing it:
-no indicator to measure it by (¶54), no update for stale_days, reports that disagree, progress
-that fell, a report after closure or a closure below earlier progress; for an institution, its
-missing quarterly reports. Only findings left by matrix.yaml's rules: count, in both. Closed
-and cancelled activities are not rated. An area, or an institution by the activities it leads,
-is off track when more than a third of its rated activities are; at risk when any is off track
-or more than a third are at risk; otherwise on track. Each rating is shown with a symbol and
-words (✓ on track, ▲ at risk, ✗ off track), never by colour alone, with its reasons and then
-its gaps.
+suspended; otherwise on track. Evidence gaps, listed beside the rating and never changing it: no
+indicator to measure it by (¶54), and the findings {gaps} (the codes' meanings are in the table
+of findings); for an institution, its missing quarterly reports. Only findings left by
+matrix.yaml's rules: count, in both. Closed and cancelled activities are not rated. An area, or
+an institution by the activities it leads, is off track when more than a third of its rated
+activities are; at risk when any is off track or more than a third are at risk; otherwise on
+track. Each rating is shown with a symbol and words (✓ on track, ▲ at risk, ✗ off track), never
+by colour alone, with its reasons and then its gaps.
 """

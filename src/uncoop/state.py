@@ -97,6 +97,12 @@ class Judging:
     thresholds: Thresholds
 
 
+def unsaid(text: str | dict[str, str] | None) -> bool:
+    """No text, or one whose every language is blank (a narrative, next steps, obstacles)."""
+    texts = text.values() if isinstance(text, dict) else [text or ""]
+    return not any(t.strip() for t in texts)
+
+
 def days(n: int) -> str:
     """The English words of a figure in days (a finding's `late`, `age`; i18n words it per language)."""
     return f"{n} day{'' if n == 1 else 's'}"

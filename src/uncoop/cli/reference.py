@@ -86,8 +86,8 @@ def rules(
 
         sys.stdout.write(json.dumps([_rule_doc(r) for r in RULES.values()], indent=2) + "\n")
         return 0
+    from ..catalogue import HEALTH_RULE
     from ..owing import OWING_RULE
-    from ..rules import HEALTH_RULE
 
     width = max(len(code) for code in RULES)
     for r in RULES.values():

@@ -1,10 +1,14 @@
 """The follow-up findings of `uncoop status`: one module per rule, holding its catalogue rows,
 its check and the examples that show it.
 
-A new timeline finding is a new module here that declares `FOLLOW_UP` (see `_unit.FollowUp`):
-the catalogue, `--only`, the status summary, the terminal, the report, `uncoop rules CODE`
-and the tests that run every example pick it up from there.  Its words are translated in the
-fr and ar catalogs (`tests/regen.py` extracts them).
+A new timeline finding is a new module here that declares `FOLLOW_UP` (see `_unit.FollowUp`;
+`narrative.py` is a short one to copy): the catalogue, `--only`, the status summary, the
+terminal, the report, `uncoop rules CODE` and the tests that run every example pick it up from
+there.  Its message, label, count (`NP_`, one form per plural of each language) and evidence gap
+are translated; its hint, which names files and fields, stays English.  Then: `tests/regen.py`
+(extracts the words into the fr and ar catalogs), translate them there, `tests/regen.py` again
+(the sample reports and goldens in every language), and review the diff.  What several rules
+share lives in `state.py` (the values they read) or `_progress.py`.
 """
 
 from __future__ import annotations

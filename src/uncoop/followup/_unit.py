@@ -17,7 +17,9 @@ ReportCheck = Callable[[Judging, Filing], Iterator[Problem]]
 class Example:
     """A small Matrix, judged on `as_of`, in which the rule finds `rule`'s code or, with
     `finds=False`, does not.  `files` are YAML texts laid over the example Matrix (_example.py),
-    by path; the examples run as tests and `uncoop rules CODE` prints them."""
+    by path (`_example.update` writes a quarterly report); the examples run as tests, which
+    first require the Matrix to validate with no finding at all, and `uncoop rules CODE` prints
+    them.  Give each rule at least one example of each kind."""
 
     rule: Rule
     as_of: str
@@ -28,9 +30,11 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """One rule module: `order` places its rows in the catalogue (and so the `--only` groups and
-    the summary counts); `activity` checks one activity, `report` one institution's quarterly
-    report; `ended_too` runs `activity` on closed and cancelled activities as well."""
+    """One rule module: `order` places its rows in the catalogue, and so in the `--only` groups,
+    the summary counts and the findings' order (the modules use 10, 20, … 80 and 45: a new rule
+    takes a free number where it belongs); `activity` checks one activity, `report` one
+    institution's quarterly report (or its absence); `ended_too` runs `activity` on closed and
+    cancelled activities as well."""
 
     order: int
     rules: tuple[Rule, ...]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..i18n import N_, NP_
 from ..problem import Problem
 from ..rules import finding, timeline_rule
-from ..state import ActivityState, Judging, Reported
+from ..state import ActivityState, Judging, Reported, unsaid
 from ._example import update
 from ._unit import Example, FollowUp
 
@@ -29,7 +29,7 @@ def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Pro
     if latest is None or s.status not in ("implementation", "suspended"):
         return
     entry, u = latest.entry, latest.update.value
-    if entry.carried_over_from is None and _blank(entry.narrative):
+    if entry.carried_over_from is None and unsaid(entry.narrative):
         yield finding(
             NO_NARRATIVE,
             j.m.at(latest.update, "entries", latest.index, "activity"),
@@ -41,12 +41,6 @@ def check(j: Judging, s: ActivityState, reports: list[Reported]) -> Iterator[Pro
             period=u.period,
             progress=f"{entry.progress:g}",
         )
-
-
-def _blank(text: str | dict[str, str] | None) -> bool:
-    """No narrative, or one whose every language is blank."""
-    texts = text.values() if isinstance(text, dict) else [text or ""]
-    return not any(t.strip() for t in texts)
 
 
 def _said(narrative: str = "") -> dict[str, str]:
