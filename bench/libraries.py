@@ -31,9 +31,13 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from run import corpus  # noqa: E402  (bench/run.py: the same seeded corpora)
 
-from uncoop import atomic, pool  # noqa: E402
+from uncoop import atomic  # noqa: E402
 from uncoop.parse import parse_record  # noqa: E402
-from uncoop.store import decode_entry, encode_entry  # noqa: E402
+from uncoop.store import (  # noqa: E402
+    decode_entry,
+    encode_entry,
+    pool,
+)
 from uncoop.store.codec import decode_positions, decode_problems, decode_record  # noqa: E402
 
 

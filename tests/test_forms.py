@@ -20,6 +20,7 @@ def test_one_form_per_institution_that_owes_the_quarter(matrix_dir, run, tmp_pat
     result = run("forms", "--period", "2014-Q4", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"report-2014-Q4-{org}.xlsx" for org in owing]
+    assert "--as-of" not in result.stderr  # forms has none: no note about the period's end
 
 
 def test_a_form_holds_the_plan_locked_and_the_answers_open_and_carried_over(matrix_dir, run, tmp_path):

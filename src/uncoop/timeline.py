@@ -72,12 +72,10 @@ def reporting_grid(m: Matrix, j: Judging, updates: list[Loaded[Update]]) -> tupl
         problems: list[Problem] = []
         for quarter in span:
             update = filed.get((org, quarter))
-            mentioned = {e.activity for e in update.value.entries} if update is not None else set()
-            omitted = (
-                tuple(r.value.id for r in duties.activities(org, quarter) if r.value.id not in mentioned)
-                if update is not None
-                else ()
-            )
+            omitted: tuple[str, ...] = ()
+            if update is not None:
+                mentioned = {e.activity for e in update.value.entries}
+                omitted = tuple(r.value.id for r in duties.activities(org, quarter) if r.value.id not in mentioned)
             filing = Filing(
                 org_record, quarter, due_date(meta, quarter), duties.owes(org, quarter), duties.role(org, quarter),
                 update, omitted,

@@ -131,7 +131,7 @@ def forms(
         from ..forms import csv_form, form_name, owing_institutions, workbook
     except ImportError:  # pragma: no cover - the extra is part of [test]
         raise Fail("uncoop forms needs openpyxl: pip install 'uncoop[forms]'") from None
-    ws = open_workspace(matrix, lang=lang, orgs=org)
+    ws = open_workspace(matrix, lang=lang, orgs=org, dated=False)
     loaded, day, chosen = ws.matrix, ws.today, ws.lang
     owing = owing_institutions(loaded, quarter, day)
     wanted = [o for o in owing if not org or o in org]

@@ -13,6 +13,8 @@ from .options import choices
 from .places import write_file, write_scope
 
 if TYPE_CHECKING:
+    from ..followup import Example
+    from ..rules import Rule
 
     class Kind(str, enum.Enum): ...
 
@@ -98,7 +100,7 @@ def rules(
     return 0
 
 
-def _rule_doc(r) -> dict:
+def _rule_doc(r: "Rule") -> dict:
     return {
         "code": r.code,
         "severity": r.severity.label,
@@ -130,7 +132,7 @@ def _one_rule(code: str, fmt: RulesFormat) -> int:
     return 0
 
 
-def _rule_text(rule, shown) -> str:
+def _rule_text(rule: "Rule", shown: "tuple[Example, ...]") -> str:
     from ..followup import EXAMPLE_MATRIX
 
     severity = rule.severity.label if rule.enabled else f"off by default ({rule.severity.label} when on)"

@@ -182,6 +182,7 @@ def export_iati(
 
     ws = open_workspace(matrix, as_of, needs_meta="the export")
     loaded, when = ws.matrix, ws.as_of
+    assert loaded.meta is not None  # open_workspace refused a Matrix without one
     orgs = {o.value.id: o.value for o in loaded.organizations}
     ident = reporting_org or loaded.meta.value.focal_points.un.organization
     if ident not in orgs:

@@ -17,6 +17,8 @@ from .places import repo_root
 
 if TYPE_CHECKING:
     from ..i18n import Language
+    from ..load import Matrix
+    from ..problem import Problem
 
 
 def matrix_of(paths: list[Path]) -> Path | None:
@@ -222,8 +224,8 @@ class Workspace:
 
     today: date
     as_of: date
-    matrix: Any
-    problems: list
+    matrix: Matrix
+    problems: list[Problem]
     lang: Language
     root: Path  # the Matrix in the working tree, where outputs go and analyses are read from
 
@@ -239,9 +241,11 @@ def open_workspace(
     orgs: Sequence[str] = (),
     interactive: bool = False,
     needs_meta: str = "",
+    dated: bool = True,
 ) -> Workspace:
     """The preamble every command that judges a Matrix shares.  `needs_meta` names the output
-    that cannot be made without a valid matrix.yaml (the report, the site)."""
+    that cannot be made without a valid matrix.yaml (the report, the site); `dated=False` for a
+    command with no --as-of (forms), which is then not told that today is past the period."""
     from .app import resolve_today, today
     from .output import note_period_ended
     from .revisions import with_plan_as_committed
@@ -255,5 +259,6 @@ def open_workspace(
     if needs_meta and loaded.meta is None:
         raise Fail(f"{needs_meta} needs a valid matrix.yaml")
     check_filters(loaded, areas, orgs)
-    note_period_ended(loaded, when, as_of)
+    if dated:
+        note_period_ended(loaded, when, as_of)
     return Workspace(day, when, loaded, problems, language(loaded, lang), root)
